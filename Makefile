@@ -1,0 +1,43 @@
+# Two commands: `make run` (set up, build the warehouse from the offline sample, print a summary)
+# and `make test`. Needs only python3 (3.11+), git and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DAGSTER_HOME := $(CURDIR)/dagster_home
+
+.PHONY: setup run test dev sql summary lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+run: setup
+	$(BIN)/python -m pipelines.cli run
+
+test: setup
+	$(BIN)/python -m pytest
+
+dev: setup
+	$(BIN)/dagster dev -w workspace.yaml
+
+# make sql Q="SELECT * FROM marts.effective_rates_monthly LIMIT 5"  (read-only)
+sql: setup
+	$(BIN)/python -m pipelines.cli sql "$(Q)"
+
+summary: setup
+	$(BIN)/python -m pipelines.cli summary
+
+lint: setup
+	$(BIN)/ruff check pipelines tests benchmarks
+
+bench: setup
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf data dagster_home/storage dagster_home/history dagster_home/schedules dagster_home/logs

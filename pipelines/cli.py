@@ -1,0 +1,120 @@
+"""``python -m pipelines.cli run``: build the warehouse end to end in one process, then print a
+summary. The same assets run from the Dagster UI; this is the two-command path of the README.
+
+Each group of assets runs as one Dagster run over a partition range (the assets' single-run
+backfill policy), recorded in the project's Dagster instance, so the UI shows these runs too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+import dagster as dg
+import duckdb
+
+from pipelines.definitions import defs
+from pipelines.defs.resources import SourceResource
+from pipelines.defs.tariff_schedule.partitions import hts_release_partitions
+from pipelines.defs.trade.partitions import monthly_partitions
+from pipelines.lib import snapshot
+from pipelines.lib.warehouse import table_counts, warehouse_path
+
+SCHEDULE = ["raw/hts_records", "staging/hts_lines", "staging/hts_chapter99"]
+TRADE = ["raw/census_imports", "staging/imports_monthly", "raw/census_exports",
+         "staging/exports_monthly"]
+MARTS = ["marts/effective_rates_monthly"]
+
+
+def _materialize(instance, selection: list[str], keys: list[str] | None, label: str) -> None:
+    started = time.monotonic()
+    tags = {}
+    if keys:
+        tags = {"dagster/asset_partition_range_start": keys[0],
+                "dagster/asset_partition_range_end": keys[-1]}
+        label += f" ({len(keys)} partitions: {keys[0]} .. {keys[-1]})"
+    print(f"-> {label}", flush=True)
+    result = dg.materialize(
+        assets=list(defs.assets), resources=defs.resources, instance=instance, tags=tags,
+        selection=[dg.AssetKey.from_user_string(s) for s in selection], raise_on_error=False)
+    if not result.success:
+        for event in result.all_events:
+            if event.is_failure and event.step_failure_data:
+                print(f"   FAILED {event.step_key}: "
+                      f"{event.step_failure_data.error.message.strip()}", file=sys.stderr)
+        raise SystemExit(f"{label} failed; the warehouse keeps its previous data")
+    print(f"   done in {time.monotonic() - started:.1f} s", flush=True)
+
+
+def run_all() -> None:
+    """Materialize every asset from the configured source and print the summary."""
+    source = SourceResource()
+    mode = source.mode()
+    print(f"source: {mode.kind} ({mode.root})")
+    root = source.root()
+    instance = dg.DagsterInstance.get()
+    _materialize(instance, ["raw/hts_releases"], None, "HTS releases")
+    releases = instance.get_dynamic_partitions(hts_release_partitions.name)
+    _materialize(instance, SCHEDULE, releases, "tariff schedule")
+    months = [k for k in monthly_partitions.get_partition_keys()
+              if mode.is_live or k[:7] in snapshot.census_months(root, "imports_hs")]
+    _materialize(instance, TRADE, months, "Census trade")
+    _materialize(instance, MARTS, None, "indicators")
+    print_summary()
+
+
+def print_summary() -> None:
+    """Tables with their row counts and the latest effective rate of imports from Japan."""
+    path = warehouse_path()
+    with duckdb.connect(str(path), read_only=True) as con:
+        print(f"\nwarehouse: {path}")
+        for schema, table, rows in table_counts(con):
+            print(f"  {schema}.{table:<28} {rows:>12,} rows")
+        latest = con.execute(
+            "SELECT period, cty_name, sector, con_val, cal_dut, effective_rate "
+            "FROM marts.effective_rates_monthly WHERE cty_code = '5880' "
+            "AND period = (SELECT max(period) FROM marts.effective_rates_monthly "
+            "WHERE cty_code = '5880') ORDER BY sector = 'all' DESC, con_val DESC"
+        ).fetchall()
+    if latest:
+        period, name = latest[0][0], latest[0][1]
+        print(f"\nimports from {name.title()}, {period:%B %Y}: effective rate by sector")
+        for _, _, sector, con_val, cal_dut, rate in latest:
+            shown = "n/a" if rate is None else f"{rate:6.2%}"
+            print(f"  {sector:<15} {shown:>7}  of ${con_val / 1e6:>10,.1f} m"
+                  f"  (duty ${cal_dut / 1e6:,.1f} m)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m pipelines.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="materialize every asset and print the summary")
+    sub.add_parser("summary", help="print the summary of the existing warehouse")
+    sql = sub.add_parser("sql", help="run one SQL query on the warehouse, read-only")
+    sql.add_argument("query")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    if args.command == "run":
+        run_all()
+    elif args.command == "sql":
+        run_sql(args.query)
+    else:
+        print_summary()
+
+
+def run_sql(query: str) -> None:
+    """Print the result of ``query`` (read-only connection: the warehouse cannot change)."""
+    import polars as pl
+
+    if not query.strip():
+        raise SystemExit('give a query: make sql Q="SELECT ..."')
+    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+        frame = con.sql(query).pl()
+    with pl.Config(tbl_rows=50, tbl_cols=20, fmt_str_lengths=60, tbl_width_chars=200):
+        print(frame)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Resources: the warehouse (DuckDB) and the sources (sample, live APIs or a snapshot)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from pipelines.lib import snapshot
+from pipelines.lib.census_client import CensusClient
+from pipelines.lib.hts_client import HtsClient
+
+DEFAULT_COUNTRIES = "5880,0003,5800,4120,4419,5700,-"
+LOGGER = logging.getLogger("pipelines.sources")
+
+
+class SourceResource(dg.ConfigurableResource):
+    """Where answers come from: ``sample`` (default), ``live`` or a snapshot directory.
+
+    Every step reads the snapshot layout of ``pipelines.lib.snapshot``; in ``live`` mode the
+    clients first save each answer, unchanged, into the landing directory with that layout.
+    """
+
+    source: str = Field(
+        default_factory=lambda: os.environ.get("TARIFF_AUDIT_SOURCE", "sample"),
+        description="sample, live, or the path of a snapshot directory (TARIFF_AUDIT_SOURCE).",
+    )
+    census_api_key: str | None = Field(
+        default=None, description="Census API key (CENSUS_API_KEY); only used in live mode."
+    )
+    countries: str = Field(
+        default_factory=lambda: os.environ.get("TARIFF_AUDIT_COUNTRIES", DEFAULT_COUNTRIES),
+        description="Census country codes fetched in live mode (- = all countries).",
+    )
+    hts_since: str = Field(
+        default_factory=lambda: os.environ.get("TARIFF_AUDIT_HTS_SINCE", "2025-01-01"),
+        description="Only HTS releases starting on or after this date become partitions.",
+    )
+    census_base_url: str = "https://api.census.gov/data/timeseries/intltrade"
+    hts_reststop_url: str = "https://hts.usitc.gov/reststop"
+    hts_files_url: str = "https://www.usitc.gov/sites/default/files/tata/hts"
+
+    def mode(self) -> snapshot.SourceMode:
+        return snapshot.source_mode(self.source)
+
+    def root(self) -> Path:
+        """The snapshot directory, generating the bundled sample first when it is absent."""
+        mode = self.mode()
+        if mode.kind == "sample" and not snapshot.release_list_path(mode.root).exists():
+            from pipelines.sample.generate import generate
+
+            LOGGER.info("generating the offline sample snapshot in %s", mode.root)
+            generate(mode.root)
+        return mode.root
+
+    def since(self) -> date:
+        return date.fromisoformat(self.hts_since)
+
+    def hts_client(self) -> HtsClient:
+        return HtsClient(reststop_url=self.hts_reststop_url, files_url=self.hts_files_url,
+                         landing_root=self.mode().root)
+
+    def census_client(self) -> CensusClient:
+        return CensusClient(base_url=self.census_base_url, api_key=self.census_api_key,
+                            landing_root=self.mode().root)
+
+    def country_list(self) -> list[str]:
+        return [c.strip() for c in self.countries.split(",") if c.strip()]
+
+    def release_list_file(self) -> Path:
+        """releaseList.json of the snapshot; fetched first in live mode."""
+        root = self.root()
+        if self.mode().is_live:
+            self.hts_client().release_list()
+        path = snapshot.release_list_path(root)
+        if not path.exists():
+            raise snapshot.SnapshotError(f"the snapshot {root} has no hts/releaseList.json")
+        return path
+
+    def release_file(self, release: str) -> Path:
+        """The export of one release; downloaded first in live mode when not yet landed."""
+        root = self.root()
+        if self.mode().is_live:
+            try:
+                return snapshot.release_path(root, release)
+            except snapshot.SnapshotError:
+                return self.hts_client().download_release(release)
+        return snapshot.release_path(root, release)
+
+    def census_files(self, endpoint: str, period: str) -> list[Path]:
+        """The answer files of one month; fetched first (all chapters) in live mode."""
+        root = self.root()
+        if self.mode().is_live:
+            self.census_client().fetch_month(endpoint, period, countries=self.country_list())
+            month_dir = snapshot.census_month_dir(root, endpoint, period)
+            return sorted(month_dir.glob("*.json")) if month_dir.is_dir() else []
+        return snapshot.census_month_files(root, endpoint, period)
+
+
+def warehouse_resource():
+    from dagster_duckdb import DuckDBResource
+
+    from pipelines.lib.warehouse import warehouse_path
+
+    path = warehouse_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return DuckDBResource(database=str(path))
+
+
+def source_resource() -> SourceResource:
+    key = dg.EnvVar("CENSUS_API_KEY") if os.environ.get("CENSUS_API_KEY") else None
+    return SourceResource(census_api_key=key)

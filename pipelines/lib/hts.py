@@ -1,0 +1,111 @@
+"""Load USITC HTS JSON exports into the warehouse and derive the line and Chapter 99 tables.
+
+Everything runs in DuckDB (``read_json_objects``); Python only parses the few hundred distinct
+rate texts (``rate_text.parse_rates``) and hands them to SQL as an Arrow-backed frame.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from pipelines.lib import rate_text
+from pipelines.lib.errors import SourceError
+from pipelines.lib.warehouse import ensure_table, replace_partitions, run, scalar, statement
+
+SOURCE = "USITC HTS"
+# Fields every record of a real export carries; a missing one is a schema change.
+RECORD_FIELDS = (
+    "htsno", "indent", "description", "superior", "units", "general", "special", "other",
+    "footnotes",
+)
+_SHARED_NAME = re.compile(r"^hts_(\d{4})_(?:rev_(\d+)|basic)$")
+
+
+def release_name(path: Path) -> str:
+    """Release name of an export file: ``2025HTSRev23.json.gz`` or ``hts_2025_rev_23.json.gz``
+    (USITC's archive naming) → ``2025HTSRev23``; ``hts_2025_basic`` → ``2025HTSBasic``."""
+    stem = path.name.removesuffix(".gz").removesuffix(".json")
+    match = _SHARED_NAME.match(stem)
+    if match is None:
+        return stem
+    year, rev = match.groups()
+    return f"{year}HTSRev{rev}" if rev else f"{year}HTSBasic"
+
+
+def load_release_list(con: duckdb.DuckDBPyConnection, path: Path, source_file: str) -> int:
+    """Replace ``raw.hts_releases`` by the releaseList answer at ``path``."""
+    name = "raw/hts_releases"
+    ensure_table(con, name)
+    try:
+        objects = run(
+            con, "SELECT json FROM read_json_objects($path, format = 'array')", {"path": str(path)}
+        )
+    except duckdb.Error as exc:
+        raise SourceError(SOURCE, str(path), "body", f"releaseList is not a JSON array: {exc}") from None
+    for i, (obj,) in enumerate(objects, start=1):
+        for field in ("name", "releaseStartDate"):
+            if f'"{field}"' not in obj:
+                raise SourceError(SOURCE, str(path), field, f"release object {i} has no {field!r}")
+    run(con, "DELETE FROM raw.hts_releases")
+    try:
+        run(con, statement(name, "insert"), {"path": str(path), "source_file": source_file})
+    except duckdb.Error as exc:
+        raise SourceError(SOURCE, str(path), "releaseStartDate", f"unreadable date: {exc}") from None
+    return scalar(con, "SELECT count(*) FROM raw.hts_releases")
+
+
+def load_release_records(
+    con: duckdb.DuckDBPyConnection, path: Path, release: str, source_file: str
+) -> int:
+    """Replace the ``raw.hts_records`` rows of ``release`` by the export at ``path``.
+
+    Raises ``SourceError`` naming the file and the field when the export is unreadable or a
+    record lacks a field; the caller's transaction then leaves the table as it was.
+    """
+    name = "raw/hts_records"
+    try:
+        run(con, statement(name, "objects"), {"path": str(path)})
+    except duckdb.Error as exc:
+        raise SourceError(SOURCE, str(path), "body", f"not a readable JSON array: {exc}") from None
+    count, non_objects = run(
+        con,
+        "SELECT count(*), count(*) FILTER (WHERE json_type(json) <> 'OBJECT') FROM _hts_objects",
+    )[0]
+    if count == 0 or non_objects:
+        raise SourceError(SOURCE, str(path), "body",
+                          f"expected a non-empty array of objects ({count} items, "
+                          f"{non_objects} not objects)")
+    missing = run(con, statement(name, "missing_fields"), {"fields": list(RECORD_FIELDS)})
+    if missing:
+        field, n, first = missing[0]
+        raise SourceError(SOURCE, str(path), field,
+                          f"{n} of {count} records lack the field (first at record {first})")
+    rows = replace_partitions(con, name, "release", [release],
+                              params={"release": release, "source_file": source_file})
+    run(con, "DROP TABLE _hts_objects")
+    return rows
+
+
+def build_lines(con: duckdb.DuckDBPyConnection, releases: list[str]) -> int:
+    """Replace ``staging.hts_lines`` for ``releases`` from ``raw.hts_records``."""
+    name = "staging/hts_lines"
+    texts = con.sql(statement(name, "distinct_texts"), params={"releases": releases}).pl()
+    con.register("_rate_parses", rate_text.parse_rates(texts["rate_text"]))
+    try:
+        return replace_partitions(con, name, "release", releases, params={"releases": releases})
+    finally:
+        con.unregister("_rate_parses")
+
+
+def build_chapter99(con: duckdb.DuckDBPyConnection, releases: list[str]) -> int:
+    """Replace ``staging.hts_chapter99`` for ``releases`` from ``raw.hts_records``."""
+    name = "staging/hts_chapter99"
+    texts = con.sql(statement(name, "distinct_texts"), params={"releases": releases}).pl()
+    con.register("_ch99_parses", rate_text.parse_chapter99_texts(texts["rate_text"]))
+    try:
+        return replace_partitions(con, name, "release", releases, params={"releases": releases})
+    finally:
+        con.unregister("_ch99_parses")

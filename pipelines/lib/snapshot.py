@@ -1,0 +1,111 @@
+"""The snapshot directory: one layout shared by the offline sample, live landings and replays.
+
+```
+<snapshot>/hts/releaseList.json                 the releaseList answer
+<snapshot>/hts/<release name>.json[.gz]          one full JSON export per release
+<snapshot>/census/imports_hs/<YYYY-MM>/*.json    Census API answers for that month, any split
+<snapshot>/census/exports_hs/<YYYY-MM>/*.json
+```
+
+Every file is exactly what the source served, so a live run's landing directory can be
+replayed offline by pointing ``TARIFF_AUDIT_SOURCE`` at it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+CENSUS_ENDPOINTS = ("imports_hs", "exports_hs")
+
+
+class SnapshotError(RuntimeError):
+    """A snapshot is missing a file or directory that a step needs."""
+
+
+def project_root() -> Path:
+    """The repository root (two levels above this file)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def data_dir() -> Path:
+    """Where the warehouse, the sample snapshot and live landings live (``TARIFF_AUDIT_DATA``)."""
+    return Path(os.environ.get("TARIFF_AUDIT_DATA", project_root() / "data")).resolve()
+
+
+@dataclass(frozen=True)
+class SourceMode:
+    """Where source answers come from.
+
+    ``kind`` is ``sample`` (the bundled synthetic snapshot), ``live`` (the real APIs, every
+    answer saved under ``root``) or ``snapshot`` (replay of a directory).
+    """
+
+    kind: str
+    root: Path
+
+    @property
+    def is_live(self) -> bool:
+        return self.kind == "live"
+
+
+def source_mode(value: str | None = None) -> SourceMode:
+    """Resolve ``TARIFF_AUDIT_SOURCE``: ``sample`` (default), ``live`` or a snapshot path."""
+    raw = value if value is not None else os.environ.get("TARIFF_AUDIT_SOURCE", "sample")
+    raw = raw.strip() or "sample"
+    if raw == "sample":
+        return SourceMode("sample", data_dir() / "sample_snapshot")
+    if raw == "live":
+        landing = os.environ.get("TARIFF_AUDIT_LANDING", str(data_dir() / "landing"))
+        return SourceMode("live", Path(landing).resolve())
+    root = Path(raw).expanduser().resolve()
+    if not root.is_dir():
+        raise SnapshotError(
+            f"TARIFF_AUDIT_SOURCE={raw!r} is neither 'sample', 'live' nor an existing snapshot "
+            "directory"
+        )
+    return SourceMode("snapshot", root)
+
+
+def release_list_path(root: Path) -> Path:
+    return root / "hts" / "releaseList.json"
+
+
+def release_path(root: Path, release: str) -> Path:
+    """The export file of one release (``.json.gz`` preferred over ``.json``)."""
+    for suffix in (".json.gz", ".json"):
+        candidate = root / "hts" / f"{release}{suffix}"
+        if candidate.exists():
+            return candidate
+    raise SnapshotError(
+        f"HTS snapshot {root / 'hts'} has no export for release {release!r} "
+        f"(expected {release}.json.gz or {release}.json)"
+    )
+
+
+def census_month_dir(root: Path, endpoint: str, period: str) -> Path:
+    """``<root>/census/<endpoint>/<YYYY-MM>``; ``endpoint`` is ``imports_hs`` or ``exports_hs``."""
+    if endpoint not in CENSUS_ENDPOINTS:
+        raise ValueError(f"unknown Census endpoint {endpoint!r}; expected {CENSUS_ENDPOINTS}")
+    return root / "census" / endpoint / period
+
+
+def census_month_files(root: Path, endpoint: str, period: str) -> list[Path]:
+    """The answer files of one month, sorted; an error naming the directory when there are none."""
+    month_dir = census_month_dir(root, endpoint, period)
+    files = sorted(month_dir.glob("*.json")) if month_dir.is_dir() else []
+    if not month_dir.is_dir():
+        raise SnapshotError(
+            f"Census snapshot has no directory {month_dir} for {endpoint} {period}: the month is "
+            "not in this snapshot (use TARIFF_AUDIT_SOURCE=live to fetch it)"
+        )
+    return files
+
+
+def census_months(root: Path, endpoint: str) -> list[str]:
+    """The months (``YYYY-MM``) a snapshot holds for one endpoint, sorted."""
+    base = root / "census" / endpoint
+    if not base.is_dir():
+        return []
+    return sorted(p.name for p in base.iterdir() if p.is_dir())

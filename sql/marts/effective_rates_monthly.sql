@@ -1,0 +1,40 @@
+-- marts.effective_rates_monthly: collected duty / customs value by month, partner and sector
+-- name: ddl
+CREATE TABLE IF NOT EXISTS marts.effective_rates_monthly (
+    period DATE NOT NULL,
+    cty_code VARCHAR NOT NULL,
+    cty_name VARCHAR,
+    sector VARCHAR NOT NULL,
+    con_val BIGINT,
+    dut_val BIGINT,
+    cal_dut BIGINT,
+    effective_rate DOUBLE,
+    effective_rate_dutiable DOUBLE,
+    PRIMARY KEY (period, cty_code, sector)
+);
+COMMENT ON TABLE marts.effective_rates_monthly IS 'Effective (collected) tariff rate of U.S. imports by month, partner and sector: calculated duty / customs value. Sectors from pipelines/ledger/sectors.yaml (longest HS prefix wins), plus all. Rates are decimals (0.15 = 15%).';
+COMMENT ON COLUMN marts.effective_rates_monthly.sector IS 'all, autos, auto_parts, civil_aircraft, metals, pharma or other.';
+COMMENT ON COLUMN marts.effective_rates_monthly.con_val IS 'Customs value of imports for consumption, USD (all rate provisions, FTZ/warehouse included).';
+COMMENT ON COLUMN marts.effective_rates_monthly.effective_rate IS 'cal_dut / con_val; NULL when con_val is 0.';
+COMMENT ON COLUMN marts.effective_rates_monthly.effective_rate_dutiable IS 'cal_dut / dut_val: the rate on the dutiable part only; NULL when dut_val is 0.';
+-- name: insert
+INSERT INTO marts.effective_rates_monthly
+WITH codes AS (
+    SELECT DISTINCT hs10 FROM staging.imports_monthly
+),
+code_sector AS (
+    SELECT c.hs10, p.sector
+    FROM codes c JOIN _sector_prefixes p ON starts_with(c.hs10, p.prefix)
+    QUALIFY row_number() OVER (PARTITION BY c.hs10 ORDER BY length(p.prefix) DESC) = 1
+),
+lines AS (
+    SELECT i.period, i.cty_code, i.cty_name, coalesce(s.sector, 'other') AS sector,
+           i.con_val, i.dut_val, i.cal_dut
+    FROM staging.imports_monthly i LEFT JOIN code_sector s USING (hs10)
+)
+SELECT period, cty_code, max(cty_name), coalesce(sector, 'all'),
+       sum(con_val), sum(dut_val), sum(cal_dut),
+       sum(cal_dut) / nullif(sum(con_val), 0),
+       sum(cal_dut) / nullif(sum(dut_val), 0)
+FROM lines
+GROUP BY GROUPING SETS ((period, cty_code, sector), (period, cty_code))

@@ -1,0 +1,47 @@
+-- raw.hts_records: every record of every HTS release export, every field as served
+-- name: ddl
+CREATE TABLE IF NOT EXISTS raw.hts_records (
+    release VARCHAR NOT NULL,
+    ordinal INTEGER NOT NULL,
+    htsno VARCHAR,
+    indent VARCHAR,
+    description VARCHAR,
+    superior VARCHAR,
+    units JSON,
+    general VARCHAR,
+    special VARCHAR,
+    other VARCHAR,
+    footnotes JSON,
+    quota_quantity VARCHAR,
+    additional_duties VARCHAR,
+    addiitional_duties VARCHAR,
+    source_file VARCHAR NOT NULL
+);
+COMMENT ON TABLE raw.hts_records IS 'Every record of each USITC HTS JSON export, one row per record in file order; partition key: release.';
+COMMENT ON COLUMN raw.hts_records.ordinal IS 'Position of the record in the export (1-based).';
+COMMENT ON COLUMN raw.hts_records.htsno IS 'HTS number with dots as served (4, 8 or 10 digits; empty for superior text rows).';
+COMMENT ON COLUMN raw.hts_records.general IS 'Column 1 general (MFN) rate text as served; empty on lines that inherit it.';
+COMMENT ON COLUMN raw.hts_records.special IS 'Column 1 special rate text with its program codes, e.g. Free (A+,AU,...,JP,...).';
+COMMENT ON COLUMN raw.hts_records.other IS 'Column 2 rate text.';
+COMMENT ON COLUMN raw.hts_records.addiitional_duties IS 'USITC''s own misspelt duplicate field, kept as served.';
+COMMENT ON COLUMN raw.hts_records.source_file IS 'Snapshot file the record came from, relative to the snapshot root.';
+-- name: objects
+CREATE OR REPLACE TEMP TABLE _hts_objects AS
+SELECT row_number() OVER () AS ordinal, json
+FROM read_json_objects($path, format = 'array', maximum_object_size = 16777216)
+-- name: missing_fields
+SELECT field, count(*) FILTER (WHERE NOT json_exists(json, '$.' || field)) AS missing,
+       min(ordinal) FILTER (WHERE NOT json_exists(json, '$.' || field)) AS first_ordinal
+FROM _hts_objects, (SELECT unnest($fields) AS field)
+GROUP BY field
+HAVING missing > 0
+ORDER BY field
+-- name: insert
+INSERT INTO raw.hts_records
+SELECT
+    $release, ordinal,
+    json ->> 'htsno', json ->> 'indent', json ->> 'description', json ->> 'superior',
+    json -> 'units', json ->> 'general', json ->> 'special', json ->> 'other',
+    json -> 'footnotes', json ->> 'quotaQuantity', json ->> 'additionalDuties',
+    json ->> 'addiitionalDuties', $source_file
+FROM _hts_objects
