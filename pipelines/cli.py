@@ -25,7 +25,10 @@ from pipelines.lib.warehouse import table_counts, warehouse_path
 SCHEDULE = ["raw/hts_records", "staging/hts_lines", "staging/hts_chapter99"]
 TRADE = ["raw/census_imports", "staging/imports_monthly", "raw/census_exports",
          "staging/exports_monthly"]
-MARTS = ["marts/effective_rates_monthly"]
+MARTS = ["staging/ledger_instruments", "staging/ledger_rules", "staging/ledger_categories",
+         "staging/ledger_units", "staging/ledger_provisions", "marts/effective_rates_monthly",
+         "marts/japan_line_audit", "marts/deal_conformance_monthly",
+         "marts/provision_timeline", "marts/hts_revision_changes"]
 
 
 def _materialize(instance, selection: list[str], keys: list[str] | None, label: str) -> None:
@@ -38,12 +41,15 @@ def _materialize(instance, selection: list[str], keys: list[str] | None, label: 
     print(f"-> {label}", flush=True)
     result = dg.materialize(
         assets=list(defs.assets), resources=defs.resources, instance=instance, tags=tags,
-        selection=[dg.AssetKey.from_user_string(s) for s in selection], raise_on_error=False)
+        selection=[dg.AssetKey.from_user_string(s) for s in selection], raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
     if not result.success:
         for event in result.all_events:
             if event.is_failure and event.step_failure_data:
-                print(f"   FAILED {event.step_key}: "
-                      f"{event.step_failure_data.error.message.strip()}", file=sys.stderr)
+                error = event.step_failure_data.error
+                while error.cause is not None:  # the user's exception, not Dagster's wrapper
+                    error = error.cause
+                print(f"   FAILED {event.step_key}: {error.message.strip()}", file=sys.stderr)
         raise SystemExit(f"{label} failed; the warehouse keeps its previous data")
     print(f"   done in {time.monotonic() - started:.1f} s", flush=True)
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
+from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from pipelines.lib import snapshot
 from pipelines.lib.census_client import CensusClient
 from pipelines.lib.hts_client import HtsClient
+from pipelines.lib.warehouse import warehouse_path
 
 DEFAULT_COUNTRIES = "5880,0003,5800,4120,4419,5700,-"
 LOGGER = logging.getLogger("pipelines.sources")
@@ -101,14 +104,25 @@ class SourceResource(dg.ConfigurableResource):
         return snapshot.census_month_files(root, endpoint, period)
 
 
-def warehouse_resource():
-    from dagster_duckdb import DuckDBResource
+class WarehouseResource(DuckDBResource):
+    """The DuckDB warehouse. Unlike ``DuckDBResource`` (which closes its connection only when the
+    step succeeds), the connection is closed when the step fails too, so a failed step never
+    keeps the file open."""
 
-    from pipelines.lib.warehouse import warehouse_path
+    @contextmanager
+    def get_connection(self):
+        connection = super().get_connection()
+        con = connection.__enter__()
+        try:
+            yield con
+        finally:
+            con.close()
 
+
+def warehouse_resource() -> WarehouseResource:
     path = warehouse_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    return DuckDBResource(database=str(path))
+    return WarehouseResource(database=str(path))
 
 
 def source_resource() -> SourceResource:

@@ -40,20 +40,25 @@ def load_release_list(con: duckdb.DuckDBPyConnection, path: Path, source_file: s
     name = "raw/hts_releases"
     ensure_table(con, name)
     try:
-        objects = run(
-            con, "SELECT json FROM read_json_objects($path, format = 'array')", {"path": str(path)}
-        )
+        missing = run(con, """
+            SELECT field, min(ordinal) FROM (
+                SELECT row_number() OVER () AS ordinal, json
+                FROM read_json_objects($path, format = 'array')),
+                (SELECT unnest($fields) AS field)
+            WHERE NOT json_exists(json, '$.' || field) GROUP BY 1 ORDER BY 1""",
+            {"path": str(path), "fields": ["name", "releaseStartDate"]})
     except duckdb.Error as exc:
-        raise SourceError(SOURCE, str(path), "body", f"releaseList is not a JSON array: {exc}") from None
-    for i, (obj,) in enumerate(objects, start=1):
-        for field in ("name", "releaseStartDate"):
-            if f'"{field}"' not in obj:
-                raise SourceError(SOURCE, str(path), field, f"release object {i} has no {field!r}")
+        raise SourceError(SOURCE, str(path), "body",
+                          f"releaseList is not a JSON array of objects: {exc}") from None
+    if missing:
+        field, first = missing[0]
+        raise SourceError(SOURCE, str(path), field, f"release object {first} has no {field!r}")
     run(con, "DELETE FROM raw.hts_releases")
     try:
         run(con, statement(name, "insert"), {"path": str(path), "source_file": source_file})
     except duckdb.Error as exc:
-        raise SourceError(SOURCE, str(path), "releaseStartDate", f"unreadable date: {exc}") from None
+        raise SourceError(SOURCE, str(path), "releaseStartDate",
+                          f"not a MM/DD/YYYY date: {exc}") from None
     return scalar(con, "SELECT count(*) FROM raw.hts_releases")
 
 

@@ -1,4 +1,4 @@
--- staging.hts_lines: one row per 10-digit statistical line of chapters 01-97 per release, with its column-1 rate parsed
+-- staging.hts_lines: one row per 10-digit statistical line of chapters 01-98 per release, with its column-1 rate parsed
 -- name: ddl
 CREATE TABLE IF NOT EXISTS staging.hts_lines (
     release VARCHAR NOT NULL,
@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS staging.hts_lines (
     other_text VARCHAR,
     PRIMARY KEY (release, hs10)
 );
-COMMENT ON TABLE staging.hts_lines IS 'One row per 10-digit statistical line of HTS chapters 01-97 per release (an 8-digit line without statistical suffixes stands as hs8||00), with the column-1 general rate text it carries or inherits and its parse. Rates are decimals (0.025 = 2.5%).';
+COMMENT ON TABLE staging.hts_lines IS 'One row per 10-digit statistical line of HTS chapters 01-97 and of chapter 98 (special classification provisions such as 9801 U.S. goods returned, which Census import data carries) per release (an 8-digit line without statistical suffixes stands as hs8||00), with the column-1 general rate text it carries or inherits and its parse. Rates are decimals (0.025 = 2.5%).';
 COMMENT ON COLUMN staging.hts_lines.hs10 IS '10-digit HTS statistical number without dots.';
 COMMENT ON COLUMN staging.hts_lines.description IS 'The 8-digit line''s description, then the statistical line''s own after an em dash.';
 COMMENT ON COLUMN staging.hts_lines.general_text IS 'Column-1 general rate text, own or inherited from the 8-digit line (HTML stripped, as served otherwise).';
@@ -101,4 +101,4 @@ SELECT s.release, s.hs10, s.hs8, left(s.hs10, 2), s.description, s.units, s.gene
        r.specific_basis_2, s.special_text, s.other_text
 FROM stat s
 LEFT JOIN _rate_parses r ON r.rate_text = s.general_text
-WHERE left(s.hs10, 2) BETWEEN '01' AND '97'
+WHERE left(s.hs10, 2) BETWEEN '01' AND '98'

@@ -5,8 +5,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib import hts
-from pipelines.lib.warehouse import ensure_schemas, run, transaction
+from pipelines.lib import audit, hts
+from pipelines.lib.ledger import ledger
+from pipelines.lib.warehouse import ensure_schemas, ensure_table, run, transaction
 
 pytestmark = pytest.mark.shared
 
@@ -24,6 +25,10 @@ def loaded(shared_data: Path, tmp_path_factory) -> duckdb.DuckDBPyConnection:
             hts.load_release_records(con, path, release, path.name)
         hts.build_lines(con, releases)
         hts.build_chapter99(con, releases)
+        ensure_table(con, "raw/hts_releases")  # no releaseList here: order comes from names
+        audit.load_ledger_tables(con, ledger())
+        audit.build_provision_timeline(con)
+        audit.build_revision_changes(con)
     yield con
     con.close()
 
@@ -41,7 +46,7 @@ def test_every_line_carries_rate_text_and_98_percent_parse(loaded):
         SELECT release, count(*) AS lines,
                count(*) FILTER (WHERE general_text IS NULL) AS without_text,
                count(*) FILTER (WHERE rate_kind <> 'other') / count(*) AS numeric_share
-        FROM staging.hts_lines GROUP BY 1 ORDER BY 1""")
+        FROM staging.hts_lines WHERE chapter <= '97' GROUP BY 1 ORDER BY 1""")
     assert len(rows) == 44
     for release, lines, without_text, share in rows:
         assert lines > 19_000, release
@@ -63,8 +68,8 @@ def test_numbers_match_the_text(loaded):
 
 
 def test_other_keeps_its_text(loaded):
-    missing = run(loaded, "SELECT count(*) FROM staging.hts_lines "
-                          "WHERE rate_kind = 'other' AND general_text IS NULL")[0][0]
+    missing = run(loaded, "SELECT count(*) FROM staging.hts_lines WHERE chapter <= '97' "
+                          "AND rate_kind = 'other' AND general_text IS NULL")[0][0]
     assert missing == 0
 
 
@@ -90,3 +95,25 @@ def test_chapter99_effects_of_the_japan_headings(loaded):
         WHERE release = '2025HTSRev23'
           AND heading IN ('9903.02.72', '9903.02.73', '9903.02.30')"""))
     assert got == {"9903.02.72": "keep", "9903.02.73": "set:0.15", "9903.02.30": "add:0.15"}
+
+
+def test_provision_timeline_finds_the_first_release_in_the_data(loaded):
+    first = dict(run(loaded, "SELECT heading, first_release FROM marts.provision_timeline"))
+    for heading in ("9903.02.72", "9903.02.73", "9903.94.40", "9903.94.41", "9903.94.42",
+                    "9903.94.43", "9903.96.02"):
+        assert first[heading] == "2025HTSRev23", heading
+    assert first["9903.02.30"] == "2025HTSRev18"
+    assert first["9903.03.01"] == "2026HTSRev4"
+
+
+def test_revision_23_adds_the_deal_headings(loaded):
+    added = {r[0] for r in run(loaded, """
+        SELECT hts_code FROM marts.hts_revision_changes
+        WHERE release = '2025HTSRev23' AND previous_release = '2025HTSRev22'
+          AND scope = 'chapter99' AND change = 'added'""")}
+    assert {"9903.02.72", "9903.02.73", "9903.94.40", "9903.94.41", "9903.94.42", "9903.94.43",
+            "9903.96.02"} <= added
+    # Markup-only differences (m<sup>2</sup> vs m2) are not changes.
+    markup = run(loaded, "SELECT count(*) FROM marts.hts_revision_changes "
+                         "WHERE change = 'changed' AND before_text = after_text")[0][0]
+    assert markup == 0

@@ -1,0 +1,71 @@
+"""The audit of U.S. implementation: line by line, by category, and the schedule's timeline."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.legal.assets import ledger
+from pipelines.defs.metadata import table_result
+from pipelines.defs.tariff_schedule.assets import hts_chapter99, hts_lines, hts_releases
+from pipelines.defs.trade.assets import imports_monthly
+from pipelines.lib import audit
+from pipelines.lib.ledger import load_ledger
+from pipelines.lib.warehouse import run, transaction
+
+GROUP = "audit"
+COMMON = dict(group_name=GROUP, kinds={"duckdb"}, pool="duckdb")
+
+
+@dg.asset(key=["marts", "japan_line_audit"],
+          deps=[imports_monthly, hts_lines, hts_releases, ledger], **COMMON)
+def japan_line_audit(
+    context: dg.AssetExecutionContext, warehouse: DuckDBResource
+) -> dg.MaterializeResult:
+    """Per HS10 line and month of imports from Japan: the agreement, statutory and observed
+    rates, the dollars between them, and a status with its reason."""
+    book = load_ledger()
+    with warehouse.get_connection() as con:
+        with transaction(con):
+            rows = audit.build_line_audit(con, book)
+        statuses = dict(run(con, "SELECT status, count(*) FROM marts.japan_line_audit GROUP BY 1"))
+        context.log.info(f"{rows} line-months: {statuses}")
+        return table_result(
+            con, "marts.japan_line_audit", order_by="ORDER BY period DESC, cal_dut DESC",
+            extra={f"status_{k}": dg.MetadataValue.int(v) for k, v in statuses.items()})
+
+
+@dg.asset(key=["marts", "deal_conformance_monthly"], deps=[japan_line_audit], **COMMON)
+def deal_conformance_monthly(
+    context: dg.AssetExecutionContext, warehouse: DuckDBResource
+) -> dg.MaterializeResult:
+    """Per month and product category: observed vs promised vs statutory rates, the share of
+    value that got the agreement's rate, excess duty and refund exposure."""
+    book = load_ledger()
+    with warehouse.get_connection() as con:
+        with transaction(con):
+            audit.build_deal_conformance(con, book)
+        return table_result(con, "marts.deal_conformance_monthly", "category = 'all'",
+                            order_by="ORDER BY period")
+
+
+@dg.asset(key=["marts", "provision_timeline"], deps=[hts_chapter99, hts_releases, ledger],
+          **COMMON)
+def provision_timeline(
+    context: dg.AssetExecutionContext, warehouse: DuckDBResource
+) -> dg.MaterializeResult:
+    """How long each provision took from announcement to law to the tariff schedule."""
+    with warehouse.get_connection() as con:
+        with transaction(con):
+            audit.build_provision_timeline(con)
+        return table_result(con, "marts.provision_timeline", order_by="ORDER BY announced_on")
+
+
+@dg.asset(key=["marts", "hts_revision_changes"], deps=[hts_chapter99, hts_lines], **COMMON)
+def hts_revision_changes(
+    context: dg.AssetExecutionContext, warehouse: DuckDBResource
+) -> dg.MaterializeResult:
+    """Every Chapter 99 heading and column-1 rate added, removed or changed between releases."""
+    with warehouse.get_connection() as con:
+        with transaction(con):
+            audit.build_revision_changes(con)
+        return table_result(con, "marts.hts_revision_changes",
+                            order_by="ORDER BY release, scope, hts_code")

@@ -1,0 +1,101 @@
+"""The line-level audit of U.S. implementation and the indicators built on it.
+
+All set-wise work is SQL (``sql/marts/*.sql``); Python parses the few distinct special-rate texts
+and hands the ledger to DuckDB as tables.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import polars as pl
+
+from pipelines.lib import ledger as ledger_lib
+from pipelines.lib.rate_text import clean, parse_rate
+from pipelines.lib.warehouse import ensure_table, rebuild_table, run, statement
+
+# "Free (A+,AU,...,JP,...) 3.2% (KR)": rate texts each followed by their program codes
+_SPECIAL = re.compile(r"(?P<rate>[^()]+?)\s*\((?P<programs>[^()]*)\)")
+
+
+def special_program_rate(text: str | None, program: str = "JP") -> str | None:
+    """The rate text a special program (``JP`` = U.S.-Japan Trade Agreement) gets in a column-1
+    special text, or ``None`` when the program is not listed."""
+    for match in _SPECIAL.finditer(clean(text)):
+        programs = {p.strip().rstrip("*+") for p in match.group("programs").split(",")}
+        if program in programs:
+            return match.group("rate").strip()
+    return None
+
+
+def jp_preferences(special_texts: pl.Series) -> pl.DataFrame:
+    """(special_text, jp_kind, jp_ad_valorem) for each distinct special text."""
+    rows = []
+    for text in special_texts.drop_nulls().unique().sort().to_list():
+        rate_text = special_program_rate(text)
+        rate = parse_rate(rate_text) if rate_text else None
+        rows.append((text, rate.rate_kind if rate else None, rate.ad_valorem if rate else None))
+    return pl.DataFrame(rows, orient="row", schema={
+        "special_text": pl.Utf8, "jp_kind": pl.Utf8, "jp_ad_valorem": pl.Float64})
+
+
+def load_ledger_tables(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) -> dict:
+    """Replace the staging.ledger_* tables by the validated ledger (caller's transaction)."""
+    frames = {
+        "_ledger_instruments": ledger_lib.instruments_frame(book),
+        "_ledger_rules": ledger_lib.rules_frame(book),
+        "_ledger_categories": ledger_lib.category_prefixes(book),
+        "_ledger_units": ledger_lib.units_frame(),
+        "_ledger_provisions": ledger_lib.provisions_frame(book),
+    }
+    ensure_table(con, "staging/ledger")
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        for table in ("instruments", "rules", "categories", "units", "provisions"):
+            run(con, f"DELETE FROM staging.ledger_{table}")
+        run(con, statement("staging/ledger", "insert"))
+    finally:
+        for name in frames:
+            con.unregister(name)
+    return {name.removeprefix("_"): frame.height for name, frame in frames.items()}
+
+
+def build_line_audit(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) -> int:
+    """Rebuild ``marts.japan_line_audit`` from staging and the ledger tables."""
+    name = "marts/japan_line_audit"
+    ledger_lib.install_rule_macro(con)
+    params = {"country": book.audit.country_code}
+    run(con, statement(name, "entries"), params)
+    for step in ("releases", "segments", "lines"):
+        run(con, statement(name, step))
+    specials = con.sql("SELECT DISTINCT special_text FROM _lines").pl()["special_text"]
+    con.register("_jp_preferences", jp_preferences(specials))
+    try:
+        run(con, statement(name, "column1"))
+        run(con, statement(name, "rated"))
+        rows = rebuild_table(con, name, params={"tolerance_usd": book.audit.tolerance_usd,
+                                                "tolerance_rate": book.audit.tolerance_rate})
+    finally:
+        con.unregister("_jp_preferences")
+    for temp in ("_entries", "_releases", "_segments", "_lines", "_column1", "_rated"):
+        run(con, f"DROP TABLE IF EXISTS {temp}")
+    return rows
+
+
+def build_deal_conformance(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) -> int:
+    """Rebuild ``marts.deal_conformance_monthly`` from the line audit."""
+    return rebuild_table(con, "marts/deal_conformance_monthly",
+                         params={"tolerance_rate": book.audit.tolerance_rate,
+                                 "tolerance_usd": book.audit.tolerance_usd})
+
+
+def build_revision_changes(con: duckdb.DuckDBPyConnection) -> int:
+    """Rebuild ``marts.hts_revision_changes`` from the staging schedule tables."""
+    return rebuild_table(con, "marts/hts_revision_changes")
+
+
+def build_provision_timeline(con: duckdb.DuckDBPyConnection) -> int:
+    """Rebuild ``marts.provision_timeline`` from the ledger's provisions and the schedule."""
+    return rebuild_table(con, "marts/provision_timeline")

@@ -1,0 +1,322 @@
+-- marts.japan_line_audit: per HS10 line and month of imports from Japan, the promised, statutory and observed rates and the dollars between them
+-- name: ddl
+CREATE TABLE IF NOT EXISTS marts.japan_line_audit (
+    period DATE NOT NULL,
+    hs10 VARCHAR NOT NULL,
+    description VARCHAR,
+    category VARCHAR NOT NULL,
+    regime_id VARCHAR,
+    regime_verified BOOLEAN,
+    mfn_rate DOUBLE,
+    agreement_rate DOUBLE,
+    statutory_rate DOUBLE,
+    observed_rate DOUBLE,
+    con_val BIGINT,
+    dut_val BIGINT,
+    cal_dut BIGINT,
+    expected_duty_statutory DOUBLE,
+    expected_duty_agreement DOUBLE,
+    excess_duty_usd DOUBLE,
+    refund_exposure_usd DOUBLE,
+    ieepa_refund_usd DOUBLE,
+    gap_observed_vs_statutory DOUBLE,
+    gap_statutory_vs_agreement DOUBLE,
+    status VARCHAR NOT NULL,
+    reason VARCHAR,
+    hts_release VARCHAR,
+    rate_kind VARCHAR,
+    PRIMARY KEY (period, hs10)
+);
+COMMENT ON TABLE marts.japan_line_audit IS 'The line-level audit of U.S. implementation: for each HS10 line imported from Japan and each month, what the agreement promised, what U.S. law required and what was collected (Census calculated duty), with the dollars between them. Rates are decimals (0.15 = 15%) on the line''s whole customs value; months that mix regimes are weighted by days.';
+COMMENT ON COLUMN marts.japan_line_audit.category IS 'Product category from pipelines/ledger/categories.yaml (first in precedence order), else general.';
+COMMENT ON COLUMN marts.japan_line_audit.regime_id IS 'Law regime(s) in force during the month (joined by + when the month mixes regimes).';
+COMMENT ON COLUMN marts.japan_line_audit.regime_verified IS 'False when any rule or instrument used for this line-month is unverified in the ledger.';
+COMMENT ON COLUMN marts.japan_line_audit.mfn_rate IS 'Column-1 general rate m (ad valorem equivalent for specific and compound rates) from the HTS release(s) in force.';
+COMMENT ON COLUMN marts.japan_line_audit.agreement_rate IS 'Expected duty under the agreement / customs value; NULL before the agreement''s promise applies.';
+COMMENT ON COLUMN marts.japan_line_audit.statutory_rate IS 'Expected duty under U.S. law in force (retroactive changes applied) / customs value.';
+COMMENT ON COLUMN marts.japan_line_audit.observed_rate IS 'Census calculated duty / customs value.';
+COMMENT ON COLUMN marts.japan_line_audit.expected_duty_statutory IS 'Duty U.S. law required, USD: warehouse/FTZ (RP 00) and duty-free Chapter 99 (RP 79) entries expect 0; entries at a free rate (RP 10-19) apply the rule to m = 0; JP preference claims (RP 64) use the special rate.';
+COMMENT ON COLUMN marts.japan_line_audit.excess_duty_usd IS 'Duty collected above the agreement rate, USD (>= 0; NULL before the agreement).';
+COMMENT ON COLUMN marts.japan_line_audit.refund_exposure_usd IS 'Duty collected above the retroactive statutory rate in a refundable window (7 Aug - 15 Sep 2025 stacking filings), USD.';
+COMMENT ON COLUMN marts.japan_line_audit.ieepa_refund_usd IS 'Duty collected above column 1 on days whose rule rested on IEEPA (subject to refund after Learning Resources v. Trump), USD.';
+COMMENT ON COLUMN marts.japan_line_audit.status IS 'conforms, over_collected, under_collected (observed vs statutory beyond the tolerance of pipelines/ledger/audit.yaml), exempt (conforms under an exemption), no_duty_entry (all value entered under warehouse/FTZ or duty-free Chapter 99 provisions), insufficient_data (no column-1 rate or no ad valorem equivalent).';
+COMMENT ON COLUMN marts.japan_line_audit.hts_release IS 'HTS release(s) whose column-1 rate was used.';
+-- name: entries
+-- Japan's imports by line, month and entry class (rate provision groups): no_duty = warehouse/FTZ
+-- (00) or Chapter 99 without duty (79), no duty at entry; free = entered at a free column-1
+-- rate (10-19), so m = 0 under the rule; preference = special rate claimed (64, JP); general
+-- = everything else (61, 69, 70, ...)
+CREATE OR REPLACE TEMP TABLE _entries AS
+SELECT period, hs10, max(description) AS description,
+       CASE WHEN rate_provision IN ('00', '79') THEN 'no_duty'
+            WHEN rate_provision BETWEEN '10' AND '19' THEN 'free'
+            WHEN rate_provision = '64' THEN 'preference'
+            ELSE 'general' END AS entry_class,
+       sum(con_val) AS con_val, sum(dut_val) AS dut_val, sum(cal_dut) AS cal_dut,
+       sum(con_qty1) AS con_qty1, max(unit_qty1) AS unit_qty1
+FROM staging.imports_monthly
+WHERE cty_code = $country
+GROUP BY ALL
+-- name: releases
+-- HTS releases loaded, with the first day each is in force (releaseList start date, else the
+-- order of USITC's names); days before the first release use the first release (flagged)
+CREATE OR REPLACE TEMP TABLE _releases AS
+SELECT l.release, coalesce(r.release_start_date,
+       make_date(left(l.release, 4)::INTEGER, 1, 1)) AS start_date
+FROM (SELECT DISTINCT release FROM staging.hts_lines) l
+LEFT JOIN raw.hts_releases r USING (release)
+-- name: segments
+-- each month cut into day segments with one release, one law regime and one agreement regime
+CREATE OR REPLACE TEMP TABLE _segments AS
+WITH days AS (
+    SELECT m.period, d.range::DATE AS day
+    FROM (SELECT DISTINCT period FROM _entries) m,
+         range(m.period, m.period + INTERVAL 1 MONTH, INTERVAL 1 DAY) d
+),
+tagged AS (
+    SELECT d.period, d.day, r.release
+    FROM days d ASOF LEFT JOIN _releases r ON d.day >= r.start_date
+),
+law AS (SELECT DISTINCT regime_id, valid_from, valid_to FROM staging.ledger_rules
+        WHERE side = 'law'),
+deal AS (SELECT DISTINCT regime_id, valid_from, valid_to FROM staging.ledger_rules
+         WHERE side = 'agreement')
+SELECT t.period,
+       coalesce(t.release, (SELECT release FROM _releases ORDER BY start_date LIMIT 1))
+           AS release,
+       t.release IS NULL AS release_fallback,
+       l.regime_id AS law_regime, a.regime_id AS deal_regime,
+       count(*) / datediff('day', t.period, t.period + INTERVAL 1 MONTH) AS weight,
+       min(t.day) AS first_day
+FROM tagged t
+JOIN law l ON t.day >= l.valid_from AND (l.valid_to IS NULL OR t.day < l.valid_to)
+JOIN deal a ON t.day >= a.valid_from AND (a.valid_to IS NULL OR t.day < a.valid_to)
+GROUP BY t.period, 2, 3, l.regime_id, a.regime_id
+-- name: lines
+-- each (release, hs10) resolved to its HTS line (the 8-digit parent's first statistical line
+-- when the 10-digit code is not in that release) and product category
+CREATE OR REPLACE TEMP TABLE _lines AS
+WITH wanted AS (
+    SELECT DISTINCT s.release, e.hs10 FROM _segments s JOIN _entries e USING (period)
+),
+category AS (
+    SELECT w.hs10, p.category
+    FROM (SELECT DISTINCT hs10 FROM wanted) w
+    JOIN staging.ledger_categories p ON starts_with(w.hs10, p.prefix) AND NOT p.excluded
+    WHERE NOT EXISTS (SELECT 1 FROM staging.ledger_categories x
+                      WHERE x.category = p.category AND x.excluded
+                        AND starts_with(w.hs10, x.prefix))
+    QUALIFY row_number() OVER (PARTITION BY w.hs10 ORDER BY p.precedence) = 1
+),
+fallback AS (
+    SELECT release, hs8, rate_kind, ad_valorem, specific_amount, specific_unit,
+           specific_amount_2, specific_unit_2, specific_basis, specific_basis_2, general_text,
+           special_text
+    FROM staging.hts_lines
+    QUALIFY row_number() OVER (PARTITION BY release, hs8 ORDER BY hs10) = 1
+)
+SELECT w.release, w.hs10, coalesce(c.category, 'general') AS category,
+       coalesce(x.rate_kind, f.rate_kind) AS rate_kind,
+       coalesce(x.general_text, f.general_text) AS general_text,
+       CASE WHEN x.hs10 IS NOT NULL THEN x.ad_valorem ELSE f.ad_valorem END AS ad_valorem,
+       CASE WHEN x.hs10 IS NOT NULL THEN x.specific_amount ELSE f.specific_amount END AS amount1,
+       CASE WHEN x.hs10 IS NOT NULL THEN x.specific_unit ELSE f.specific_unit END AS unit1,
+       CASE WHEN x.hs10 IS NOT NULL THEN x.specific_amount_2 ELSE f.specific_amount_2 END
+           AS amount2,
+       CASE WHEN x.hs10 IS NOT NULL THEN x.specific_unit_2 ELSE f.specific_unit_2 END AS unit2,
+       coalesce(x.specific_basis, x.specific_basis_2, f.specific_basis, f.specific_basis_2)
+           AS basis,
+       coalesce(x.special_text, f.special_text) AS special_text,
+       x.hs10 IS NULL AND f.hs8 IS NOT NULL AS matched_by_hs8
+FROM wanted w
+LEFT JOIN category c USING (hs10)
+LEFT JOIN staging.hts_lines x ON x.release = w.release AND x.hs10 = w.hs10
+LEFT JOIN fallback f ON f.release = w.release AND f.hs8 = left(w.hs10, 8)
+-- name: column1
+-- the column-1 rate m of every entry row and segment: ad valorem part plus the specific parts
+-- converted with the row's own quantity (share of value), else the nearest month's share
+CREATE OR REPLACE TEMP TABLE _column1 AS
+WITH base AS (
+    SELECT e.period, e.hs10, e.entry_class, s.release, s.law_regime, s.deal_regime, s.weight,
+           s.first_day,
+           s.release_fallback, l.category, l.rate_kind, l.general_text, l.ad_valorem,
+           l.amount1, l.amount2, l.basis, l.matched_by_hs8, e.con_val,
+           j.jp_kind, j.jp_ad_valorem,
+           CASE WHEN l.rate_kind IN ('specific', 'compound') AND l.basis IS NULL
+                     AND e.con_val > 0 THEN
+               (l.amount1 * e.con_qty1 * u1.factor
+                + coalesce(l.amount2 * e.con_qty1 * u2.factor, 0)) / e.con_val
+           END AS specific_share,
+           l.amount2 IS NOT NULL AND u2.factor IS NULL AS second_part_unconvertible
+    FROM _entries e
+    JOIN _segments s USING (period)
+    JOIN _lines l ON l.release = s.release AND l.hs10 = e.hs10
+    LEFT JOIN _jp_preferences j ON j.special_text = l.special_text
+    LEFT JOIN staging.ledger_units u1 ON u1.census_unit = e.unit_qty1 AND u1.hts_unit = l.unit1
+    LEFT JOIN staging.ledger_units u2 ON u2.census_unit = e.unit_qty1 AND u2.hts_unit = l.unit2
+),
+known AS (
+    SELECT hs10, release, period, specific_share FROM base
+    WHERE specific_share IS NOT NULL AND NOT second_part_unconvertible
+),
+nearest AS (
+    SELECT b.period, b.hs10, b.release, k.specific_share, k.period AS from_period
+    FROM (SELECT DISTINCT period, hs10, release FROM base
+          WHERE rate_kind IN ('specific', 'compound') AND basis IS NULL
+            AND (specific_share IS NULL OR second_part_unconvertible)) b
+    JOIN known k ON k.hs10 = b.hs10 AND k.release = b.release
+    QUALIFY row_number() OVER (PARTITION BY b.period, b.hs10, b.release
+                               ORDER BY abs(datediff('month', k.period, b.period)), k.period) = 1
+)
+SELECT b.*,
+       CASE WHEN b.rate_kind IN ('free', 'ad_valorem') THEN b.ad_valorem
+            WHEN b.rate_kind IN ('specific', 'compound') AND b.basis IS NULL THEN
+                coalesce(b.ad_valorem, 0)
+                + CASE WHEN b.second_part_unconvertible THEN n.specific_share
+                       ELSE coalesce(b.specific_share, n.specific_share) END
+       END AS m_general,
+       n.from_period AS unit_value_from
+FROM base b
+LEFT JOIN nearest n ON n.period = b.period AND n.hs10 = b.hs10 AND n.release = b.release
+-- name: rated
+-- statutory, agreement and as-filed rates per entry row and segment (rules of staging.ledger_rules)
+CREATE OR REPLACE TEMP TABLE _rated AS
+SELECT c.*,
+       CASE WHEN c.entry_class = 'free' THEN 0.0
+            WHEN c.entry_class = 'preference' AND c.jp_kind IN ('free', 'ad_valorem')
+            THEN c.jp_ad_valorem ELSE c.m_general END AS m_base,
+       lr.rule AS law_rule, lr.exempt AS law_exempt, lr.refundable, lr.heading AS law_heading,
+       lr.authority AS law_authority, lr.as_filed, lr.verified AND dr.verified AS verified,
+       CASE WHEN c.entry_class = 'no_duty' THEN 0.0
+            ELSE apply_rule(lr.rule_kind, lr.rule_rate, m_base) END AS statutory_rate,
+       CASE WHEN c.entry_class = 'no_duty' THEN 0.0
+            ELSE apply_rule(lr.filed_kind, lr.filed_rate, m_base) END AS filed_rate,
+       dr.rule_kind = 'none' AS no_promise,
+       CASE WHEN dr.rule_kind = 'none' THEN NULL
+            WHEN c.entry_class = 'no_duty' THEN 0.0
+            ELSE apply_rule(dr.rule_kind, dr.rule_rate, m_base) END AS agreement_rate
+FROM _column1 c
+JOIN staging.ledger_rules lr
+  ON lr.side = 'law' AND lr.regime_id = c.law_regime AND lr.category = c.category
+JOIN staging.ledger_rules dr
+  ON dr.side = 'agreement' AND dr.regime_id = c.deal_regime AND dr.category = c.category
+-- name: insert
+INSERT INTO marts.japan_line_audit
+WITH rows AS (
+    -- one entry row (line x month x entry class) with its day-weighted rates; summands are
+    -- cast to DECIMAL so that sums are exact and a rebuild gives identical tables
+    SELECT period, hs10, entry_class, max(category) AS category, max(con_val) AS con_val,
+           sum((weight * statutory_rate)::DECIMAL(38, 12)) AS statutory_rate,
+           bool_or(statutory_rate IS NULL AND entry_class <> 'no_duty') AS statutory_unknown,
+           sum((weight * coalesce(agreement_rate, statutory_rate))::DECIMAL(38, 12))
+               AS agreement_rate,
+           bool_and(no_promise) AS no_promise,
+           sum((weight * m_general)::DECIMAL(38, 12)) FILTER (WHERE entry_class <> 'no_duty')
+               AS mfn_rate,
+           sum(weight::DECIMAL(38, 12)) FILTER (WHERE refundable) AS refundable_share,
+           sum(weight::DECIMAL(38, 12)) FILTER (WHERE law_authority = 'ieepa' AND NOT law_exempt)
+               AS ieepa_share,
+           sum((weight * coalesce(filed_rate, statutory_rate))::DECIMAL(38, 12)) AS filed_rate,
+           bool_or(as_filed IS NOT NULL) AS has_filing,
+           bool_and(law_exempt) AS exempt,
+           bool_and(verified) AS verified,
+           string_agg(DISTINCT law_regime, '+' ORDER BY law_regime) AS regimes,
+           string_agg(DISTINCT release, '+' ORDER BY release) AS releases,
+           arg_max(rate_kind, first_day) AS rate_kind,
+           bool_or(release_fallback) AS release_fallback,
+           bool_or(matched_by_hs8) AS matched_by_hs8,
+           arg_max(basis, first_day) AS basis,
+           max(unit_value_from) AS unit_value_from,
+           string_agg(DISTINCT law_heading, ', ' ORDER BY law_heading) AS headings
+    FROM _rated
+    GROUP BY period, hs10, entry_class
+),
+lines AS (
+    SELECT r.period, r.hs10, max(r.category) AS category,
+           sum(e.con_val) AS con_val, sum(e.dut_val) AS dut_val, sum(e.cal_dut) AS cal_dut,
+           max(e.description) AS description,
+           sum(r.con_val * r.statutory_rate) AS expected_statutory,
+           bool_or(r.statutory_unknown) AS statutory_unknown,
+           CASE WHEN bool_and(r.no_promise) THEN NULL
+                ELSE sum(r.con_val * r.agreement_rate) END AS expected_agreement,
+           sum(r.con_val * r.filed_rate) AS expected_filed,
+           bool_or(r.has_filing) AS has_filing,
+           max(r.mfn_rate) AS mfn_rate,
+           sum(r.con_val * r.mfn_rate) FILTER (WHERE r.entry_class <> 'no_duty') AS mfn_duty,
+           max(coalesce(r.refundable_share, 0)) AS refundable_share,
+           max(coalesce(r.ieepa_share, 0)) AS ieepa_share,
+           bool_and(r.entry_class = 'no_duty') AS all_no_duty,
+           bool_and(r.exempt) AS exempt,
+           bool_and(r.verified) AS verified,
+           max(r.regimes) AS regimes, max(r.releases) AS releases,
+           max(r.rate_kind) AS rate_kind, bool_or(r.release_fallback) AS release_fallback,
+           bool_or(r.matched_by_hs8) AS matched_by_hs8, max(r.basis) AS basis,
+           max(r.unit_value_from) AS unit_value_from, max(r.headings) AS headings
+    FROM rows r
+    JOIN _entries e USING (period, hs10, entry_class)
+    GROUP BY r.period, r.hs10
+),
+judged AS (
+    SELECT *,
+           cal_dut / nullif(con_val, 0) AS observed_rate,
+           expected_statutory / nullif(con_val, 0) AS statutory_rate,
+           expected_agreement / nullif(con_val, 0) AS agreement_rate,
+           CASE
+               WHEN all_no_duty THEN 'no_duty_entry'
+               WHEN statutory_unknown OR con_val IS NULL OR con_val <= 0 THEN 'insufficient_data'
+               WHEN abs(cal_dut - expected_statutory) <= $tolerance_usd
+                    OR abs(cal_dut - expected_statutory) / con_val <= $tolerance_rate
+                   THEN CASE WHEN exempt THEN 'exempt' ELSE 'conforms' END
+               WHEN cal_dut > expected_statutory THEN 'over_collected'
+               ELSE 'under_collected'
+           END AS status
+    FROM lines
+)
+-- Rates are rounded to 1e-10 and dollars to cents: parallel aggregation adds doubles in no fixed
+-- order, and a rebuild must give identical tables.
+SELECT period, hs10, description, category, regimes, verified,
+       round(mfn_rate, 10), round(agreement_rate, 10), round(statutory_rate, 10),
+       round(observed_rate, 10),
+       con_val, dut_val, cal_dut,
+       round(expected_statutory, 2), round(expected_agreement, 2),
+       CASE WHEN expected_agreement IS NOT NULL
+            THEN round(greatest(0, cal_dut - expected_agreement), 2) END AS excess_duty_usd,
+       CASE WHEN refundable_share > 0 AND status <> 'insufficient_data'
+            THEN round(greatest(0, cal_dut - expected_statutory), 2) ELSE 0 END
+           AS refund_exposure_usd,
+       CASE WHEN ieepa_share > 0 AND mfn_duty IS NOT NULL
+            THEN round(greatest(0, (cal_dut - mfn_duty) * ieepa_share), 2) ELSE 0 END
+           AS ieepa_refund_usd,
+       round(observed_rate - statutory_rate, 10) AS gap_observed_vs_statutory,
+       round(statutory_rate - agreement_rate, 10) AS gap_statutory_vs_agreement,
+       status,
+       concat_ws('; ',
+           CASE status
+               WHEN 'no_duty_entry' THEN 'all value entered under warehouse/FTZ (RP 00) or duty-free Chapter 99 provisions (RP 79)'
+               WHEN 'insufficient_data' THEN
+                   CASE WHEN starts_with(hs10, '9999')
+                            THEN 'Census estimate of low-value shipments, not a tariff line'
+                        WHEN basis IS NOT NULL THEN 'specific rate levied on ' || basis
+                                                     || ': no ad valorem equivalent from Census quantities'
+                        WHEN rate_kind = 'other' OR rate_kind IS NULL
+                            THEN 'column-1 rate not numeric or line not in the HTS release'
+                        ELSE 'no quantity in a convertible unit in any month' END
+               ELSE printf('collected %.2f%% vs %.2f%% owed', 100 * observed_rate,
+                           100 * statutory_rate)
+           END,
+           CASE WHEN status = 'over_collected' AND has_filing
+                     AND abs(cal_dut - expected_filed) <= greatest($tolerance_usd,
+                                                                   $tolerance_rate * con_val)
+                THEN 'matches the filing at the superseded rate (' || headings
+                     || '), refundable' END,
+           CASE WHEN agreement_rate IS NOT NULL AND statutory_rate > agreement_rate + $tolerance_rate
+                THEN printf('law above the agreement by %.2f points',
+                            100 * (statutory_rate - agreement_rate)) END,
+           CASE WHEN release_fallback THEN 'rate from the earliest loaded release (month precedes it)' END,
+           CASE WHEN matched_by_hs8 THEN 'HS10 not in the release: rate of its 8-digit line' END,
+           CASE WHEN unit_value_from IS NOT NULL
+                THEN 'specific rate converted with the unit value of ' || strftime(unit_value_from, '%Y-%m') END,
+           CASE WHEN NOT verified THEN 'rests on an unverified ledger entry' END
+       ) AS reason,
+       releases, rate_kind
+FROM judged

@@ -1,0 +1,167 @@
+"""Every asset materialized in-process from the offline sample into a temporary DuckDB file."""
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.cli import MARTS, SCHEDULE, TRADE
+from pipelines.definitions import defs
+from pipelines.defs.resources import SourceResource, WarehouseResource
+from tests.helpers import table_checksums
+
+
+def _materialize(instance, resources, selection, keys=None):
+    tags = {}
+    if keys:
+        tags = {"dagster/asset_partition_range_start": keys[0],
+                "dagster/asset_partition_range_end": keys[-1]}
+    return dg.materialize(assets=list(defs.assets), resources=resources, instance=instance,
+                          tags=tags, raise_on_error=False,
+                          selection=[dg.AssetKey.from_user_string(s) for s in selection])
+
+
+@pytest.fixture(scope="module")
+def built(sample_snapshot: Path, tmp_path_factory):
+    """The warehouse built from the sample: (instance, resources, warehouse path)."""
+    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    resources = {"source": SourceResource(source=str(sample_snapshot)),
+                 "warehouse": WarehouseResource(database=str(path))}
+    instance = dg.DagsterInstance.ephemeral()
+    assert _materialize(instance, resources, ["raw/hts_releases"]).success
+    releases = instance.get_dynamic_partitions("hts_release")
+    assert _materialize(instance, resources, SCHEDULE, releases).success
+    assert _materialize(instance, resources, TRADE, ["2024-01-01", "2026-09-01"]).success
+    assert _materialize(instance, resources, MARTS).success
+    return instance, resources, path
+
+
+def test_definitions_load():
+    dg.Definitions.validate_loadable(defs)
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {"raw/hts_releases", "staging/hts_lines", "staging/imports_monthly",
+            "marts/effective_rates_monthly"} <= keys
+
+
+def test_every_table_is_filled(built):
+    _, _, path = built
+    counts = {t: n for t, (n, _) in table_checksums(path).items()}
+    for table in ("raw.hts_releases", "raw.hts_records", "staging.hts_lines",
+                  "staging.hts_chapter99", "raw.census_imports", "raw.census_exports",
+                  "staging.imports_monthly", "staging.exports_monthly",
+                  "marts.effective_rates_monthly"):
+        assert counts.get(table, 0) > 0, table
+    assert counts["raw.census_imports"] == counts["staging.imports_monthly"]
+
+
+def test_releases_are_partitions_and_every_line_has_a_rate(built):
+    instance, _, path = built
+    assert len(instance.get_dynamic_partitions("hts_release")) >= 3
+    with duckdb.connect(str(path), read_only=True) as con:
+        per_release = con.execute(
+            "SELECT release, count(DISTINCT hs8), count(*) FILTER (WHERE general_text IS NULL) "
+            "FROM staging.hts_lines GROUP BY 1").fetchall()
+    for release, hs8_lines, without_rate in per_release:
+        assert hs8_lines >= 400 and without_rate == 0, release
+
+
+def test_japan_effective_rates_cover_every_month_and_sector(built):
+    _, _, path = built
+    with duckdb.connect(str(path), read_only=True) as con:
+        months = con.execute("SELECT count(DISTINCT period) FROM marts.effective_rates_monthly "
+                             "WHERE cty_code = '5880' AND sector = 'all'").fetchone()[0]
+        sectors = {s for (s,) in con.execute(
+            "SELECT DISTINCT sector FROM marts.effective_rates_monthly WHERE cty_code = '5880'"
+        ).fetchall()}
+        # 'all' is the sum of its sectors, computed independently from staging.
+        mismatch = con.execute("""
+            SELECT count(*) FROM (
+                SELECT period, sum(cal_dut) FILTER (WHERE sector <> 'all') AS parts,
+                       sum(cal_dut) FILTER (WHERE sector = 'all') AS total
+                FROM marts.effective_rates_monthly WHERE cty_code = '5880' GROUP BY 1)
+            WHERE parts <> total""").fetchone()[0]
+        staged = con.execute("SELECT sum(cal_dut) FROM staging.imports_monthly "
+                             "WHERE cty_code = '5880'").fetchone()[0]
+        marted = con.execute("SELECT sum(cal_dut) FROM marts.effective_rates_monthly "
+                             "WHERE cty_code = '5880' AND sector = 'all'").fetchone()[0]
+    assert months == 33
+    assert sectors == {"all", "autos", "auto_parts", "civil_aircraft", "metals", "pharma",
+                       "other"}
+    assert mismatch == 0 and staged == marted
+
+
+def test_running_a_partition_twice_changes_nothing(built):
+    instance, resources, path = built
+    before = table_checksums(path)
+    assert _materialize(instance, resources, TRADE, ["2025-09-01", "2025-09-01"]).success
+    releases = instance.get_dynamic_partitions("hts_release")
+    assert _materialize(instance, resources, SCHEDULE, [releases[1], releases[1]]).success
+    assert _materialize(instance, resources, MARTS).success
+    assert table_checksums(path) == before
+
+
+def test_a_month_missing_from_the_snapshot_fails_cleanly(built):
+    instance, resources, path = built
+    before = table_checksums(path)
+    result = _materialize(instance, resources, TRADE, ["2026-10-01", "2026-10-01"])
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "2026-10" in failure.step_failure_data.error.to_string()
+    assert table_checksums(path) == before
+
+
+def _conformance(path, category="all"):
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT strftime(period, '%Y-%m'), observed_rate, statutory_rate, agreement_rate, "
+            "conforming_value_share, excess_duty_usd, refund_exposure_usd, "
+            "statutory_gap_value_share FROM marts.deal_conformance_monthly "
+            "WHERE category = ? ORDER BY period", [category]).fetchall()
+    keys = ("observed", "statutory", "agreement", "conforming", "excess", "refund", "law_gap")
+    return {r[0]: dict(zip(keys, r[1:], strict=True)) for r in rows}
+
+
+def test_all_four_audit_marts_are_built(built):
+    _, _, path = built
+    counts = {t: n for t, (n, _) in table_checksums(path).items()}
+    for table in ("marts.japan_line_audit", "marts.deal_conformance_monthly",
+                  "marts.provision_timeline", "marts.hts_revision_changes"):
+        assert counts.get(table, 0) > 0, table
+
+
+def test_stacking_months_show_refund_exposure(built):
+    months = _conformance(built[2])
+    with_refund = {m for m, row in months.items() if (row["refund"] or 0) > 0}
+    assert with_refund == {"2025-08", "2025-09"}
+    # The filings at m + 15 % put collections above the retroactive law in those months only.
+    assert months["2025-08"]["observed"] > months["2025-08"]["statutory"] + 0.003
+    assert months["2025-08"]["conforming"] < 0.9
+
+
+def test_autos_switch_in_september_2025(built):
+    autos = _conformance(built[2], "autos")
+    assert autos["2025-08"]["observed"] > 0.25          # 25 % + m before 16 Sep
+    assert 0.14 < autos["2025-10"]["observed"] < 0.16   # max(15 %, m) after
+    assert autos["2025-10"]["observed"] < autos["2025-09"]["observed"] < autos["2025-08"][
+        "observed"]
+
+
+def test_february_2026_breaks_the_agreement(built):
+    months = _conformance(built[2])
+    before, after = months["2026-01"], months["2026-03"]
+    assert before["law_gap"] is None or before["law_gap"] < 0.001
+    assert after["law_gap"] > 0.01                    # Section 122: m + 10 % > max(15 %, m)
+    assert after["conforming"] < before["conforming"]
+    assert after["excess"] > 3 * before["excess"]
+    assert after["observed"] < before["observed"]      # goods with m < 5 % pay less
+
+
+def test_provision_timeline_comes_from_the_sample_schedule(built):
+    _, _, path = built
+    with duckdb.connect(str(path), read_only=True) as con:
+        got = dict(con.execute("SELECT heading, first_release || ' ' || first_release_date "
+                               "FROM marts.provision_timeline").fetchall())
+    assert got["9903.02.73"] == "2025HTSRev23 2025-09-16"
+    assert got["9903.02.30"] == "2025HTSRev18 2025-08-07"
+    assert got["9903.03.01"] == "2026HTSRev4 2026-02-24"

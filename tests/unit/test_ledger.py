@@ -1,0 +1,186 @@
+"""The ledger's rules on DOMAIN.md's worked cases, and the loader's refusals."""
+
+import shutil
+from datetime import date
+
+import pytest
+import yaml
+
+from pipelines.lib.ledger import LEDGER_DIR, LedgerError, apply_rule, ledger, load_ledger, rates_on
+
+# One entry date inside every regime of the law, and what each worked case owes then.
+BEFORE_TARIFFS = date(2024, 6, 15)
+METALS_25 = date(2025, 3, 20)
+AUTOS_ONLY = date(2025, 4, 4)
+RECIPROCAL = date(2025, 4, 20)
+PARTS = date(2025, 5, 20)
+METALS_50 = date(2025, 6, 20)
+COPPER = date(2025, 8, 3)
+STACKING = date(2025, 8, 20)
+LAST_STACKING_DAY = date(2025, 9, 15)
+AGREEMENT = date(2025, 9, 16)
+WOOD = date(2025, 10, 20)
+AG_EXEMPT = date(2025, 12, 1)
+SECTION_122 = date(2026, 3, 1)
+METAL_ANNEXES = date(2026, 5, 1)
+SECTION_301 = date(2026, 8, 1)
+PHARMA = date(2026, 10, 1)
+ALL_DATES = [BEFORE_TARIFFS, METALS_25, AUTOS_ONLY, RECIPROCAL, PARTS, METALS_50, COPPER,
+             STACKING, AGREEMENT, WOOD, AG_EXEMPT, SECTION_122, METAL_ANNEXES, SECTION_301,
+             PHARMA]
+
+
+def owed(category, m, day):
+    return rates_on(ledger(), category, m, day)
+
+
+def test_every_regime_has_a_test_date():
+    starts = {r.from_ for r in ledger().law.regimes}
+    covered = {next(r.from_ for r in ledger().law.regimes
+                    if r.from_ <= d and (r.to is None or d < r.to)) for d in ALL_DATES}
+    assert covered == starts
+
+
+@pytest.mark.parametrize(("day", "statutory", "filed", "agreement"), [
+    (BEFORE_TARIFFS, 0.075, 0.075, None),
+    (RECIPROCAL, 0.175, 0.175, None),
+    (STACKING, 0.15, 0.225, 0.15),          # DOMAIN §5: 22.5 % filed, 15 % owed
+    (AGREEMENT, 0.15, 0.15, 0.15),
+    (SECTION_122, 0.175, 0.175, 0.15),      # m + 10 % above the promise
+    (SECTION_301, 0.125, 0.125, 0.15),
+])
+def test_textiles_at_7_5_percent(day, statutory, filed, agreement):
+    got = owed("general", 0.075, day)
+    assert got["statutory"] == pytest.approx(statutory)
+    assert got["as_filed"] == pytest.approx(filed)
+    assert got["agreement"] == (pytest.approx(agreement) if agreement is not None else None)
+
+
+def test_beef_at_26_4_percent():
+    # Over-quota beef (0201.30.80) is among the November 2025 agricultural exemptions.
+    stacking = owed("ag_exempt", 0.264, STACKING)
+    assert stacking["as_filed"] == pytest.approx(0.414)   # 41.4 % filed
+    assert stacking["statutory"] == pytest.approx(0.264)  # 26.4 % owed
+    assert owed("ag_exempt", 0.264, RECIPROCAL)["statutory"] == pytest.approx(0.364)
+    assert owed("ag_exempt", 0.264, AG_EXEMPT)["statutory"] == pytest.approx(0.264)
+    assert owed("ag_exempt", 0.264, SECTION_122)["statutory"] == pytest.approx(0.264)
+
+
+def test_passenger_car_at_2_5_percent():
+    assert owed("autos", 0.025, BEFORE_TARIFFS)["statutory"] == pytest.approx(0.025)
+    assert owed("autos", 0.025, AUTOS_ONLY)["statutory"] == pytest.approx(0.275)
+    assert owed("autos", 0.025, LAST_STACKING_DAY)["statutory"] == pytest.approx(0.275)
+    assert owed("autos", 0.025, AGREEMENT)["statutory"] == pytest.approx(0.15)
+    assert owed("autos", 0.025, SECTION_122)["statutory"] == pytest.approx(0.15)
+    assert owed("autos", 0.025, LAST_STACKING_DAY)["agreement"] is None
+    assert owed("autos", 0.025, AGREEMENT)["agreement"] == pytest.approx(0.15)
+
+
+@pytest.mark.parametrize("day", ALL_DATES)
+def test_a_free_good_and_a_civil_aircraft_part(day):
+    general = owed("general", 0.0, day)["statutory"]
+    aircraft = owed("civil_aircraft", 0.0, day)["statutory"]
+    expected_general = {RECIPROCAL: 0.10, PARTS: 0.10, METALS_50: 0.10, COPPER: 0.10,
+                        STACKING: 0.15, AGREEMENT: 0.15, WOOD: 0.15, AG_EXEMPT: 0.15,
+                        SECTION_122: 0.10, METAL_ANNEXES: 0.10, SECTION_301: 0.125,
+                        PHARMA: 0.125}.get(day, 0.0)
+    assert general == pytest.approx(expected_general)
+    # Aircraft pay reciprocal duties until the agreement exempts them from 16 Sep 2025.
+    assert aircraft == pytest.approx(0.0 if day >= AGREEMENT else expected_general)
+
+
+def test_specific_rate_through_its_ad_valorem_equivalent():
+    ave = 0.50 / 10.0  # 50¢/kg on a good worth $10/kg
+    assert owed("general", ave, AGREEMENT)["statutory"] == pytest.approx(0.15)
+    assert owed("general", ave, SECTION_122)["statutory"] == pytest.approx(0.15)
+    assert owed("general", ave, STACKING)["as_filed"] == pytest.approx(0.20)
+
+
+@pytest.mark.parametrize(("day", "rate"), [
+    (BEFORE_TARIFFS, 0.25), (METALS_25, 0.25), (RECIPROCAL, 0.25), (METALS_50, 0.50),
+    (STACKING, 0.50), (AGREEMENT, 0.50), (SECTION_122, 0.50), (SECTION_301, 0.50)])
+def test_steel_is_not_covered(day, rate):
+    got = owed("steel_aluminum", 0.0, day)
+    assert got["statutory"] == pytest.approx(rate)
+    if day >= STACKING:
+        assert got["agreement"] == pytest.approx(0.50)
+
+
+def test_apply_rule_vocabulary():
+    assert apply_rule("m", 0.03) == pytest.approx(0.03)
+    assert apply_rule("0.5", 0.03) == pytest.approx(0.5)
+    assert apply_rule("m + 0.10", 0.03) == pytest.approx(0.13)
+    assert apply_rule("max(0.15, m)", 0.2) == pytest.approx(0.2)
+    assert apply_rule("max(0.125, m)", 0.03) == pytest.approx(0.125)
+    assert apply_rule("none", 0.03) is None
+    assert apply_rule("m + 0.10", None) is None
+    assert apply_rule("max(0.15, m)", None) is None
+    assert apply_rule("0.5", None) == pytest.approx(0.5)
+
+
+# --- the loader refuses a broken ledger, naming the file and the entry -------------------------
+
+@pytest.fixture
+def ledger_copy(tmp_path):
+    target = tmp_path / "ledger"
+    shutil.copytree(LEDGER_DIR, target)
+    return target
+
+
+def _edit(directory, name, change):
+    path = directory / name
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def test_the_real_ledger_loads():
+    book = load_ledger()
+    assert len(book.law.regimes) >= 10 and book.law.regimes[-1].to is None
+
+
+def test_an_overlap_is_refused(ledger_copy):
+    _edit(ledger_copy, "regimes_japan.yaml",
+          lambda d: d["regimes"][3].update({"from": date(2025, 4, 1)}))
+    with pytest.raises(LedgerError, match=r"regimes_japan.yaml.*overlaps"):
+        load_ledger(ledger_copy)
+
+
+def test_a_gap_is_refused(ledger_copy):
+    _edit(ledger_copy, "regimes_japan.yaml",
+          lambda d: d["regimes"][3].update({"from": date(2025, 4, 10)}))
+    with pytest.raises(LedgerError, match=r"regimes_japan.yaml.*gap before regime"):
+        load_ledger(ledger_copy)
+
+
+def test_an_unknown_rule_is_refused(ledger_copy):
+    _edit(ledger_copy, "agreement_japan.yaml",
+          lambda d: d["regimes"][1]["rules"]["general"].update({"rule": "m * 2"}))
+    with pytest.raises(LedgerError, match=r"agreement_japan.yaml.*unknown rule 'm \* 2'"):
+        load_ledger(ledger_copy)
+
+
+def test_a_missing_citation_is_refused(ledger_copy):
+    def strip(d):
+        d["instruments"][0]["citation"] = None
+        d["instruments"][0]["fr_doc"] = None
+    _edit(ledger_copy, "instruments.yaml", strip)
+    with pytest.raises(LedgerError, match=r"instruments.yaml.*neither a citation nor an fr_doc"):
+        load_ledger(ledger_copy)
+
+
+def test_a_category_without_citation_or_with_unknown_field_is_refused(ledger_copy):
+    _edit(ledger_copy, "categories.yaml", lambda d: d["categories"][0].update({"citation": ""}))
+    with pytest.raises(LedgerError, match=r"categories.yaml.*citation"):
+        load_ledger(ledger_copy)
+    shutil.copy(LEDGER_DIR / "categories.yaml", ledger_copy / "categories.yaml")
+    _edit(ledger_copy, "categories.yaml", lambda d: d["categories"][0].update({"colour": "red"}))
+    with pytest.raises(LedgerError, match=r"categories.yaml.*colour"):
+        load_ledger(ledger_copy)
+
+
+def test_a_rule_naming_an_unknown_instrument_is_refused(ledger_copy):
+    _edit(ledger_copy, "regimes_japan.yaml",
+          lambda d: d["regimes"][0]["rules"]["general"].update({"instrument": "eo-99999"}))
+    with pytest.raises(LedgerError, match="unknown instrument 'eo-99999'"):
+        load_ledger(ledger_copy)

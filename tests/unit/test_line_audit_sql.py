@@ -1,0 +1,145 @@
+"""The line audit's SQL on a small hand-made warehouse: ad valorem equivalents, entry classes,
+mixed months and statuses, each case computed by the same statements as the marts."""
+
+from datetime import date
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.lib import audit
+from pipelines.lib.ledger import ledger
+from pipelines.lib.rate_text import parse_rates
+from pipelines.lib.warehouse import ensure_table, run, transaction
+
+RELEASES = [("2025HTSBasic", date(2025, 1, 1)), ("2025HTSRev23", date(2025, 9, 16))]
+# hs10, general rate text, special text (JP program for the preference case)
+LINES = [
+    ("6110202010", "16.5%", None),
+    ("5208110000", "7.5%", "Free (AU,JP,KR)"),
+    ("1101000000", "50¢/kg", None),
+    ("2709002090", "10.5¢/bbl", None),
+    ("8703230190", "2.5%", None),
+    ("0201308090", "26.4%", None),
+    ("9999990000", "The rate applicable to the article of which it is a part", None),
+]
+
+
+def _entries(rows):
+    columns = ["period", "cty_code", "hs10", "rate_provision", "con_val", "cal_dut", "con_qty1",
+               "unit_qty1"]
+    frame = pl.DataFrame(rows, schema=columns, orient="row").with_columns(
+        pl.col("period").str.to_date(), pl.col("con_val").cast(pl.Int64),
+        pl.col("cal_dut").cast(pl.Int64), pl.col("con_qty1").cast(pl.Float64))
+    return frame.with_columns(cty_name=pl.lit("JAPAN"), description=pl.lit("x"),
+                              summary_lvl=pl.lit("DET"), gen_val=pl.col("con_val"),
+                              dut_val=pl.col("con_val"), last_update=pl.lit(None, pl.Date))
+
+
+@pytest.fixture
+def audited(tmp_path):
+    def build(entries):
+        con = duckdb.connect(str(tmp_path / "w.duckdb"))
+        for name in ("raw/hts_releases", "staging/hts_lines", "staging/imports_monthly"):
+            ensure_table(con, name)
+        releases = pl.DataFrame(RELEASES, schema=["release", "start"], orient="row")
+        con.register("_r", releases)
+        run(con, "INSERT INTO raw.hts_releases (release, release_start_date) "
+                 "SELECT release, start FROM _r")
+        parsed = parse_rates([t for _, t, _ in LINES])
+        lines = pl.DataFrame(LINES, schema=["hs10", "general_text", "special_text"],
+                             orient="row").join(parsed, left_on="general_text",
+                                                right_on="rate_text", how="left")
+        con.register("_l", lines)
+        for release, _ in RELEASES:
+            run(con, """INSERT INTO staging.hts_lines BY NAME
+                        SELECT $r AS release, hs10, left(hs10, 8) AS hs8, left(hs10, 2) AS chapter,
+                               * EXCLUDE (hs10) FROM _l""", {"r": release})
+        con.register("_e", _entries(entries))
+        run(con, "INSERT INTO staging.imports_monthly BY NAME SELECT * FROM _e")
+        with transaction(con):
+            audit.load_ledger_tables(con, ledger())
+            audit.build_line_audit(con, ledger())
+        got = {(str(r[0]), r[1]): dict(zip(
+            ["mfn", "statutory", "observed", "agreement", "status", "refund", "excess", "reason"],
+            r[2:], strict=True))
+            for r in run(con, """SELECT period, hs10, mfn_rate, statutory_rate, observed_rate,
+                                 agreement_rate, status, refund_exposure_usd, excess_duty_usd,
+                                 reason FROM marts.japan_line_audit""")}
+        con.close()
+        return got
+    return build
+
+
+def test_specific_rate_ave_from_quantity_and_unit_conversion(audited):
+    got = audited([
+        # 50¢/kg on a good worth $10/kg: 1,000 kg for $10,000 -> m = 5 %
+        ("2025-10-01", "5880", "1101000000", "69", 10_000, 1_500, 1_000, "KG"),
+        # the same good reported in tonnes: 1 t = 1,000 kg
+        ("2025-11-01", "5880", "1101000000", "69", 10_000, 1_500, 1, "T"),
+        # 10.5¢/bbl crude at $70/bbl: m = 0.15 %
+        ("2025-10-01", "5880", "2709002090", "69", 7_000_000, 1_050_000, 100_000, "BBL"),
+    ])
+    assert got[("2025-10-01", "1101000000")]["mfn"] == pytest.approx(0.05)
+    assert got[("2025-11-01", "1101000000")]["mfn"] == pytest.approx(0.05)
+    assert got[("2025-10-01", "1101000000")]["statutory"] == pytest.approx(0.15)
+    assert got[("2025-10-01", "2709002090")]["mfn"] == pytest.approx(0.0015)
+
+
+def test_missing_quantity_takes_the_nearest_months_unit_value(audited):
+    got = audited([
+        ("2025-10-01", "5880", "1101000000", "69", 10_000, 1_500, 1_000, "KG"),
+        ("2025-12-01", "5880", "1101000000", "69", 20_000, 3_000, None, "X"),
+    ])
+    december = got[("2025-12-01", "1101000000")]
+    assert december["mfn"] == pytest.approx(0.05)
+    assert "unit value of 2025-10" in december["reason"]
+
+
+def test_stacking_month_is_over_collected_with_refund_exposure(audited):
+    # Textiles at 7.5 % filed at m + 15 % in August 2025 (stacking): 15 % was owed.
+    got = audited([("2025-08-01", "5880", "5208110000", "69", 1_000_000, 225_000, 0, "KG")])
+    line = got[("2025-08-01", "5208110000")]
+    assert line["status"] == "over_collected"
+    # Aug 1-6 were at m + 10 % (17.5 %), Aug 7-31 at max(15 %, m): day-weighted 15.48 %.
+    assert line["statutory"] == pytest.approx((6 * 0.175 + 25 * 0.15) / 31)
+    assert line["refund"] == pytest.approx(225_000 - 1_000_000 * line["statutory"])
+    assert "refundable" not in line["reason"]  # the filing covered only 25 of 31 days
+
+
+def test_preference_ftz_and_free_entries(audited):
+    got = audited([
+        # JP preference claimed (RP 64) on a line whose JP special rate is Free: m = 0 -> 15 %
+        ("2025-10-01", "5880", "5208110000", "64", 100_000, 15_000, 0, "KG"),
+        # everything into a foreign-trade zone: no duty at entry
+        ("2025-10-01", "5880", "6110202010", "00", 50_000, 0, 0, "DOZ"),
+        # a passenger car at 15 % and a car under an FTZ split
+        ("2025-10-01", "5880", "8703230190", "69", 1_000_000, 150_000, 30, "NO"),
+        ("2025-10-01", "5880", "8703230190", "00", 1_000_000, 0, 30, "NO"),
+    ])
+    assert got[("2025-10-01", "5208110000")]["status"] == "conforms"
+    assert got[("2025-10-01", "6110202010")]["status"] == "no_duty_entry"
+    car = got[("2025-10-01", "8703230190")]
+    assert car["status"] == "conforms" and car["statutory"] == pytest.approx(0.075)
+
+
+def test_under_collection_exemption_and_insufficient_data(audited):
+    got = audited([
+        ("2025-10-01", "5880", "6110202010", "69", 100_000, 10_000, 0, "DOZ"),  # 10 % < 16.5 %
+        ("2025-12-01", "5880", "0201308090", "61", 100_000, 26_400, 0, "KG"),   # ag exemption
+        ("2025-10-01", "5880", "9999990000", "69", 100_000, 5_000, 0, "X"),     # text rate
+        ("2025-10-01", "5800", "6110202010", "69", 100_000, 0, 0, "DOZ"),       # not Japan
+    ])
+    assert got[("2025-10-01", "6110202010")]["status"] == "under_collected"
+    assert got[("2025-12-01", "0201308090")]["status"] == "exempt"
+    assert got[("2025-10-01", "9999990000")]["status"] == "insufficient_data"
+    assert len(got) == 3
+
+
+def test_section_122_puts_the_law_above_the_promise(audited):
+    got = audited([("2026-03-01", "5880", "6110202010", "69", 100_000, 26_500, 0, "DOZ")])
+    line = got[("2026-03-01", "6110202010")]
+    assert line["status"] == "conforms"
+    assert line["statutory"] == pytest.approx(0.265) and line["agreement"] == pytest.approx(0.165)
+    assert line["excess"] == pytest.approx(10_000)
+    assert "law above the agreement by 10.00 points" in line["reason"]
