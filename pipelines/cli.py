@@ -25,10 +25,11 @@ from pipelines.lib.warehouse import table_counts, warehouse_path
 SCHEDULE = ["raw/hts_records", "staging/hts_lines", "staging/hts_chapter99"]
 TRADE = ["raw/census_imports", "staging/imports_monthly", "raw/census_exports",
          "staging/exports_monthly"]
-MARTS = ["staging/ledger_instruments", "staging/ledger_rules", "staging/ledger_categories",
-         "staging/ledger_units", "staging/ledger_provisions", "marts/effective_rates_monthly",
+LEDGER = ["staging/ledger_instruments", "staging/ledger_rules", "staging/ledger_categories",
+          "staging/ledger_units", "staging/ledger_provisions"]
+MARTS = ["marts/effective_rates_monthly",
          "marts/japan_line_audit", "marts/deal_conformance_monthly",
-         "marts/provision_timeline", "marts/hts_revision_changes"]
+         "marts/provision_timeline", "marts/hts_revision_changes", "marts/data_revisions"]
 
 
 def _materialize(instance, selection: list[str], keys: list[str] | None, label: str) -> None:
@@ -45,7 +46,7 @@ def _materialize(instance, selection: list[str], keys: list[str] | None, label: 
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
     if not result.success:
         for event in result.all_events:
-            if event.is_failure and event.step_failure_data:
+            if event.is_step_failure:
                 error = event.step_failure_data.error
                 while error.cause is not None:  # the user's exception, not Dagster's wrapper
                     error = error.cause
@@ -61,6 +62,7 @@ def run_all() -> None:
     print(f"source: {mode.kind} ({mode.root})")
     root = source.root()
     instance = dg.DagsterInstance.get()
+    _materialize(instance, LEDGER, None, "ledger")
     _materialize(instance, ["raw/hts_releases"], None, "HTS releases")
     releases = instance.get_dynamic_partitions(hts_release_partitions.name)
     _materialize(instance, SCHEDULE, releases, "tariff schedule")
@@ -100,12 +102,17 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("summary", help="print the summary of the existing warehouse")
     sql = sub.add_parser("sql", help="run one SQL query on the warehouse, read-only")
     sql.add_argument("query")
+    sub.add_parser("dictionary", help="print the data dictionary generated from sql/")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.command == "run":
         run_all()
     elif args.command == "sql":
         run_sql(args.query)
+    elif args.command == "dictionary":
+        from pipelines.lib.dictionary import render
+
+        sys.stdout.write(render())
     else:
         print_summary()
 

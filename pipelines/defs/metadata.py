@@ -17,6 +17,7 @@ def table_result(
     params: dict | None = None,
     order_by: str = "",
     extra: dict | None = None,
+    check_results: list[dg.AssetCheckResult] | None = None,
 ) -> dg.MaterializeResult:
     """A ``MaterializeResult`` describing ``table`` (restricted by ``where`` for a partition)."""
     schema, name = table.split(".")
@@ -40,7 +41,7 @@ def table_result(
         "preview": dg.MetadataValue.md(_markdown(preview)),
     }
     metadata.update(extra or {})
-    return dg.MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(metadata=metadata, check_results=check_results or [])
 
 
 def _markdown(frame) -> str:

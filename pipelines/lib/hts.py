@@ -47,7 +47,7 @@ def load_release_list(con: duckdb.DuckDBPyConnection, path: Path, source_file: s
                 (SELECT unnest($fields) AS field)
             WHERE NOT json_exists(json, '$.' || field) GROUP BY 1 ORDER BY 1""",
             {"path": str(path), "fields": ["name", "releaseStartDate"]})
-    except duckdb.Error as exc:
+    except (duckdb.Error, UnicodeError) as exc:
         raise SourceError(SOURCE, str(path), "body",
                           f"releaseList is not a JSON array of objects: {exc}") from None
     if missing:
@@ -56,7 +56,7 @@ def load_release_list(con: duckdb.DuckDBPyConnection, path: Path, source_file: s
     run(con, "DELETE FROM raw.hts_releases")
     try:
         run(con, statement(name, "insert"), {"path": str(path), "source_file": source_file})
-    except duckdb.Error as exc:
+    except (duckdb.Error, UnicodeError) as exc:
         raise SourceError(SOURCE, str(path), "releaseStartDate",
                           f"not a MM/DD/YYYY date: {exc}") from None
     return scalar(con, "SELECT count(*) FROM raw.hts_releases")
@@ -73,7 +73,7 @@ def load_release_records(
     name = "raw/hts_records"
     try:
         run(con, statement(name, "objects"), {"path": str(path)})
-    except duckdb.Error as exc:
+    except (duckdb.Error, UnicodeError) as exc:
         raise SourceError(SOURCE, str(path), "body", f"not a readable JSON array: {exc}") from None
     count, non_objects = run(
         con,

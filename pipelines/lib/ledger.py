@@ -7,6 +7,7 @@ Rules are interpreted by one function (:func:`apply_rule`), never ``eval``.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from functools import cache
@@ -26,6 +27,11 @@ from pydantic import (
 )
 
 LEDGER_DIR = Path(__file__).resolve().parents[1] / "ledger"
+
+
+def ledger_dir() -> Path:
+    """``TARIFF_AUDIT_LEDGER_DIR`` (a reviewed copy of the ledger) or the bundled one."""
+    return Path(os.environ.get("TARIFF_AUDIT_LEDGER_DIR", LEDGER_DIR))
 _RATE = r"(\d+(?:\.\d+)?)"
 _RULES = (
     (re.compile(r"^m$"), "m"),
@@ -292,8 +298,10 @@ def _read(path: Path) -> dict:
         raise LedgerError(f"ledger file {path}: {exc}") from None
 
 
-def load_ledger(directory: Path = LEDGER_DIR) -> Ledger:
-    """Read and validate the ledger in ``directory``; ``LedgerError`` names the file and entry."""
+def load_ledger(directory: Path | None = None) -> Ledger:
+    """Read and validate the ledger in ``directory`` (default :func:`ledger_dir`);
+    ``LedgerError`` names the file and the entry."""
+    directory = directory or ledger_dir()
     files = {"instruments": "instruments.yaml", "law": "regimes_japan.yaml",
              "agreement": "agreement_japan.yaml", "categories": "categories.yaml",
              "audit": "audit.yaml", "provisions": "provisions.yaml"}
@@ -328,9 +336,9 @@ def ledger() -> Ledger:
     return load_ledger()
 
 
-@cache
-def sectors(path: Path = LEDGER_DIR / "sectors.yaml") -> Sectors:
+def sectors(path: Path | None = None) -> Sectors:
     """The validated sector ledger of ``marts.effective_rates_monthly``."""
+    path = path or ledger_dir() / "sectors.yaml"
     try:
         return Sectors.model_validate(_read(path))
     except ValidationError as exc:
@@ -408,12 +416,15 @@ def provisions_frame(book: Ledger) -> pl.DataFrame:
         "legal_effective_on": pl.Date, "deployed_on": pl.Date, "verified": pl.Boolean})
 
 
-def units_frame(path: Path = LEDGER_DIR / "units.yaml") -> pl.DataFrame:
+def units_frame(path: Path | None = None) -> pl.DataFrame:
     """Census quantity unit → HTS specific-rate unit conversion factors."""
+    path = path or ledger_dir() / "units.yaml"
     rows = _read(path)["conversions"]
     for row in rows:
-        if set(row) != {"census", "hts", "factor"} or not float(row["factor"]) > 0:
-            raise LedgerError(f"ledger file {path}: bad conversion {row}")
+        # an unquoted NO is YAML's boolean false: insist on strings
+        if (set(row) != {"census", "hts", "factor"} or not isinstance(row["census"], str)
+                or not isinstance(row["hts"], (str, int)) or not float(row["factor"]) > 0):
+            raise LedgerError(f"ledger file {path}: bad conversion {row} (quote unit codes)")
     return pl.DataFrame([(r["census"], str(r["hts"]), float(r["factor"])) for r in rows],
                         orient="row", schema={"census_unit": pl.Utf8, "hts_unit": pl.Utf8,
                                               "factor": pl.Float64})

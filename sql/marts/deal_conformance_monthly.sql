@@ -23,6 +23,15 @@ COMMENT ON COLUMN marts.deal_conformance_monthly.excess_duty_usd IS 'Duty collec
 COMMENT ON COLUMN marts.deal_conformance_monthly.refund_exposure_usd IS 'Duty collected above the retroactive statutory rate (stacking filings of 7 Aug - 15 Sep 2025), USD.';
 COMMENT ON COLUMN marts.deal_conformance_monthly.lines_over IS 'Lines whose collected duty exceeds the agreement rate beyond the tolerance.';
 COMMENT ON COLUMN marts.deal_conformance_monthly.statutory_gap_value_share IS 'Share of value whose statutory rate exceeds the agreement rate beyond the tolerance: the law itself falls short of the promise (e.g. Section 122 stacking from 24 Feb 2026).';
+COMMENT ON COLUMN marts.deal_conformance_monthly.period IS 'First day of the statistical month.';
+COMMENT ON COLUMN marts.deal_conformance_monthly.category IS 'Product category from pipelines/ledger/categories.yaml as in marts.japan_line_audit, or all for the month''s total.';
+COMMENT ON COLUMN marts.deal_conformance_monthly.con_val IS 'CON_VAL_MO summed: customs value of imports for consumption from Japan, USD.';
+COMMENT ON COLUMN marts.deal_conformance_monthly.cal_dut IS 'CAL_DUT_MO summed: calculated duty, USD.';
+COMMENT ON COLUMN marts.deal_conformance_monthly.observed_rate IS 'cal_dut / con_val: the collected rate.';
+COMMENT ON COLUMN marts.deal_conformance_monthly.agreement_rate IS 'Expected duty under the agreement / customs value of the lines with a promise; NULL when no line has one.';
+COMMENT ON COLUMN marts.deal_conformance_monthly.statutory_rate IS 'Expected duty under U.S. law in force / con_val.';
+COMMENT ON COLUMN marts.deal_conformance_monthly.ieepa_refund_usd IS 'Duty collected above column 1 on days whose rule rested on IEEPA, USD (sum of the line audit).';
+COMMENT ON COLUMN marts.deal_conformance_monthly.lines_total IS 'Number of HS10 lines imported in the month (and category).';
 -- name: insert
 INSERT INTO marts.deal_conformance_monthly
 WITH lines AS (

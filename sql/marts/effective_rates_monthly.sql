@@ -17,6 +17,11 @@ COMMENT ON COLUMN marts.effective_rates_monthly.sector IS 'all, autos, auto_part
 COMMENT ON COLUMN marts.effective_rates_monthly.con_val IS 'Customs value of imports for consumption, USD (all rate provisions, FTZ/warehouse included).';
 COMMENT ON COLUMN marts.effective_rates_monthly.effective_rate IS 'cal_dut / con_val; NULL when con_val is 0.';
 COMMENT ON COLUMN marts.effective_rates_monthly.effective_rate_dutiable IS 'cal_dut / dut_val: the rate on the dutiable part only; NULL when dut_val is 0.';
+COMMENT ON COLUMN marts.effective_rates_monthly.period IS 'First day of the statistical month.';
+COMMENT ON COLUMN marts.effective_rates_monthly.cty_code IS 'CTY_CODE: Census country code of the partner (5880 Japan, - all countries).';
+COMMENT ON COLUMN marts.effective_rates_monthly.cty_name IS 'CTY_NAME: Census country name of the partner.';
+COMMENT ON COLUMN marts.effective_rates_monthly.dut_val IS 'DUT_VAL_MO summed: dutiable value, USD.';
+COMMENT ON COLUMN marts.effective_rates_monthly.cal_dut IS 'CAL_DUT_MO summed: calculated duty, USD.';
 -- name: insert
 INSERT INTO marts.effective_rates_monthly
 WITH codes AS (

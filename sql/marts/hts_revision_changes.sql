@@ -11,6 +11,12 @@ CREATE TABLE IF NOT EXISTS marts.hts_revision_changes (
 );
 COMMENT ON TABLE marts.hts_revision_changes IS 'What each HTS release changed against the one before it (releases ordered by year and revision number): Chapter 99 headings (scope chapter99, compared on their general text) and chapter 01-97 statistical lines (scope line, compared on their column-1 general rate text); texts are compared and shown without USITC''s HTML markup.';
 COMMENT ON COLUMN marts.hts_revision_changes.change IS 'added, removed or changed.';
+COMMENT ON COLUMN marts.hts_revision_changes.release IS 'The HTS release (e.g. 2025HTSRev23) whose change the row records.';
+COMMENT ON COLUMN marts.hts_revision_changes.previous_release IS 'The release before it (by year and revision number), compared against.';
+COMMENT ON COLUMN marts.hts_revision_changes.scope IS 'chapter99 (a heading of staging.hts_chapter99) or line (a statistical line of staging.hts_lines).';
+COMMENT ON COLUMN marts.hts_revision_changes.hts_code IS 'Heading with dots for scope chapter99 (e.g. 9903.02.73), HS10 without dots for scope line.';
+COMMENT ON COLUMN marts.hts_revision_changes.before_text IS 'General text in previous_release, without HTML markup; NULL when added.';
+COMMENT ON COLUMN marts.hts_revision_changes.after_text IS 'General text in release, without HTML markup; NULL when removed.';
 -- name: insert
 INSERT INTO marts.hts_revision_changes
 WITH releases AS (

@@ -41,6 +41,17 @@ COMMENT ON COLUMN marts.japan_line_audit.refund_exposure_usd IS 'Duty collected 
 COMMENT ON COLUMN marts.japan_line_audit.ieepa_refund_usd IS 'Duty collected above column 1 on days whose rule rested on IEEPA (subject to refund after Learning Resources v. Trump), USD.';
 COMMENT ON COLUMN marts.japan_line_audit.status IS 'conforms, over_collected, under_collected (observed vs statutory beyond the tolerance of pipelines/ledger/audit.yaml), exempt (conforms under an exemption), no_duty_entry (all value entered under warehouse/FTZ or duty-free Chapter 99 provisions), insufficient_data (no column-1 rate or no ad valorem equivalent).';
 COMMENT ON COLUMN marts.japan_line_audit.hts_release IS 'HTS release(s) whose column-1 rate was used.';
+COMMENT ON COLUMN marts.japan_line_audit.period IS 'First day of the statistical month.';
+COMMENT ON COLUMN marts.japan_line_audit.hs10 IS 'I_COMMODITY: HS10 without dots.';
+COMMENT ON COLUMN marts.japan_line_audit.description IS 'Census description of the line (I_COMMODITY_LDESC, else I_COMMODITY_SDESC).';
+COMMENT ON COLUMN marts.japan_line_audit.con_val IS 'CON_VAL_MO summed over rate provisions: customs value of imports for consumption from Japan, USD.';
+COMMENT ON COLUMN marts.japan_line_audit.dut_val IS 'DUT_VAL_MO summed over rate provisions: dutiable value, USD.';
+COMMENT ON COLUMN marts.japan_line_audit.cal_dut IS 'CAL_DUT_MO summed over rate provisions: calculated duty, USD.';
+COMMENT ON COLUMN marts.japan_line_audit.expected_duty_agreement IS 'Duty the agreement promised, USD (days without a promise count at the statutory rate); NULL when no day of the month has a promise.';
+COMMENT ON COLUMN marts.japan_line_audit.gap_observed_vs_statutory IS 'observed_rate - statutory_rate: positive when more was collected than the law required.';
+COMMENT ON COLUMN marts.japan_line_audit.gap_statutory_vs_agreement IS 'statutory_rate - agreement_rate: positive when the law required more than the agreement promised; NULL before the agreement.';
+COMMENT ON COLUMN marts.japan_line_audit.reason IS 'The status in words (collected vs owed, or why data is insufficient), then notes joined by ; (refundable filing, law above the agreement, release or 8-digit fallback, unit value month, unverified ledger entry).';
+COMMENT ON COLUMN marts.japan_line_audit.rate_kind IS 'Kind of the column-1 general rate in the last release in force in the month (free, ad_valorem, specific, compound, other; staging.hts_lines).';
 -- name: entries
 -- Japan's imports by line, month and entry class (rate provision groups): no_duty = warehouse/FTZ
 -- (00) or Chapter 99 without duty (79), no duty at entry; free = entered at a free column-1

@@ -21,6 +21,13 @@ COMMENT ON COLUMN marts.provision_timeline.first_release_date IS 'That release''
 COMMENT ON COLUMN marts.provision_timeline.deployed_on IS 'Date of the CBP instrument deploying the heading when the ledger records one, else the first release date.';
 COMMENT ON COLUMN marts.provision_timeline.days_announce_to_law IS 'published_on - announced_on: days from announcement to the instrument''s publication.';
 COMMENT ON COLUMN marts.provision_timeline.days_law_to_schedule IS 'first_release_date - published_on: days from publication to the schedule (negative when the schedule came first).';
+COMMENT ON COLUMN marts.provision_timeline.provision IS 'Provision id from pipelines/ledger/provisions.yaml (e.g. japan-general-floor).';
+COMMENT ON COLUMN marts.provision_timeline.heading IS 'Chapter 99 heading of the provision, with dots (e.g. 9903.02.73).';
+COMMENT ON COLUMN marts.provision_timeline.announced_on IS 'Date the provision was announced (provisions.yaml).';
+COMMENT ON COLUMN marts.provision_timeline.signed_on IS 'Date the enacting instrument was signed (instruments.yaml).';
+COMMENT ON COLUMN marts.provision_timeline.published_on IS 'Date the enacting instrument was published (instruments.yaml).';
+COMMENT ON COLUMN marts.provision_timeline.legal_effective_on IS 'Date the provision took legal effect (provisions.yaml).';
+COMMENT ON COLUMN marts.provision_timeline.verified IS 'True when both the provision and its instrument are verified in the ledger.';
 -- name: insert
 INSERT INTO marts.provision_timeline
 WITH carried AS (

@@ -12,11 +12,23 @@ CREATE TABLE IF NOT EXISTS raw.census_exports (
     time VARCHAR,
     comm_lvl VARCHAR,
     request VARCHAR NOT NULL,
-    fetched_at TIMESTAMP NOT NULL
+    fetched_at TIMESTAMP NOT NULL,
+    vintage TIMESTAMP NOT NULL
 );
-COMMENT ON TABLE raw.census_exports IS 'Census International Trade API exports/hs answers (Schedule B 10-digit x country x month), every value a string as served; partition key: period (first of month).';
+COMMENT ON TABLE raw.census_exports IS 'Census International Trade API exports/hs answers (Schedule B 10-digit x country x month), every value a string as served; every fetch of a month is kept as a vintage; partition key: period (first of month).';
 COMMENT ON COLUMN raw.census_exports.request IS 'The answer file within the snapshot (census/exports_hs/<YYYY-MM>/<predicates>.json).';
+COMMENT ON COLUMN raw.census_exports.vintage IS 'The fetch this row belongs to: the latest fetched_at of the month''s answers when they were loaded. Every vintage is kept; staging uses the latest of each month.';
 COMMENT ON COLUMN raw.census_exports.fetched_at IS 'When the answer was fetched (UTC): the answer file''s modification time.';
+COMMENT ON COLUMN raw.census_exports.period IS 'First day of the statistical month, parsed from time (YYYY-MM); the partition key.';
+COMMENT ON COLUMN raw.census_exports.e_commodity IS 'E_COMMODITY: Schedule B 10-digit code without dots, as served.';
+COMMENT ON COLUMN raw.census_exports.e_commodity_ldesc IS 'E_COMMODITY_LDESC: long description of the Schedule B code, as served.';
+COMMENT ON COLUMN raw.census_exports.cty_code IS 'CTY_CODE: Census country code as served (5880 Japan, - all countries).';
+COMMENT ON COLUMN raw.census_exports.cty_name IS 'CTY_NAME: Census country name as served (e.g. JAPAN).';
+COMMENT ON COLUMN raw.census_exports.all_val_mo IS 'ALL_VAL_MO: total export value of the month (f.a.s.), USD, as a string.';
+COMMENT ON COLUMN raw.census_exports.qty_1_mo IS 'QTY_1_MO: first quantity of the month in unit_qy1, as a string.';
+COMMENT ON COLUMN raw.census_exports.unit_qy1 IS 'UNIT_QY1: unit of qty_1_mo as Census writes it (KG, NO, T, X = no quantity, ...).';
+COMMENT ON COLUMN raw.census_exports.time IS 'time: the statistical month as served (YYYY-MM).';
+COMMENT ON COLUMN raw.census_exports.comm_lvl IS 'COMM_LVL: the commodity level predicate echoed by the API (HS10).';
 -- name: insert
 INSERT INTO raw.census_exports
 SELECT
@@ -31,7 +43,8 @@ SELECT
     a.r[list_position(h.header, 'time')],
     a.r[list_position(h.header, 'COMM_LVL')],
     f.request,
-    f.fetched_at
+    f.fetched_at,
+    $vintage
 FROM _census_rows a
 JOIN _census_headers h USING (filename)
 JOIN _census_files f USING (filename)

@@ -25,6 +25,14 @@ COMMENT ON COLUMN raw.hts_records.special IS 'Column 1 special rate text with it
 COMMENT ON COLUMN raw.hts_records.other IS 'Column 2 rate text.';
 COMMENT ON COLUMN raw.hts_records.addiitional_duties IS 'USITC''s own misspelt duplicate field, kept as served.';
 COMMENT ON COLUMN raw.hts_records.source_file IS 'Snapshot file the record came from, relative to the snapshot root.';
+COMMENT ON COLUMN raw.hts_records.release IS 'Release name derived from the export file name (e.g. 2025HTSRev23, 2025HTSBasic); the partition key.';
+COMMENT ON COLUMN raw.hts_records.indent IS 'USITC field indent: nesting depth of the record in the schedule (0 for headings), as served.';
+COMMENT ON COLUMN raw.hts_records.description IS 'USITC field description: the article description text, as served.';
+COMMENT ON COLUMN raw.hts_records.superior IS 'USITC field superior: true for superior text rows (group captions without an HTS number), else NULL, as served.';
+COMMENT ON COLUMN raw.hts_records.units IS 'USITC field units: JSON array of the statistical units of quantity (e.g. ["No."], ["kg"]), as served.';
+COMMENT ON COLUMN raw.hts_records.footnotes IS 'USITC field footnotes: JSON array of footnote objects (columns, marker, value, type, e.g. See 9903.88.15.), as served.';
+COMMENT ON COLUMN raw.hts_records.quota_quantity IS 'USITC field quotaQuantity: tariff-rate quota quantity text as served (mostly empty or NULL).';
+COMMENT ON COLUMN raw.hts_records.additional_duties IS 'USITC field additionalDuties: additional duties text as served (mostly empty or NULL).';
 -- name: objects
 CREATE OR REPLACE TEMP TABLE _hts_objects AS
 SELECT row_number() OVER () AS ordinal, json

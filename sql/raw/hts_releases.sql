@@ -14,6 +14,9 @@ COMMENT ON COLUMN raw.hts_releases.release IS 'Release name as USITC writes it, 
 COMMENT ON COLUMN raw.hts_releases.release_start_date IS 'releaseStartDate (MM/DD/YYYY) as a date: the first day the release is in force.';
 COMMENT ON COLUMN raw.hts_releases.release_end_date IS 'releaseEndDate as a date; NULL for the current release.';
 COMMENT ON COLUMN raw.hts_releases.record IS 'The release object exactly as served.';
+COMMENT ON COLUMN raw.hts_releases.status IS 'USITC field status of the release as served (e.g. current, archived).';
+COMMENT ON COLUMN raw.hts_releases.description IS 'USITC field description of the release as served (e.g. 2025 Revision 23).';
+COMMENT ON COLUMN raw.hts_releases.source_file IS 'Snapshot file the releaseList answer came from, relative to the snapshot root (hts/releaseList.json).';
 -- name: insert
 INSERT INTO raw.hts_releases
 SELECT

@@ -17,6 +17,13 @@ COMMENT ON TABLE staging.hts_chapter99 IS 'Chapter 99 subchapter headings (9903.
 COMMENT ON COLUMN staging.hts_chapter99.heading IS 'Heading with dots, e.g. 9903.02.73.';
 COMMENT ON COLUMN staging.hts_chapter99.effect IS 'add: a rate on top of the subheading''s duty (The duty provided in the applicable subheading + 15%); set: an all-in rate (15%); keep: the subheading''s duty applies; free; other: text kept unparsed.';
 COMMENT ON COLUMN staging.hts_chapter99.ad_valorem IS 'The added (effect add) or all-in (effect set) ad valorem rate as a decimal.';
+COMMENT ON COLUMN staging.hts_chapter99.release IS 'HTS release name (e.g. 2025HTSRev23) from raw.hts_records; partition key.';
+COMMENT ON COLUMN staging.hts_chapter99.description IS 'USITC field description of the heading (trimmed): the goods and the measure it covers.';
+COMMENT ON COLUMN staging.hts_chapter99.general_text IS 'USITC field general of the heading (trimmed), e.g. The duty provided in the applicable subheading + 15%.';
+COMMENT ON COLUMN staging.hts_chapter99.specific_amount IS 'Specific amount in U.S. dollars per specific_unit that the heading adds (effect add) or sets (effect set); NULL for ad valorem and other texts.';
+COMMENT ON COLUMN staging.hts_chapter99.specific_unit IS 'Unit of specific_amount as written in the text (kg, each, ...).';
+COMMENT ON COLUMN staging.hts_chapter99.special_text IS 'USITC field special of the heading (trimmed); NULL when empty.';
+COMMENT ON COLUMN staging.hts_chapter99.other_text IS 'USITC field other (column-2 text) of the heading (trimmed); NULL when empty.';
 -- name: distinct_texts
 SELECT DISTINCT trim(general) AS rate_text
 FROM raw.hts_records
@@ -29,5 +36,6 @@ SELECT r.release, trim(r.htsno), trim(r.description), trim(r.general), coalesce(
        nullif(trim(r.other), '')
 FROM raw.hts_records r
 LEFT JOIN _ch99_parses c ON c.rate_text = trim(r.general)
-WHERE r.release IN (SELECT unnest($releases)) AND starts_with(trim(r.htsno), '9903.')
+WHERE r.release IN (SELECT unnest($releases))
+  AND regexp_full_match(trim(r.htsno), '9903\.\d\d\.\d\d')
 QUALIFY row_number() OVER (PARTITION BY r.release, trim(r.htsno) ORDER BY r.ordinal) = 1

@@ -34,6 +34,12 @@ COMMENT ON COLUMN staging.hts_lines.specific_amount_2 IS 'Second specific part i
 COMMENT ON COLUMN staging.hts_lines.specific_basis IS 'What the first specific part is levied on when the text says so (drained weight, lead content, total sugars, ...); NULL when on the goods themselves.';
 COMMENT ON COLUMN staging.hts_lines.special_text IS 'Column-1 special rate text with its program codes (JP = U.S.-Japan Trade Agreement).';
 COMMENT ON COLUMN staging.hts_lines.other_text IS 'Column-2 rate text.';
+COMMENT ON COLUMN staging.hts_lines.release IS 'HTS release name (e.g. 2025HTSRev23) from raw.hts_records; partition key.';
+COMMENT ON COLUMN staging.hts_lines.hs8 IS '8-digit HTS subheading without dots: the first 8 digits of hs10.';
+COMMENT ON COLUMN staging.hts_lines.chapter IS 'HTS chapter: the first 2 digits of hs10 (01-98).';
+COMMENT ON COLUMN staging.hts_lines.units IS 'Statistical units of quantity from the USITC field units (e.g. [No.], [kg]); the 8-digit line''s when the statistical line has none.';
+COMMENT ON COLUMN staging.hts_lines.specific_unit_2 IS 'Unit of the second specific part as written (kg, each, ...); NULL when the rate has at most one specific part.';
+COMMENT ON COLUMN staging.hts_lines.specific_basis_2 IS 'What the second specific part is levied on when the text says so; NULL when on the goods themselves or when there is no second part.';
 -- name: distinct_texts
 SELECT DISTINCT trim(general, E' \t\r\n') AS rate_text
 FROM raw.hts_records

@@ -1,4 +1,4 @@
--- staging.imports_monthly: Census imports by HS10 x country x month x rate provision, numeric
+-- staging.imports_monthly: Census imports by HS10 x country x month x rate provision, numeric, from the latest vintage
 -- name: ddl
 CREATE TABLE IF NOT EXISTS staging.imports_monthly (
     period DATE NOT NULL,
@@ -14,9 +14,10 @@ CREATE TABLE IF NOT EXISTS staging.imports_monthly (
     con_qty1 DOUBLE,
     unit_qty1 VARCHAR,
     rate_provision VARCHAR NOT NULL,
-    last_update DATE
+    last_update DATE,
+    vintage TIMESTAMP
 );
-COMMENT ON TABLE staging.imports_monthly IS 'U.S. imports for consumption by HS10, country, month and rate provision (Census imports/hs), in U.S. dollars; partition key: period.';
+COMMENT ON TABLE staging.imports_monthly IS 'U.S. imports for consumption by HS10, country, month and rate provision (Census imports/hs), in U.S. dollars, from the latest vintage of each month; rows that fail a row-level check are in quarantine.imports_monthly; partition key: period.';
 COMMENT ON COLUMN staging.imports_monthly.period IS 'First day of the statistical month.';
 COMMENT ON COLUMN staging.imports_monthly.cty_code IS 'Census country code (5880 Japan, 0003 European Union, - all countries).';
 COMMENT ON COLUMN staging.imports_monthly.summary_lvl IS 'DET for a single country, CGP for a group or the all-countries total (do not add CGP rows to DET rows).';
@@ -28,30 +29,64 @@ COMMENT ON COLUMN staging.imports_monthly.con_qty1 IS 'CON_QY1_MO: first quantit
 COMMENT ON COLUMN staging.imports_monthly.unit_qty1 IS 'UNIT_QY1 as Census writes it (KG, NO, T, L, BBL, DOZ, X = no quantity, ...).';
 COMMENT ON COLUMN staging.imports_monthly.rate_provision IS 'RP: 00 warehouse/FTZ, 10-19 free, 61 general rate, 62 column 2, 64 special (FTA), 69 Chapter 99 with duty, 70 various, 79 Chapter 99 no duty.';
 COMMENT ON COLUMN staging.imports_monthly.last_update IS 'LAST_UPDATE: when Census last revised the figures.';
--- name: bad_values
-SELECT field, request, value FROM (
-    SELECT 'I_COMMODITY' AS field, request, i_commodity AS value,
-           NOT regexp_full_match(coalesce(i_commodity, ''), '\d{10}') AS bad FROM raw.census_imports WHERE period = $period::DATE
-    UNION ALL SELECT 'CTY_CODE', request, cty_code, cty_code IS NULL OR cty_code = '' FROM raw.census_imports WHERE period = $period::DATE
-    UNION ALL SELECT 'GEN_VAL_MO', request, gen_val_mo, gen_val_mo IS NOT NULL AND try_cast(gen_val_mo AS BIGINT) IS NULL FROM raw.census_imports WHERE period = $period::DATE
-    UNION ALL SELECT 'CON_VAL_MO', request, con_val_mo, con_val_mo IS NOT NULL AND try_cast(con_val_mo AS BIGINT) IS NULL FROM raw.census_imports WHERE period = $period::DATE
-    UNION ALL SELECT 'DUT_VAL_MO', request, dut_val_mo, dut_val_mo IS NOT NULL AND try_cast(dut_val_mo AS BIGINT) IS NULL FROM raw.census_imports WHERE period = $period::DATE
-    UNION ALL SELECT 'CAL_DUT_MO', request, cal_dut_mo, cal_dut_mo IS NOT NULL AND try_cast(cal_dut_mo AS BIGINT) IS NULL FROM raw.census_imports WHERE period = $period::DATE
-    UNION ALL SELECT 'CON_QY1_MO', request, con_qy1_mo, con_qy1_mo IS NOT NULL AND try_cast(con_qy1_mo AS DOUBLE) IS NULL FROM raw.census_imports WHERE period = $period::DATE
+COMMENT ON COLUMN staging.imports_monthly.vintage IS 'The raw vintage (fetch) the row comes from: the latest of the month.';
+COMMENT ON COLUMN staging.imports_monthly.cty_name IS 'CTY_NAME: Census country name (e.g. JAPAN).';
+COMMENT ON COLUMN staging.imports_monthly.hs10 IS 'I_COMMODITY: 10-digit HTS statistical number without dots.';
+COMMENT ON COLUMN staging.imports_monthly.description IS 'I_COMMODITY_LDESC, else I_COMMODITY_SDESC: Census description of the HS10 line.';
+-- name: latest
+-- the latest vintage of the month, each row numbered, with its flags from the row-level checks
+CREATE OR REPLACE TEMP TABLE _latest AS
+SELECT row_number() OVER () AS row_id, *
+FROM raw.census_imports
+WHERE period = $period::DATE
+  AND vintage = (SELECT max(vintage) FROM raw.census_imports WHERE period = $period::DATE)
+-- name: flags
+CREATE OR REPLACE TEMP TABLE _flags AS
+WITH numeric_fields AS (
+    SELECT row_id, unnest(['GEN_VAL_MO', 'CON_VAL_MO', 'DUT_VAL_MO', 'CAL_DUT_MO',
+                           'CON_QY1_MO']) AS field,
+           unnest([gen_val_mo, con_val_mo, dut_val_mo, cal_dut_mo, con_qy1_mo]) AS value
+    FROM _latest
+),
+requested AS (
+    SELECT row_id, replace(regexp_extract(request, 'CTY_CODE=([^_/.]+)', 1), 'ALL', '-')
+               AS requested_country
+    FROM _latest
 )
-WHERE bad
-ORDER BY field, request
-LIMIT 1
--- name: duplicates
-SELECT i_commodity, cty_code, coalesce(rp, ''), count(*), string_agg(DISTINCT request, ', ')
-FROM raw.census_imports WHERE period = $period::DATE
-GROUP BY ALL HAVING count(*) > 1
-LIMIT 1
+SELECT row_id, 'hs10_format' AS rule, 'I_COMMODITY' AS field, i_commodity AS value,
+       'not a 10-digit HS code' AS reason
+FROM _latest WHERE NOT regexp_full_match(coalesce(i_commodity, ''), '\d{10}')
+UNION ALL
+SELECT row_id, 'country_format', 'CTY_CODE', cty_code, 'not a 4-digit Census country code or -'
+FROM _latest WHERE NOT regexp_full_match(coalesce(cty_code, ''), '\d{4}|-')
+UNION ALL
+SELECT l.row_id, 'country_not_requested', 'CTY_CODE', l.cty_code,
+       'country differs from the request''s CTY_CODE=' || r.requested_country
+FROM _latest l JOIN requested r USING (row_id)
+WHERE r.requested_country <> '' AND l.cty_code IS DISTINCT FROM r.requested_country
+  AND regexp_full_match(coalesce(l.cty_code, ''), '\d{4}|-')
+UNION ALL
+SELECT row_id, 'not_numeric', field, value, 'not a number'
+FROM numeric_fields WHERE value IS NOT NULL AND try_cast(value AS DOUBLE) IS NULL
+UNION ALL
+SELECT row_id, 'negative', field, value, 'negative value'
+FROM numeric_fields WHERE try_cast(value AS DOUBLE) < 0
+UNION ALL
+SELECT row_id, 'duplicate_key', 'I_COMMODITY/CTY_CODE/RP',
+       i_commodity || '/' || cty_code || '/' || coalesce(rp, ''),
+       'more than one row for the same line, country and rate provision'
+FROM _latest
+QUALIFY count(*) OVER (PARTITION BY i_commodity, cty_code, rp) > 1
+-- name: quarantine
+INSERT INTO quarantine.imports_monthly
+SELECT l.period, l.vintage, l.request, l.fetched_at, f.rule, f.field, f.value, f.reason,
+       json_remove(to_json(l), '$.row_id')
+FROM _flags f JOIN _latest l USING (row_id)
 -- name: insert
 INSERT INTO staging.imports_monthly
 SELECT period, cty_code, cty_name, i_commodity, coalesce(i_commodity_ldesc, i_commodity_sdesc),
        summary_lvl, con_val_mo::BIGINT, gen_val_mo::BIGINT, dut_val_mo::BIGINT,
        cal_dut_mo::BIGINT, con_qy1_mo::DOUBLE, unit_qy1, coalesce(rp, ''),
-       try_cast(last_update AS DATE)
-FROM raw.census_imports
-WHERE period = $period::DATE
+       try_cast(last_update AS DATE), vintage
+FROM _latest
+WHERE row_id NOT IN (SELECT row_id FROM _flags)

@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.cli import MARTS, SCHEDULE, TRADE
+from pipelines.cli import LEDGER, MARTS, SCHEDULE, TRADE
 from pipelines.definitions import defs
 from pipelines.defs.resources import SourceResource, WarehouseResource
 from tests.helpers import table_checksums
@@ -29,6 +29,7 @@ def built(sample_snapshot: Path, tmp_path_factory):
     resources = {"source": SourceResource(source=str(sample_snapshot)),
                  "warehouse": WarehouseResource(database=str(path))}
     instance = dg.DagsterInstance.ephemeral()
+    assert _materialize(instance, resources, LEDGER).success
     assert _materialize(instance, resources, ["raw/hts_releases"]).success
     releases = instance.get_dynamic_partitions("hts_release")
     assert _materialize(instance, resources, SCHEDULE, releases).success

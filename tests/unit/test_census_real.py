@@ -56,8 +56,8 @@ def test_real_exports_load_month_by_month(shared_data, con, tmp_path):
     with transaction(con):
         raw = census.load_raw_month(con, "exports_hs", "2025-03",
                                     [month_dir / "CTY_CODE=4419.json"], tmp_path)
-        staged = census.build_staging_month(con, "exports_hs", "2025-03")
-    assert raw == staged == len(rows) - 1
+        staged, quarantined = census.build_staging_month(con, "exports_hs", "2025-03", 0.0)
+    assert raw == staged == len(rows) - 1 and quarantined == 0
     value_at = answer[0].index("ALL_VAL_MO")
     assert run(con, "SELECT sum(all_val) FROM staging.exports_monthly")[0][0] == sum(
         int(r[value_at]) for r in rows[1:])

@@ -5,67 +5,72 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.legal.assets import ledger
 from pipelines.defs.metadata import table_result
-from pipelines.defs.tariff_schedule.assets import hts_chapter99, hts_lines, hts_releases
-from pipelines.defs.trade.assets import imports_monthly
+from pipelines.defs.quality.checks import guard, specs
+from pipelines.defs.tariff_schedule.assets import hts_releases
 from pipelines.lib import audit
 from pipelines.lib.ledger import load_ledger
 from pipelines.lib.warehouse import run, transaction
 
+IMPORTS = dg.AssetKey(["staging", "imports_monthly"])
+LINES = dg.AssetKey(["staging", "hts_lines"])
+CHAPTER99 = dg.AssetKey(["staging", "hts_chapter99"])
 GROUP = "audit"
 COMMON = dict(group_name=GROUP, kinds={"duckdb"}, pool="duckdb")
 
 
-@dg.asset(key=["marts", "japan_line_audit"],
-          deps=[imports_monthly, hts_lines, hts_releases, ledger], **COMMON)
-def japan_line_audit(
-    context: dg.AssetExecutionContext, warehouse: DuckDBResource
-) -> dg.MaterializeResult:
+def _specs(name: str) -> dict:
+    return {"key": ["marts", name], "check_specs": specs(f"marts.{name}")}
+
+
+@dg.asset(**_specs("japan_line_audit"),
+          deps=[IMPORTS, LINES, hts_releases, ledger], **COMMON)
+def japan_line_audit(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
     """Per HS10 line and month of imports from Japan: the agreement, statutory and observed
     rates, the dollars between them, and a status with its reason."""
     book = load_ledger()
     with warehouse.get_connection() as con:
         with transaction(con):
             rows = audit.build_line_audit(con, book)
+            checks = yield from guard(con, "marts.japan_line_audit")
         statuses = dict(run(con, "SELECT status, count(*) FROM marts.japan_line_audit GROUP BY 1"))
         context.log.info(f"{rows} line-months: {statuses}")
-        return table_result(
+        yield table_result(
             con, "marts.japan_line_audit", order_by="ORDER BY period DESC, cal_dut DESC",
-            extra={f"status_{k}": dg.MetadataValue.int(v) for k, v in statuses.items()})
+            extra={f"status_{k}": dg.MetadataValue.int(v) for k, v in statuses.items()},
+            check_results=checks)
 
 
-@dg.asset(key=["marts", "deal_conformance_monthly"], deps=[japan_line_audit], **COMMON)
-def deal_conformance_monthly(
-    context: dg.AssetExecutionContext, warehouse: DuckDBResource
-) -> dg.MaterializeResult:
+@dg.asset(**_specs("deal_conformance_monthly"), deps=[japan_line_audit], **COMMON)
+def deal_conformance_monthly(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
     """Per month and product category: observed vs promised vs statutory rates, the share of
     value that got the agreement's rate, excess duty and refund exposure."""
     book = load_ledger()
     with warehouse.get_connection() as con:
         with transaction(con):
             audit.build_deal_conformance(con, book)
-        return table_result(con, "marts.deal_conformance_monthly", "category = 'all'",
-                            order_by="ORDER BY period")
+            checks = yield from guard(con, "marts.deal_conformance_monthly")
+        yield table_result(con, "marts.deal_conformance_monthly", "category = 'all'",
+                           order_by="ORDER BY period", check_results=checks)
 
 
-@dg.asset(key=["marts", "provision_timeline"], deps=[hts_chapter99, hts_releases, ledger],
+@dg.asset(**_specs("provision_timeline"), deps=[CHAPTER99, hts_releases, ledger],
           **COMMON)
-def provision_timeline(
-    context: dg.AssetExecutionContext, warehouse: DuckDBResource
-) -> dg.MaterializeResult:
+def provision_timeline(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
     """How long each provision took from announcement to law to the tariff schedule."""
     with warehouse.get_connection() as con:
         with transaction(con):
             audit.build_provision_timeline(con)
-        return table_result(con, "marts.provision_timeline", order_by="ORDER BY announced_on")
+            checks = yield from guard(con, "marts.provision_timeline")
+        yield table_result(con, "marts.provision_timeline", order_by="ORDER BY announced_on",
+                           check_results=checks)
 
 
-@dg.asset(key=["marts", "hts_revision_changes"], deps=[hts_chapter99, hts_lines], **COMMON)
-def hts_revision_changes(
-    context: dg.AssetExecutionContext, warehouse: DuckDBResource
-) -> dg.MaterializeResult:
+@dg.asset(**_specs("hts_revision_changes"), deps=[CHAPTER99, LINES], **COMMON)
+def hts_revision_changes(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
     """Every Chapter 99 heading and column-1 rate added, removed or changed between releases."""
     with warehouse.get_connection() as con:
         with transaction(con):
             audit.build_revision_changes(con)
-        return table_result(con, "marts.hts_revision_changes",
-                            order_by="ORDER BY release, scope, hts_code")
+            checks = yield from guard(con, "marts.hts_revision_changes")
+        yield table_result(con, "marts.hts_revision_changes",
+                           order_by="ORDER BY release, scope, hts_code", check_results=checks)

@@ -4,6 +4,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.metadata import table_result
+from pipelines.defs.quality.checks import guard, specs
 from pipelines.lib import audit
 from pipelines.lib.ledger import load_ledger
 from pipelines.lib.warehouse import transaction
@@ -23,15 +24,20 @@ LEDGER_TABLES = ("ledger_instruments", "ledger_rules", "ledger_categories", "led
         "Census quantity unit to HTS specific-rate unit conversion factors.",
         "Provisions whose path from announcement to the tariff schedule is measured.",
     ), strict=True)],
+    check_specs=[spec for t in LEDGER_TABLES for spec in specs(f"staging.{t}")],
     pool="duckdb",
 )
 def ledger(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
     """The validated ledger (pipelines/ledger/*.yaml) as warehouse tables."""
     book = load_ledger()
     with warehouse.get_connection() as con:
+        checks = {}
         with transaction(con):
             counts = audit.load_ledger_tables(con, book)
+            for table in LEDGER_TABLES:
+                checks[table] = yield from guard(con, f"staging.{table}")
         context.log.info(f"ledger loaded: {counts}")
         for table in LEDGER_TABLES:
-            result = table_result(con, f"staging.{table}")
-            yield dg.MaterializeResult(asset_key=["staging", table], metadata=result.metadata)
+            result = table_result(con, f"staging.{table}", check_results=checks[table])
+            yield dg.MaterializeResult(asset_key=["staging", table], metadata=result.metadata,
+                                       check_results=result.check_results)

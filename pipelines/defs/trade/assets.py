@@ -5,18 +5,13 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.metadata import table_result
+from pipelines.defs.quality.checks import guard, quarantine_threshold, specs
 from pipelines.defs.resources import SourceResource
 from pipelines.defs.trade.partitions import monthly_partitions, period
 from pipelines.lib import census
-from pipelines.lib.warehouse import transaction
+from pipelines.lib.warehouse import rebuild_table, transaction
 
 GROUP = "trade"
-PARTITIONED = dict(
-    partitions_def=monthly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    group_name=GROUP,
-    pool="duckdb",
-)
 WHERE = "period BETWEEN $first::DATE AND $last::DATE"
 
 
@@ -32,57 +27,90 @@ def _bounds(context: dg.AssetExecutionContext) -> dict:
             "months": dg.MetadataValue.int(len(keys))}
 
 
-def _raw(context, source: SourceResource, warehouse: DuckDBResource, endpoint: str, table: str):
+def _load(context, source: SourceResource, warehouse: DuckDBResource, endpoint: str,
+          raw_table: str, staging_table: str):
+    """Add each month's answers to the raw table as a vintage and rebuild the month's staging
+    rows from the latest vintage, in one transaction: both tables change together, and only
+    when every blocking contract of both passes."""
     keys = context.partition_keys
     root = source.root()
+    threshold = quarantine_threshold(staging_table)
+    quarantined = 0
     with warehouse.get_connection() as con:
         with transaction(con):
             for i, key in enumerate(keys, start=1):
                 files = source.census_files(endpoint, period(key))
-                rows = census.load_raw_month(con, endpoint, period(key), files, root)
-                context.log.info(f"[{i}/{len(keys)}] {endpoint} {period(key)}: "
-                                 f"{len(files)} answers, {rows} rows")
-        return table_result(con, table, WHERE, _window(context), "ORDER BY ALL", _bounds(context))
+                raw_rows = census.load_raw_month(con, endpoint, period(key), files, root)
+                rows, flagged = census.build_staging_month(con, endpoint, period(key),
+                                                           threshold)
+                quarantined += flagged
+                context.log.info(f"[{i}/{len(keys)}] {endpoint} {period(key)}: {len(files)} "
+                                 f"answers, {raw_rows} raw rows, {rows} staged")
+                if flagged:
+                    context.log.warning(
+                        f"{period(key)}: {flagged} rows quarantined; see "
+                        f"quarantine.{staging_table.split('.')[1]}")
+            checks = {}
+            for table in (raw_table, staging_table):
+                checks[table] = yield from guard(con, table, keys)
+        extra = {raw_table: {}, staging_table: {
+            "quarantined_rows": dg.MetadataValue.int(quarantined)}}
+        for table in (raw_table, staging_table):
+            result = table_result(con, table, WHERE, _window(context), "ORDER BY ALL",
+                                  {**_bounds(context), **extra[table]}, checks[table])
+            yield dg.MaterializeResult(asset_key=table.split("."), metadata=result.metadata,
+                                       check_results=result.check_results)
 
 
-def _staging(context, warehouse: DuckDBResource, endpoint: str, table: str):
-    keys = context.partition_keys
+def _census_tables(endpoint: str, raw_key: str, staging_key: str, raw_doc: str,
+                   staging_doc: str):
+    raw_table, staging_table = f"raw.{raw_key}", f"staging.{staging_key}"
+
+    @dg.multi_asset(
+        name=f"{raw_key}_tables",
+        specs=[
+            dg.AssetSpec(["raw", raw_key], description=raw_doc, kinds={"duckdb", "json"},
+                         group_name=GROUP),
+            dg.AssetSpec(["staging", staging_key], deps=[dg.AssetKey(["raw", raw_key])],
+                         description=staging_doc, kinds={"duckdb"}, group_name=GROUP),
+        ],
+        check_specs=specs(raw_table) + specs(staging_table),
+        partitions_def=monthly_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool="duckdb",
+    )
+    def tables(context: dg.AssetExecutionContext, source: SourceResource,
+               warehouse: DuckDBResource):
+        yield from _load(context, source, warehouse, endpoint, raw_table, staging_table)
+
+    return tables
+
+
+census_import_tables = _census_tables(
+    "imports_hs", "census_imports", "imports_monthly",
+    "Census imports/hs answers (HS10 x country x month x rate provision), strings as served; "
+    "every fetch kept as a vintage.",
+    "U.S. imports by HS10, country, month and rate provision: values, duties, quantities "
+    "(latest vintage; bad rows quarantined).")
+census_export_tables = _census_tables(
+    "exports_hs", "census_exports", "exports_monthly",
+    "Census exports/hs answers (Schedule B 10-digit x country x month), strings as served; "
+    "every fetch kept as a vintage.",
+    "U.S. exports by Schedule B 10-digit code, country and month: value and quantity "
+    "(latest vintage; bad rows quarantined).")
+
+
+@dg.asset(key=["marts", "data_revisions"], deps=[dg.AssetKey(["raw", "census_imports"])],
+          group_name=GROUP,
+          kinds={"duckdb"}, pool="duckdb", check_specs=specs("marts.data_revisions"))
+def data_revisions(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+    """What each new Census vintage of a month changed, value by value, so an audit figure can
+    be traced to the data it was computed from."""
     with warehouse.get_connection() as con:
         with transaction(con):
-            for key in keys:
-                census.build_staging_month(con, endpoint, period(key))
-        return table_result(con, table, WHERE, _window(context), "ORDER BY ALL", _bounds(context))
-
-
-@dg.asset(key=["raw", "census_imports"], kinds={"duckdb", "json"}, **PARTITIONED)
-def census_imports(
-    context: dg.AssetExecutionContext, source: SourceResource, warehouse: DuckDBResource
-) -> dg.MaterializeResult:
-    """Census imports/hs answers (HS10 x country x month x rate provision), strings as served."""
-    return _raw(context, source, warehouse, "imports_hs", "raw.census_imports")
-
-
-@dg.asset(key=["raw", "census_exports"], kinds={"duckdb", "json"}, **PARTITIONED)
-def census_exports(
-    context: dg.AssetExecutionContext, source: SourceResource, warehouse: DuckDBResource
-) -> dg.MaterializeResult:
-    """Census exports/hs answers (Schedule B 10-digit x country x month), strings as served."""
-    return _raw(context, source, warehouse, "exports_hs", "raw.census_exports")
-
-
-@dg.asset(key=["staging", "imports_monthly"], deps=[census_imports], kinds={"duckdb"},
-          **PARTITIONED)
-def imports_monthly(
-    context: dg.AssetExecutionContext, warehouse: DuckDBResource
-) -> dg.MaterializeResult:
-    """U.S. imports by HS10, country, month and rate provision: values, duties, quantities."""
-    return _staging(context, warehouse, "imports_hs", "staging.imports_monthly")
-
-
-@dg.asset(key=["staging", "exports_monthly"], deps=[census_exports], kinds={"duckdb"},
-          **PARTITIONED)
-def exports_monthly(
-    context: dg.AssetExecutionContext, warehouse: DuckDBResource
-) -> dg.MaterializeResult:
-    """U.S. exports by Schedule B 10-digit code, country and month: value and quantity."""
-    return _staging(context, warehouse, "exports_hs", "staging.exports_monthly")
+            rows = rebuild_table(con, "marts/data_revisions")
+            checks = yield from guard(con, "marts.data_revisions")
+        context.log.info(f"{rows} revised values")
+        yield table_result(con, "marts.data_revisions",
+                           order_by="ORDER BY new_vintage DESC, period DESC",
+                           check_results=checks)

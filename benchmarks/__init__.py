@@ -1,0 +1,1 @@
+"""Timings (never asserted): python -m benchmarks.<name>."""

@@ -1,0 +1,202 @@
+"""Data contracts as Dagster asset checks.
+
+Every table has a Great Expectations suite (``expectations/<schema>.<table>.json``) and may have
+cross-row SQL contracts (``sql/checks/<schema>.<table>.sql``). Each expectation or SQL contract
+is one ``AssetCheckSpec`` on the table's asset; ``severity: error`` ones are blocking.
+
+The asset that writes a table evaluates its contracts on the new rows *inside its open
+transaction*: when a blocking contract fails, the check results are reported and the
+transaction rolls back, so the table keeps its previous data and no downstream asset runs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipelines.lib import gx_runner
+from pipelines.lib.warehouse import run, sql_dir
+
+SAMPLE_SIZE = 10
+DEFAULT_QUARANTINE_SHARE = 0.005
+_SECTION = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
+_FIELD = re.compile(r"^--\s*(severity|description):\s*(.+)$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class SqlCheck:
+    """A cross-row contract: a query returning one (partition, value) row per offending item."""
+
+    check_name: str
+    severity: str
+    description: str
+    sql: str
+    path: Path
+
+
+@dataclass
+class Outcome:
+    """One contract evaluated over the partitions of a run."""
+
+    check_name: str
+    severity: str
+    description: str
+    passed: bool = True
+    element_count: int = 0
+    unexpected_count: int = 0
+    failing_partitions: tuple[str, ...] = ()
+    sample: tuple = ()
+
+    def add(self, partition: str | None, passed: bool, elements: int, unexpected: int,
+            sample: list) -> None:
+        self.passed = self.passed and passed
+        self.element_count += elements
+        self.unexpected_count += unexpected
+        if not passed and partition is not None:
+            self.failing_partitions += (partition,)
+        self.sample = (self.sample + tuple(sample))[:SAMPLE_SIZE]
+
+
+def _load_sql_checks(path: Path) -> list[SqlCheck]:
+    text = path.read_text(encoding="utf-8")
+    parts = _SECTION.split(text)
+    checks = []
+    for i in range(1, len(parts), 2):
+        name, body = parts[i], parts[i + 1]
+        fields = dict(_FIELD.findall(body))
+        if set(fields) != {"severity", "description"} or fields["severity"] not in (
+                "error", "warning"):
+            raise ValueError(f"{path}: check {name!r} needs '-- severity: error|warning' and "
+                             "'-- description: ...' lines")
+        checks.append(SqlCheck(name, fields["severity"], fields["description"].strip(),
+                               body.strip(), path))
+    return checks
+
+
+@cache
+def suites() -> dict[str, gx_runner.Suite]:
+    return gx_runner.load_suites()
+
+
+@cache
+def sql_checks() -> dict[str, list[SqlCheck]]:
+    return {p.stem: _load_sql_checks(p) for p in sorted((sql_dir() / "checks").glob("*.sql"))}
+
+
+def quarantine_threshold(table: str) -> float:
+    """The share of a partition's rows that may be quarantined (suite meta), else 0.5 %."""
+    suite = suites().get(table)
+    meta = suite.meta if suite is not None else {}
+    return float(meta.get("quarantine_max_share", DEFAULT_QUARANTINE_SHARE))
+
+
+def _contracts(table: str) -> list[tuple[str, str, str]]:
+    """(check_name, severity, description) of every contract on ``table``."""
+    out = []
+    suite = suites().get(table)
+    if suite is not None:
+        out += [(e["meta"]["check_name"], e["meta"]["severity"], e["meta"]["description"])
+                for e in suite.expectations]
+    out += [(c.check_name, c.severity, c.description) for c in sql_checks().get(table, [])]
+    names = [name for name, _, _ in out]
+    if len(names) != len(set(names)):
+        raise ValueError(f"duplicate check names on {table}: {sorted(names)}")
+    return out
+
+
+def specs(table: str) -> list[dg.AssetCheckSpec]:
+    """One ``AssetCheckSpec`` per contract of ``table`` (``schema.table``)."""
+    key = dg.AssetKey(table.split("."))
+    return [dg.AssetCheckSpec(name, asset=key, blocking=severity == "error",
+                              description=f"[{severity}] {description}")
+            for name, severity, description in _contracts(table)]
+
+
+def evaluate(
+    con: duckdb.DuckDBPyConnection, table: str, partition_keys: list[str] | None = None
+) -> list[Outcome]:
+    """Every contract of ``table`` on the rows ``con`` sees (uncommitted ones included), one
+    partition at a time when ``partition_keys`` are given."""
+    outcomes = {name: Outcome(name, severity, description)
+                for name, severity, description in _contracts(table)}
+    suite = suites().get(table)
+    if suite is not None:
+        # One pass over all the run's partitions (a GX call costs ~0.1 s whatever its size);
+        # only when something fails are the partitions validated one by one, to say which.
+        results = gx_runner.validate_table(con, suite, partition_keys)
+        if partition_keys and len(partition_keys) > 1 and not all(r.success for r in results):
+            for key in partition_keys:
+                for result in gx_runner.validate_table(con, suite, [key]):
+                    outcomes[result.check_name].add(
+                        key, result.success, result.element_count,
+                        result.unexpected_count or 0, list(result.sample))
+        else:
+            for result in results:
+                outcomes[result.check_name].add(
+                    partition_keys[0] if partition_keys else None, result.success,
+                    result.element_count, result.unexpected_count or 0, list(result.sample))
+    for check in sql_checks().get(table, []):
+        rows = run(con, check.sql, {"keys": partition_keys}) if "$keys" in check.sql else run(
+            con, check.sql)
+        outcome = outcomes[check.check_name]
+        by_partition: dict[str, list] = {}
+        for partition, value in rows:
+            by_partition.setdefault(partition, []).append(value)
+        outcome.add(None, not rows, len(partition_keys or []) or 1, len(rows),
+                    [f"{p}: {v}" for p, vs in by_partition.items() for v in vs])
+        outcome.failing_partitions += tuple(by_partition)
+    return list(outcomes.values())
+
+
+def results(table: str, outcomes: list[Outcome]) -> list[dg.AssetCheckResult]:
+    """``AssetCheckResult``s carrying the counts and a sample of offending values."""
+    key = dg.AssetKey(table.split("."))
+    out = []
+    for o in outcomes:
+        percent = 100 * o.unexpected_count / o.element_count if o.element_count else 0.0
+        out.append(dg.AssetCheckResult(
+            asset_key=key, check_name=o.check_name, passed=o.passed,
+            severity=(dg.AssetCheckSeverity.ERROR if o.severity == "error"
+                      else dg.AssetCheckSeverity.WARN),
+            metadata={
+                "unexpected_count": dg.MetadataValue.int(o.unexpected_count),
+                "unexpected_percent": dg.MetadataValue.float(round(percent, 4)),
+                "element_count": dg.MetadataValue.int(o.element_count),
+                "failing_partitions": dg.MetadataValue.text(", ".join(o.failing_partitions)),
+                "sample": dg.MetadataValue.json(json.loads(json.dumps(list(o.sample),
+                                                                      default=str))),
+            }))
+    return out
+
+
+def blocking(outcomes: list[Outcome]) -> list[Outcome]:
+    return [o for o in outcomes if o.severity == "error" and not o.passed]
+
+
+def failure(table: str, failed: list[Outcome]) -> dg.Failure:
+    """The error that stops a step whose blocking contracts failed (its writes roll back)."""
+    lines = [f"{o.check_name}: {o.unexpected_count} unexpected"
+             + (f" in {', '.join(o.failing_partitions[:5])}" if o.failing_partitions else "")
+             + (f" (e.g. {list(o.sample)[:3]})" if o.sample else "") for o in failed]
+    return dg.Failure(
+        description=f"{table}: blocking data contracts failed, the table keeps its previous "
+                    f"data and downstream assets do not run: " + "; ".join(lines))
+
+
+def guard(con: duckdb.DuckDBPyConnection, table: str, partition_keys: list[str] | None = None):
+    """Evaluate ``table``'s contracts inside the writer's transaction (``checks = yield from
+    guard(...)``): on a blocking failure, yield the results and raise, which rolls the
+    transaction back; otherwise return the results for the ``MaterializeResult``."""
+    outcomes = evaluate(con, table, partition_keys)
+    checks = results(table, outcomes)
+    failed = blocking(outcomes)
+    if failed:
+        yield from checks
+        raise failure(table, failed)
+    return checks

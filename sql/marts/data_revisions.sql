@@ -1,0 +1,73 @@
+-- marts.data_revisions: what each new Census vintage of a month changed, value by value
+-- name: ddl
+CREATE TABLE IF NOT EXISTS marts.data_revisions (
+    period DATE NOT NULL,
+    cty_code VARCHAR,
+    hs10 VARCHAR,
+    rate_provision VARCHAR,
+    field VARCHAR NOT NULL,
+    old_value VARCHAR,
+    new_value VARCHAR,
+    old_vintage TIMESTAMP NOT NULL,
+    new_vintage TIMESTAMP NOT NULL
+);
+COMMENT ON TABLE marts.data_revisions IS 'Every value a new vintage (fetch) of a month of Census imports changed against the vintage before it: revised values, and rows that appeared or disappeared (field = row). Lets an audit figure be traced to the data it was computed from.';
+COMMENT ON COLUMN marts.data_revisions.field IS 'The Census variable (CON_VAL_MO, DUT_VAL_MO, CAL_DUT_MO, GEN_VAL_MO, CON_QY1_MO, LAST_UPDATE) or row for a row added or removed.';
+COMMENT ON COLUMN marts.data_revisions.old_value IS 'Value in the older vintage, as served (NULL when the row is new).';
+COMMENT ON COLUMN marts.data_revisions.new_value IS 'Value in the newer vintage, as served (NULL when the row was removed).';
+COMMENT ON COLUMN marts.data_revisions.old_vintage IS 'The older vintage (raw.census_imports.vintage).';
+COMMENT ON COLUMN marts.data_revisions.new_vintage IS 'The newer vintage.';
+COMMENT ON COLUMN marts.data_revisions.period IS 'First day of the statistical month revised.';
+COMMENT ON COLUMN marts.data_revisions.cty_code IS 'CTY_CODE of the revised row: Census country code.';
+COMMENT ON COLUMN marts.data_revisions.hs10 IS 'I_COMMODITY of the revised row: HS10 without dots.';
+COMMENT ON COLUMN marts.data_revisions.rate_provision IS 'RP of the revised row (empty when the answer had no RP).';
+-- name: insert
+INSERT INTO marts.data_revisions
+WITH vintages AS (
+    SELECT period, vintage AS new_vintage,
+           lag(vintage) OVER (PARTITION BY period ORDER BY vintage) AS old_vintage
+    FROM (SELECT DISTINCT period, vintage FROM raw.census_imports)
+),
+cells AS (
+    SELECT period, vintage, cty_code, i_commodity AS hs10, coalesce(rp, '') AS rate_provision,
+           unnest(['row', 'CON_VAL_MO', 'DUT_VAL_MO', 'CAL_DUT_MO', 'GEN_VAL_MO', 'CON_QY1_MO',
+                   'LAST_UPDATE']) AS field,
+           unnest(['present', con_val_mo, dut_val_mo, cal_dut_mo, gen_val_mo, con_qy1_mo,
+                   last_update]) AS value
+    FROM raw.census_imports
+    WHERE period IN (SELECT period FROM vintages WHERE old_vintage IS NOT NULL)
+),
+newer AS (
+    SELECT v.period, v.old_vintage, v.new_vintage, c.cty_code, c.hs10, c.rate_provision,
+           c.field, c.value
+    FROM vintages v JOIN cells c ON c.period = v.period AND c.vintage = v.new_vintage
+    WHERE v.old_vintage IS NOT NULL
+),
+older AS (
+    SELECT v.period, v.old_vintage, v.new_vintage, c.cty_code, c.hs10, c.rate_provision,
+           c.field, c.value
+    FROM vintages v JOIN cells c ON c.period = v.period AND c.vintage = v.old_vintage
+),
+compared AS (
+    SELECT coalesce(n.period, o.period) AS period,
+           coalesce(n.cty_code, o.cty_code) AS cty_code, coalesce(n.hs10, o.hs10) AS hs10,
+           coalesce(n.rate_provision, o.rate_provision) AS rate_provision,
+           coalesce(n.field, o.field) AS field, o.value AS old_value, n.value AS new_value,
+           coalesce(n.old_vintage, o.old_vintage) AS old_vintage,
+           coalesce(n.new_vintage, o.new_vintage) AS new_vintage,
+           n.period IS NULL OR o.period IS NULL AS row_changed
+    FROM newer n
+    FULL JOIN older o
+      ON n.period = o.period AND n.new_vintage = o.new_vintage AND n.cty_code = o.cty_code
+     AND n.hs10 = o.hs10 AND n.rate_provision = o.rate_provision AND n.field = o.field
+)
+SELECT period, cty_code, hs10, rate_provision, field,
+       CASE WHEN field = 'row' THEN CASE WHEN old_value IS NULL THEN NULL ELSE 'present' END
+            ELSE old_value END,
+       CASE WHEN field = 'row' THEN CASE WHEN new_value IS NULL THEN NULL ELSE 'present' END
+            ELSE new_value END,
+       old_vintage, new_vintage
+FROM compared
+WHERE old_value IS DISTINCT FROM new_value
+  -- a row that appeared or vanished is reported once, as field 'row'
+  AND (field = 'row' OR NOT row_changed)

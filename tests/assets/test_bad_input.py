@@ -1,0 +1,354 @@
+"""The malformed-input corpus: each bad answer either stops its partition with a message naming
+the source, the request or file, and the field, leaving every table byte-for-byte as it was, or
+(row-level faults under the contract's threshold) is quarantined while the rest proceeds.
+
+Each case builds an overlay snapshot: the sample with one file replaced, everything else
+linked, and runs the affected assets against a copy of a warehouse built from the sample."""
+
+import gzip
+import json
+import os
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.cli import LEDGER, MARTS, SCHEDULE, TRADE
+from pipelines.definitions import defs
+from pipelines.defs.resources import SourceResource, WarehouseResource
+from tests.helpers import table_checksums
+
+MONTH = "2025-10"
+JAPAN_AUTOS = f"census/imports_hs/{MONTH}/CTY_CODE=5880_I_COMMODITY=87.json"
+JAPAN_MONTH_FILES = f"census/imports_hs/{MONTH}"
+EXPORTS = f"census/exports_hs/{MONTH}/CTY_CODE=5880.json"
+RELEASE = "hts/2025HTSRev23.json.gz"
+
+
+def _materialize(instance, resources, selection, keys=None):
+    tags = {}
+    if keys:
+        tags = {"dagster/asset_partition_range_start": keys[0],
+                "dagster/asset_partition_range_end": keys[-1]}
+    return dg.materialize(assets=list(defs.assets), resources=resources, instance=instance,
+                          tags=tags, raise_on_error=False,
+                          selection=[dg.AssetKey.from_user_string(s) for s in selection])
+
+
+@pytest.fixture(scope="module")
+def base(sample_snapshot: Path, tmp_path_factory):
+    """A warehouse built from the sample for the months and releases the cases touch."""
+    path = tmp_path_factory.mktemp("base") / "warehouse.duckdb"
+    resources = {"source": SourceResource(source=str(sample_snapshot)),
+                 "warehouse": WarehouseResource(database=str(path))}
+    instance = dg.DagsterInstance.ephemeral()
+    assert _materialize(instance, resources, LEDGER).success
+    assert _materialize(instance, resources, ["raw/hts_releases"]).success
+    releases = instance.get_dynamic_partitions("hts_release")
+    assert _materialize(instance, resources, SCHEDULE, [releases[0], releases[-1]]).success
+    assert _materialize(instance, resources, TRADE, ["2025-08-01", "2025-11-01"]).success
+    assert _materialize(instance, resources, MARTS).success
+    return path, releases
+
+
+class Case:
+    """One malformed input: an overlay snapshot, a warehouse copy and a Dagster instance."""
+
+    def __init__(self, sample: Path, base_path: Path, releases: list[str], tmp: Path):
+        self.sample, self.tmp = sample, tmp
+        self.root = tmp / "snapshot"
+        self.warehouse = tmp / "warehouse.duckdb"
+        shutil.copy(base_path, self.warehouse)
+        self.releases = releases
+        self.instance = dg.DagsterInstance.ephemeral()
+        self.instance.add_dynamic_partitions("hts_release", releases)
+        # link everything; replaced files are written over their link
+        for path in sample.rglob("*"):
+            target = self.root / path.relative_to(sample)
+            if path.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.symlink(path, target)
+        self.before = table_checksums(self.warehouse)
+
+    def read(self, relative: str) -> bytes:
+        data = (self.sample / relative).read_bytes()
+        return gzip.decompress(data) if relative.endswith(".gz") else data
+
+    def write(self, relative: str, body: bytes) -> Path:
+        target = self.root / relative
+        if target.is_symlink() or target.exists():
+            target.unlink()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(gzip.compress(body) if relative.endswith(".gz") else body)
+        return target
+
+    def answer(self, relative: str = JAPAN_AUTOS) -> list[list]:
+        return json.loads(self.read(relative))
+
+    def write_answer(self, rows: list, relative: str = JAPAN_AUTOS) -> Path:
+        return self.write(relative, json.dumps(rows).encode())
+
+    def run(self, selection: list[str], keys: list[str] | None = None):
+        resources = {"source": SourceResource(source=str(self.root)),
+                     "warehouse": WarehouseResource(database=str(self.warehouse))}
+        return _materialize(self.instance, resources, selection, keys)
+
+    def run_month(self, month: str = MONTH):
+        return self.run(TRADE, [f"{month}-01", f"{month}-01"])
+
+    def run_release(self, release: str = "2025HTSRev23"):
+        return self.run(["raw/hts_records", "staging/hts_lines", "staging/hts_chapter99"],
+                        [release, release])
+
+    def expect_refusal(self, result, *fragments: str) -> str:
+        """The run failed, the message names every fragment, and nothing changed."""
+        assert not result.success, "the malformed input was accepted"
+        messages = " | ".join(e.step_failure_data.error.to_string()
+                              for e in result.all_events if e.is_step_failure)
+        for fragment in fragments:
+            assert fragment in messages, f"{fragment!r} not in the error: {messages[:2000]}"
+        assert table_checksums(self.warehouse) == self.before, "the warehouse changed"
+        return messages
+
+
+@pytest.fixture
+def case(sample_snapshot, base, tmp_path) -> Case:
+    return Case(sample_snapshot, base[0], base[1], tmp_path)
+
+
+def _column(rows, name):
+    return rows[0].index(name)
+
+
+# --- Census answers: batch-level faults stop the month -----------------------------------------
+
+def test_truncated_json(case):
+    case.write(JAPAN_AUTOS, case.read(JAPAN_AUTOS)[:-200])
+    case.expect_refusal(case.run_month(), "Census imports/hs", "CTY_CODE=5880_I_COMMODITY=87",
+                        "'body'")
+
+
+def test_html_page_instead_of_json(case):
+    case.write(JAPAN_AUTOS, b"<!DOCTYPE html><html><body>Invalid key</body></html>")
+    case.expect_refusal(case.run_month(), "Census imports/hs", "CTY_CODE=5880_I_COMMODITY=87",
+                        "'body'")
+
+
+def test_header_row_length_mismatch(case):
+    rows = case.answer()
+    rows[5] = rows[5][:-1]
+    case.write_answer(rows)
+    case.expect_refusal(case.run_month(), "CTY_CODE=5880_I_COMMODITY=87", "'row'")
+
+
+def test_missing_column(case):
+    rows = case.answer()
+    at = _column(rows, "CAL_DUT_MO")
+    case.write_answer([r[:at] + r[at + 1:] for r in rows])
+    case.expect_refusal(case.run_month(), "CTY_CODE=5880_I_COMMODITY=87", "'CAL_DUT_MO'",
+                        "schema change")
+
+
+def test_extra_column(case):
+    rows = case.answer()
+    case.write_answer([rows[0] + ["NEW_VAR_MO"]] + [r + ["1"] for r in rows[1:]])
+    case.expect_refusal(case.run_month(), "CTY_CODE=5880_I_COMMODITY=87", "'NEW_VAR_MO'",
+                        "schema change")
+
+
+def test_month_that_does_not_match_the_request(case):
+    rows = case.answer()
+    at = _column(rows, "time")
+    case.write_answer([rows[0]] + [r[:at] + ["2025-09"] + r[at + 1:] for r in rows[1:]])
+    case.expect_refusal(case.run_month(), "CTY_CODE=5880_I_COMMODITY=87", "'time'", "2025-09")
+
+
+def test_a_future_month(case):
+    (case.root / "census" / "imports_hs" / "2027-01").mkdir(parents=True)
+    case.write(f"census/imports_hs/2027-01/{Path(JAPAN_AUTOS).name}", case.read(JAPAN_AUTOS))
+    case.expect_refusal(case.run(TRADE, ["2027-01-01", "2027-01-01"]), "Census imports/hs",
+                        "2027-01", "future month")
+
+
+def test_object_instead_of_array_of_arrays(case):
+    case.write(JAPAN_AUTOS, json.dumps({"error": "unknown variable"}).encode())
+    case.expect_refusal(case.run_month(), "CTY_CODE=5880_I_COMMODITY=87", "'body'")
+
+
+def test_answer_without_header(case):
+    case.write_answer(case.answer()[1:])
+    case.expect_refusal(case.run_month(), "CTY_CODE=5880_I_COMMODITY=87", "'header'")
+
+
+def test_two_header_rows(case):
+    rows = case.answer()
+    case.write_answer(rows[:3] + [rows[0]] + rows[3:])
+    case.expect_refusal(case.run_month(), "CTY_CODE=5880_I_COMMODITY=87", "'header'")
+
+
+def test_wrong_encoding(case):
+    body = case.read(JAPAN_AUTOS).decode("utf-8")
+    case.write(JAPAN_AUTOS, body.replace("VEHICLES", "VÉHICULES").encode("utf-16"))
+    case.expect_refusal(case.run_month(), "CTY_CODE=5880_I_COMMODITY=87", "'body'")
+
+
+def test_non_numeric_values_across_the_month(case):
+    rows = case.answer()
+    at = _column(rows, "CON_VAL_MO")
+    case.write_answer([rows[0]] + [r[:at] + ["(D)"] + r[at + 1:] for r in rows[1:]])
+    case.expect_refusal(case.run_month(), "CTY_CODE=5880_I_COMMODITY=87", "'CON_VAL_MO'",
+                        "not a number", "the contract allows")
+
+
+def test_negative_values_across_the_month(case):
+    rows = case.answer()
+    at = _column(rows, "CAL_DUT_MO")
+    case.write_answer([rows[0]] + [r[:at] + ["-" + r[at]] + r[at + 1:] for r in rows[1:]
+                                   if r[at] != "0"])
+    case.expect_refusal(case.run_month(), "CTY_CODE=5880_I_COMMODITY=87", "'CAL_DUT_MO'",
+                        "negative")
+
+
+def test_an_exports_answer_with_non_numeric_values(case):
+    rows = case.answer(EXPORTS)
+    at = _column(rows, "ALL_VAL_MO")
+    case.write_answer([rows[0]] + [r[:at] + ["n/a"] + r[at + 1:] for r in rows[1:]], EXPORTS)
+    case.expect_refusal(case.run_month(), "Census exports/hs", "'ALL_VAL_MO'")
+
+
+def test_dutiable_value_above_customs_value_fails_the_contract(case):
+    rows = case.answer()
+    con, dut = _column(rows, "CON_VAL_MO"), _column(rows, "DUT_VAL_MO")
+    for r in rows[1:]:
+        r[dut] = str(int(r[con]) * 2 + 1)
+    case.write_answer(rows)
+    case.expect_refusal(case.run_month(), "staging.imports_monthly", "blocking data contracts")
+
+
+# --- Census answers: row-level faults are quarantined, the month proceeds ----------------------
+
+def _quarantined(case, table="quarantine.imports_monthly"):
+    with duckdb.connect(str(case.warehouse), read_only=True) as con:
+        return con.execute(f"SELECT rule, field, value, request FROM {table} "
+                           "WHERE period = DATE '2025-10-01' ORDER BY ALL").fetchall()
+
+
+def _staged(case, hs10):
+    with duckdb.connect(str(case.warehouse), read_only=True) as con:
+        return con.execute("SELECT count(*) FROM staging.imports_monthly WHERE period = "
+                           "DATE '2025-10-01' AND cty_code = '5880' AND hs10 = ?",
+                           [hs10]).fetchone()[0]
+
+
+@pytest.mark.parametrize(("change", "rule", "field"), [
+    (lambda r, h: r.__setitem__(h.index("CON_VAL_MO"), "12x4"), "not_numeric", "CON_VAL_MO"),
+    (lambda r, h: r.__setitem__(h.index("CAL_DUT_MO"), "-15"), "negative", "CAL_DUT_MO"),
+    (lambda r, h: r.__setitem__(h.index("CTY_CODE"), "9999"), "country_not_requested",
+     "CTY_CODE"),
+    (lambda r, h: r.__setitem__(h.index("I_COMMODITY"), "87032301"), "hs10_format",
+     "I_COMMODITY"),
+])
+def test_a_bad_row_is_quarantined(case, change, rule, field):
+    rows = case.answer()
+    hs10 = rows[1][rows[0].index("I_COMMODITY")]
+    change(rows[1], rows[0])
+    case.write_answer(rows)
+    assert case.run_month().success
+    got = _quarantined(case)
+    assert [(g[0], g[1]) for g in got] == [(rule, field)]
+    assert got[0][3].endswith("CTY_CODE=5880_I_COMMODITY=87.json")
+    assert _staged(case, hs10) == sum(1 for r in rows[2:] if r[rows[0].index("I_COMMODITY")]
+                                      == hs10)
+
+
+def test_duplicate_rows_are_quarantined(case):
+    rows = case.answer()
+    case.write_answer(rows + [rows[1]])
+    assert case.run_month().success
+    rules = {g[0] for g in _quarantined(case)}
+    assert rules == {"duplicate_key"} and len(_quarantined(case)) == 2
+
+
+def test_an_empty_month_204_changes_nothing(case):
+    for path in (case.root / JAPAN_MONTH_FILES).iterdir():
+        path.unlink()
+    assert case.run_month().success
+    assert table_checksums(case.warehouse) == case.before
+
+
+# --- HTS exports ---------------------------------------------------------------------------------
+
+def test_release_with_a_missing_field(case):
+    records = json.loads(case.read(RELEASE))
+    for record in records[10:]:
+        record.pop("general", None)
+    case.write(RELEASE, json.dumps(records).encode())
+    case.expect_refusal(case.run_release(), "USITC HTS", "2025HTSRev23.json.gz", "'general'")
+
+
+def test_truncated_release(case):
+    case.write(RELEASE, case.read(RELEASE)[: len(case.read(RELEASE)) // 2])
+    case.expect_refusal(case.run_release(), "USITC HTS", "2025HTSRev23.json.gz", "'body'")
+
+
+def test_release_that_is_not_an_array(case):
+    case.write(RELEASE, json.dumps({"htsno": "0101"}).encode())
+    case.expect_refusal(case.run_release(), "USITC HTS", "2025HTSRev23.json.gz", "'body'")
+
+
+def test_one_unknown_rate_text_is_kept_as_other(case):
+    records = json.loads(case.read(RELEASE))
+    target = next(r for r in records if r["htsno"] == "8703.23.01")
+    target["general"] = "2.5% until further notice"
+    case.write(RELEASE, json.dumps(records).encode())
+    assert case.run_release().success
+    with duckdb.connect(str(case.warehouse), read_only=True) as con:
+        got = con.execute("SELECT DISTINCT rate_kind, general_text FROM staging.hts_lines "
+                          "WHERE release = '2025HTSRev23' AND hs8 = '87032301'").fetchall()
+    assert got == [("other", "2.5% until further notice")]
+
+
+def test_many_unknown_rate_texts_fail_the_contract(case):
+    records = json.loads(case.read(RELEASE))
+    for record in records:
+        if record["general"] and not record["htsno"].startswith("99"):
+            record["general"] = "see the schedule"
+    case.write(RELEASE, json.dumps(records).encode())
+    case.expect_refusal(case.run_release(), "staging.hts_lines", "numeric_share_98_percent")
+
+
+def test_release_list_without_start_dates(case):
+    releases = json.loads(case.read("hts/releaseList.json"))
+    for release in releases:
+        release.pop("releaseStartDate")
+    case.write("hts/releaseList.json", json.dumps(releases).encode())
+    case.expect_refusal(case.run(["raw/hts_releases"]), "USITC HTS", "releaseList.json",
+                        "'releaseStartDate'")
+
+
+def test_release_list_with_a_bad_date(case):
+    releases = json.loads(case.read("hts/releaseList.json"))
+    releases[0]["releaseStartDate"] = "2025-09-16"
+    case.write("hts/releaseList.json", json.dumps(releases).encode())
+    case.expect_refusal(case.run(["raw/hts_releases"]), "USITC HTS", "releaseList.json",
+                        "'releaseStartDate'")
+
+
+# --- the ledger ----------------------------------------------------------------------------------
+
+def test_a_ledger_with_an_overlap(case, monkeypatch):
+    import yaml
+
+    from pipelines.lib.ledger import LEDGER_DIR
+
+    ledger = case.tmp / "ledger"
+    shutil.copytree(LEDGER_DIR, ledger)
+    regimes = yaml.safe_load((ledger / "regimes_japan.yaml").read_text())
+    regimes["regimes"][8]["from"] = regimes["regimes"][7]["from"]
+    (ledger / "regimes_japan.yaml").write_text(yaml.safe_dump(regimes, sort_keys=False))
+    monkeypatch.setenv("TARIFF_AUDIT_LEDGER_DIR", str(ledger))
+    case.expect_refusal(case.run(MARTS), "regimes_japan.yaml", "overlaps")
