@@ -103,12 +103,20 @@ def main(argv: list[str] | None = None) -> None:
     sql = sub.add_parser("sql", help="run one SQL query on the warehouse, read-only")
     sql.add_argument("query")
     sub.add_parser("dictionary", help="print the data dictionary generated from sql/")
+    sub.add_parser("contracts", help="rewrite the README's list of data contracts")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.command == "run":
         run_all()
     elif args.command == "sql":
         run_sql(args.query)
+    elif args.command == "contracts":
+        from pipelines.lib.contracts_doc import splice
+        from pipelines.lib.snapshot import project_root
+
+        readme = project_root() / "README.md"
+        readme.write_text(splice(readme.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"updated the data contracts in {readme}")
     elif args.command == "dictionary":
         from pipelines.lib.dictionary import render
 

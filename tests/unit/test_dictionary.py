@@ -32,3 +32,11 @@ def test_every_table_and_column_is_described():
     assert n_tables >= len(ddl_names())
     assert not tables, f"tables without COMMENT ON TABLE: {[t for (t,) in tables]}"
     assert not columns, f"columns without COMMENT ON COLUMN: {[c for (c,) in columns]}"
+
+
+def test_readme_lists_every_contract():
+    from pipelines.lib.contracts_doc import splice
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme == splice(readme), (
+        "README's contract list is stale: run `.venv/bin/python -m pipelines.cli contracts`")

@@ -1,0 +1,39 @@
+"""The README's list of data contracts, generated from the suites and the SQL checks."""
+
+from __future__ import annotations
+
+from pipelines.lib import gx_runner
+
+START, END = "<!-- contracts:start -->", "<!-- contracts:end -->"
+
+
+def render() -> str:
+    """One markdown table per table: check, severity, what it guarantees."""
+    from pipelines.defs.quality.checks import sql_checks  # the one SQL-check parser
+
+    suites = gx_runner.load_suites()
+    extra = sql_checks()
+    lines = [START, ""]
+    for table in sorted(set(suites) | set(extra), key=_order):
+        lines += [f"**{table}**", "", "| check | severity | contract |", "| --- | --- | --- |"]
+        if table in suites:
+            lines += [f"| `{e['meta']['check_name']}` | {e['meta']['severity']} | "
+                      f"{e['meta']['description']} |" for e in suites[table].expectations]
+        lines += [f"| `{c.check_name}` | {c.severity} | {c.description} (SQL) |"
+                  for c in extra.get(table, [])]
+        lines.append("")
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def _order(table: str) -> tuple:
+    return ({"raw": 0, "staging": 1, "marts": 2}.get(table.split(".")[0], 3), table)
+
+
+def splice(readme: str) -> str:
+    """``readme`` with the block between the markers replaced by :func:`render`."""
+    head, rest = readme.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return head + render() + tail
+
+

@@ -1,0 +1,115 @@
+"""The overlay-snapshot harness of the input tests: the sample with some files replaced,
+everything else linked, run against a copy of a warehouse built from the sample."""
+
+import gzip
+import json
+import os
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipelines.cli import LEDGER, MARTS, SCHEDULE, TRADE
+from pipelines.definitions import defs
+from pipelines.defs.resources import SourceResource, WarehouseResource
+from tests.helpers import table_checksums
+
+MONTH = "2025-10"
+JAPAN_AUTOS = f"census/imports_hs/{MONTH}/CTY_CODE=5880_I_COMMODITY=87.json"
+JAPAN_MONTH_FILES = f"census/imports_hs/{MONTH}"
+EXPORTS = f"census/exports_hs/{MONTH}/CTY_CODE=5880.json"
+RELEASE = "hts/2025HTSRev23.json.gz"
+
+
+def _materialize(instance, resources, selection, keys=None):
+    tags = {}
+    if keys:
+        tags = {"dagster/asset_partition_range_start": keys[0],
+                "dagster/asset_partition_range_end": keys[-1]}
+    return dg.materialize(assets=list(defs.assets), resources=resources, instance=instance,
+                          tags=tags, raise_on_error=False,
+                          selection=[dg.AssetKey.from_user_string(s) for s in selection])
+
+
+@pytest.fixture(scope="module")
+def base(sample_snapshot: Path, tmp_path_factory):
+    """A warehouse built from the sample for the months and releases the cases touch."""
+    path = tmp_path_factory.mktemp("base") / "warehouse.duckdb"
+    resources = {"source": SourceResource(source=str(sample_snapshot)),
+                 "warehouse": WarehouseResource(database=str(path))}
+    instance = dg.DagsterInstance.ephemeral()
+    assert _materialize(instance, resources, LEDGER).success
+    assert _materialize(instance, resources, ["raw/hts_releases"]).success
+    releases = instance.get_dynamic_partitions("hts_release")
+    assert _materialize(instance, resources, SCHEDULE, [releases[0], releases[-1]]).success
+    assert _materialize(instance, resources, TRADE, ["2025-08-01", "2025-11-01"]).success
+    assert _materialize(instance, resources, MARTS).success
+    return path, releases
+
+
+class Case:
+    """One malformed input: an overlay snapshot, a warehouse copy and a Dagster instance."""
+
+    def __init__(self, sample: Path, base_path: Path, releases: list[str], tmp: Path):
+        self.sample, self.tmp = sample, tmp
+        self.root = tmp / "snapshot"
+        self.warehouse = tmp / "warehouse.duckdb"
+        shutil.copy(base_path, self.warehouse)
+        self.releases = releases
+        self.instance = dg.DagsterInstance.ephemeral()
+        self.instance.add_dynamic_partitions("hts_release", releases)
+        # link everything; replaced files are written over their link
+        for path in sample.rglob("*"):
+            target = self.root / path.relative_to(sample)
+            if path.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.symlink(path, target)
+        self.before = table_checksums(self.warehouse)
+
+    def read(self, relative: str) -> bytes:
+        data = (self.sample / relative).read_bytes()
+        return gzip.decompress(data) if relative.endswith(".gz") else data
+
+    def write(self, relative: str, body: bytes) -> Path:
+        target = self.root / relative
+        if target.is_symlink() or target.exists():
+            target.unlink()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(gzip.compress(body) if relative.endswith(".gz") else body)
+        return target
+
+    def answer(self, relative: str = JAPAN_AUTOS) -> list[list]:
+        return json.loads(self.read(relative))
+
+    def write_answer(self, rows: list, relative: str = JAPAN_AUTOS) -> Path:
+        return self.write(relative, json.dumps(rows).encode())
+
+    def run(self, selection: list[str], keys: list[str] | None = None):
+        resources = {"source": SourceResource(source=str(self.root)),
+                     "warehouse": WarehouseResource(database=str(self.warehouse))}
+        return _materialize(self.instance, resources, selection, keys)
+
+    def run_month(self, month: str = MONTH):
+        return self.run(TRADE, [f"{month}-01", f"{month}-01"])
+
+    def run_release(self, release: str = "2025HTSRev23"):
+        return self.run(["raw/hts_records", "staging/hts_lines", "staging/hts_chapter99"],
+                        [release, release])
+
+    def expect_refusal(self, result, *fragments: str) -> str:
+        """The run failed, the message names every fragment, and nothing changed."""
+        assert not result.success, "the malformed input was accepted"
+        messages = " | ".join(e.step_failure_data.error.to_string()
+                              for e in result.all_events if e.is_step_failure)
+        for fragment in fragments:
+            assert fragment in messages, f"{fragment!r} not in the error: {messages[:2000]}"
+        assert table_checksums(self.warehouse) == self.before, "the warehouse changed"
+        return messages
+
+
+@pytest.fixture
+def case(sample_snapshot, base, tmp_path) -> Case:
+    return Case(sample_snapshot, base[0], base[1], tmp_path)

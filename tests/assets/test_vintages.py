@@ -1,0 +1,48 @@
+"""Census revisions: every fetch of a month is kept as a vintage, staging and the marts use the
+latest, and marts.data_revisions shows what the new vintage changed."""
+
+import json
+import os
+
+import duckdb
+
+from pipelines.cli import MARTS
+from tests.assets.conftest import JAPAN_AUTOS
+
+
+def test_a_new_vintage_is_kept_used_and_explained(case):
+    rows = case.answer()
+    header = rows[0]
+    at = {name: header.index(name) for name in ("I_COMMODITY", "CON_VAL_MO", "CAL_DUT_MO", "RP",
+                                                 "LAST_UPDATE")}
+    revised = rows[1]
+    old_value, old_duty = revised[at["CON_VAL_MO"]], revised[at["CAL_DUT_MO"]]
+    revised[at["CON_VAL_MO"]] = str(int(old_value) + 1_000_000)
+    revised[at["LAST_UPDATE"]] = "2026-06-04"
+    dropped = rows.pop(2)
+    path = case.write(JAPAN_AUTOS, json.dumps(rows).encode())
+    later = path.stat().st_mtime + 86_400  # fetched a day later
+    os.utime(path, (later, later))
+
+    assert case.run_month().success
+    assert case.run(MARTS).success
+
+    with duckdb.connect(str(case.warehouse), read_only=True) as con:
+        vintages = con.execute("SELECT count(DISTINCT vintage) FROM raw.census_imports "
+                               "WHERE period = DATE '2025-10-01'").fetchone()[0]
+        staged = con.execute(
+            "SELECT con_val, cal_dut FROM staging.imports_monthly WHERE period = "
+            "DATE '2025-10-01' AND cty_code = '5880' AND hs10 = ? AND rate_provision = ?",
+            [revised[at["I_COMMODITY"]], revised[at["RP"]]]).fetchall()
+        revisions = con.execute(
+            "SELECT hs10, field, old_value, new_value FROM marts.data_revisions "
+            "WHERE period = DATE '2025-10-01' AND cty_code = '5880' ORDER BY ALL").fetchall()
+        audited = con.execute(
+            "SELECT sum(con_val) FROM marts.japan_line_audit WHERE period = DATE '2025-10-01' "
+            "AND hs10 = ?", [revised[at["I_COMMODITY"]]]).fetchone()[0]
+    assert vintages == 2
+    assert staged == [(int(old_value) + 1_000_000, int(old_duty))]
+    assert (revised[at["I_COMMODITY"]], "CON_VAL_MO", old_value,
+            revised[at["CON_VAL_MO"]]) in revisions
+    assert (dropped[at["I_COMMODITY"]], "row", "present", None) in revisions
+    assert audited >= int(old_value) + 1_000_000
