@@ -13,8 +13,9 @@ import duckdb
 import pytest
 
 from pipelines.cli import MARTS, TRADE
-from tests.assets.conftest import EXPORTS, JAPAN_AUTOS, JAPAN_MONTH_FILES, MONTH, RELEASE
+from tests.assets.conftest import EXPORTS, JAPAN_AUTOS, JAPAN_MONTH_FILES, RELEASE
 from tests.helpers import table_checksums
+
 
 def _column(rows, name):
     return rows[0].index(name)
