@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.defs import automation
 from pipelines.defs.audit import assets as audit_assets
 from pipelines.defs.legal import assets as legal_assets
 from pipelines.defs.marts import assets as marts_assets
@@ -15,6 +16,11 @@ defs = dg.Definitions(
     assets=dg.load_assets_from_modules(
         [schedule_assets, trade_assets, marts_assets, legal_assets, audit_assets]
     ),
+    jobs=[automation.reference_job, automation.schedule_job, automation.census_job,
+          automation.indicators_job],
+    schedules=[automation.nightly_reference, automation.nightly_census,
+               automation.nightly_indicators],
+    sensors=[automation.new_hts_releases],
     resources={"source": source_resource(), "warehouse": warehouse_resource()},
     # One DuckDB writer at a time makes parallel steps pointless; in-process steps start in
     # ~0.1 s instead of ~1.6 s for a new process per step.

@@ -33,6 +33,7 @@ def webserver(tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "DAGSTER_HOME": str(home),
            "TARIFF_AUDIT_DATA": str(tmp_path_factory.mktemp("data"))}
+    env.pop("TARIFF_AUDIT_SOURCE", None)
     log = open(home / "webserver.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "dagster_webserver", "-w", str(ROOT / "workspace.yaml"),
@@ -53,7 +54,7 @@ def webserver(tmp_path_factory):
         pytest.fail(f"webserver did not answer in 90 s: {(home / 'webserver.log').read_text()}")
     if proc.poll() is not None:
         pytest.fail(f"webserver exited: {(home / 'webserver.log').read_text()}")
-    yield url
+    yield url, env
     proc.terminate()
     proc.wait(timeout=20)
     log.close()
@@ -67,7 +68,7 @@ def _graphql(url: str, query: str) -> dict:
 
 
 def test_webserver_serves_the_asset_graph(webserver):
-    data = _graphql(webserver, """{ assetNodes { assetKey { path } groupName
+    data = _graphql(webserver[0], """{ assetNodes { assetKey { path } groupName
         dependencyKeys { path } } }""")
     nodes = {"/".join(n["assetKey"]["path"]): n for n in data["data"]["assetNodes"]}
     assert ASSETS <= set(nodes)
@@ -76,6 +77,7 @@ def test_webserver_serves_the_asset_graph(webserver):
 
 
 def test_chromium_renders_the_asset_catalog(webserver, tmp_path):
+    webserver = webserver[0]
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("Debian package chromium is not installed (apt-get install chromium)")
@@ -98,3 +100,36 @@ def test_chromium_renders_the_asset_catalog(webserver, tmp_path):
     subprocess.run([chromium, *flags, "--window-size=1400,900", f"--screenshot={shot}",
                     f"{webserver}/asset-groups"], capture_output=True, timeout=120)
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+def test_a_failing_blocking_check_shows_and_stops_downstream(webserver, sample_snapshot,
+                                                              tmp_path):
+    """A bad month run by `make run`'s code path against the webserver's instance: the UI's
+    API shows the failed blocking check and no materialization of the downstream marts."""
+    url, env = webserver
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(sample_snapshot, snapshot)
+    for path in (snapshot / "census" / "imports_hs" / "2025-10").glob("CTY_CODE=5880_*"):
+        rows = json.loads(path.read_text())
+        con, dut = rows[0].index("CON_VAL_MO"), rows[0].index("DUT_VAL_MO")
+        for row in rows[1:]:
+            row[dut] = str(int(row[con]) * 2 + 1)  # dutiable value above customs value
+        path.write_text(json.dumps(rows))
+    run = subprocess.run([sys.executable, "-m", "pipelines.cli", "run"], cwd=ROOT,
+                         env={**env, "TARIFF_AUDIT_SOURCE": str(snapshot)},
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode != 0
+    assert "dutiable_within_customs_value" in run.stderr + run.stdout
+    data = _graphql(url, """{
+        check: assetCheckExecutions(assetKey: {path: ["staging", "imports_monthly"]},
+                                    checkName: "dutiable_within_customs_value", limit: 1) {
+            status evaluation { success } }
+        marts: assetNodes(assetKeys: [{path: ["marts", "japan_line_audit"]},
+                                      {path: ["marts", "effective_rates_monthly"]}]) {
+            assetKey { path } assetMaterializations(limit: 1) { runId } }
+        upstream: assetNodes(assetKeys: [{path: ["raw", "hts_records"]}]) {
+            assetMaterializations(limit: 1) { runId } } }""")["data"]
+    assert data["check"][0]["status"] == "FAILED"
+    assert data["check"][0]["evaluation"]["success"] is False
+    assert all(node["assetMaterializations"] == [] for node in data["marts"])
+    assert data["upstream"][0]["assetMaterializations"] != []  # the run did get that far
