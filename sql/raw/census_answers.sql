@@ -5,8 +5,29 @@ SELECT filename, r
 FROM read_json($files, format = 'array', records = 'false', columns = {r: 'VARCHAR[]'},
                filename = true, maximum_object_size = 16777216)
 -- name: headers
+-- one row per answer file: its header and, once, the position of every variable in it
 CREATE OR REPLACE TEMP TABLE _census_headers AS
-SELECT filename, r AS header, count(*) OVER (PARTITION BY filename) AS header_rows
+SELECT filename, r AS header, count(*) OVER (PARTITION BY filename) AS header_rows,
+       list_position(r, 'I_COMMODITY') AS p_i_commodity,
+       list_position(r, 'I_COMMODITY_LDESC') AS p_i_commodity_ldesc,
+       list_position(r, 'I_COMMODITY_SDESC') AS p_i_commodity_sdesc,
+       list_position(r, 'CTY_CODE') AS p_cty_code,
+       list_position(r, 'CTY_NAME') AS p_cty_name,
+       list_position(r, 'SUMMARY_LVL') AS p_summary_lvl,
+       list_position(r, 'GEN_VAL_MO') AS p_gen_val_mo,
+       list_position(r, 'CON_VAL_MO') AS p_con_val_mo,
+       list_position(r, 'DUT_VAL_MO') AS p_dut_val_mo,
+       list_position(r, 'CAL_DUT_MO') AS p_cal_dut_mo,
+       list_position(r, 'CON_QY1_MO') AS p_con_qy1_mo,
+       list_position(r, 'UNIT_QY1') AS p_unit_qy1,
+       list_position(r, 'RP') AS p_rp,
+       list_position(r, 'LAST_UPDATE') AS p_last_update,
+       list_position(r, 'E_COMMODITY') AS p_e_commodity,
+       list_position(r, 'E_COMMODITY_LDESC') AS p_e_commodity_ldesc,
+       list_position(r, 'ALL_VAL_MO') AS p_all_val_mo,
+       list_position(r, 'QTY_1_MO') AS p_qty_1_mo,
+       list_position(r, 'time') AS p_time,
+       list_position(r, 'COMM_LVL') AS p_comm_lvl
 FROM _census_rows
 WHERE list_contains(r, 'CTY_CODE') AND list_contains(r, 'time')
 -- name: files_without_header
@@ -24,7 +45,7 @@ FROM _census_rows a JOIN _census_headers h USING (filename)
 WHERE len(a.r) <> len(h.header)
 LIMIT 1
 -- name: wrong_month
-SELECT a.filename, a.r[list_position(h.header, 'time')] AS time
+SELECT a.filename, a.r[h.p_time] AS time
 FROM _census_rows a JOIN _census_headers h USING (filename)
-WHERE a.r <> h.header AND a.r[list_position(h.header, 'time')] IS DISTINCT FROM $period
+WHERE a.r <> h.header AND a.r[h.p_time] IS DISTINCT FROM $period
 LIMIT 1

@@ -32,16 +32,16 @@ COMMENT ON COLUMN raw.census_exports.comm_lvl IS 'COMM_LVL: the commodity level 
 -- name: insert
 INSERT INTO raw.census_exports
 SELECT
-    strptime(a.r[list_position(h.header, 'time')], '%Y-%m')::DATE,
-    a.r[list_position(h.header, 'E_COMMODITY')],
-    a.r[list_position(h.header, 'E_COMMODITY_LDESC')],
-    a.r[list_position(h.header, 'CTY_CODE')],
-    a.r[list_position(h.header, 'CTY_NAME')],
-    a.r[list_position(h.header, 'ALL_VAL_MO')],
-    a.r[list_position(h.header, 'QTY_1_MO')],
-    a.r[list_position(h.header, 'UNIT_QY1')],
-    a.r[list_position(h.header, 'time')],
-    a.r[list_position(h.header, 'COMM_LVL')],
+    strptime(a.r[h.p_time], '%Y-%m')::DATE,
+    a.r[h.p_e_commodity],
+    a.r[h.p_e_commodity_ldesc],
+    a.r[h.p_cty_code],
+    a.r[h.p_cty_name],
+    a.r[h.p_all_val_mo],
+    a.r[h.p_qty_1_mo],
+    a.r[h.p_unit_qy1],
+    a.r[h.p_time],
+    a.r[h.p_comm_lvl],
     f.request,
     f.fetched_at,
     $vintage
