@@ -32,18 +32,27 @@ MARTS = ["marts/effective_rates_monthly",
          "marts/provision_timeline", "marts/hts_revision_changes", "marts/data_revisions"]
 
 
-def _materialize(instance, selection: list[str], keys: list[str] | None, label: str) -> None:
-    started = time.monotonic()
+def run_assets(instance, selection: list[str], keys: list[str] | None = None,
+               resources: dict | None = None, log_level: str = "INFO"):
+    """Materialize ``selection`` in one in-process run; ``keys`` (first and last) make it a
+    partition-range run that the single-run backfill policy loads in one step."""
     tags = {}
     if keys:
         tags = {"dagster/asset_partition_range_start": keys[0],
                 "dagster/asset_partition_range_end": keys[-1]}
+    return dg.materialize(
+        assets=list(defs.assets), resources=resources or defs.resources, instance=instance,
+        tags=tags, selection=[dg.AssetKey.from_user_string(s) for s in selection],
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+
+
+def _materialize(instance, selection: list[str], keys: list[str] | None, label: str) -> None:
+    started = time.monotonic()
+    if keys:
         label += f" ({len(keys)} partitions: {keys[0]} .. {keys[-1]})"
     print(f"-> {label}", flush=True)
-    result = dg.materialize(
-        assets=list(defs.assets), resources=defs.resources, instance=instance, tags=tags,
-        selection=[dg.AssetKey.from_user_string(s) for s in selection], raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
+    result = run_assets(instance, selection, keys)
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:

@@ -13,8 +13,7 @@ import duckdb
 import pytest
 from werkzeug import Request, Response
 
-from pipelines.cli import LEDGER, SCHEDULE, TRADE
-from pipelines.definitions import defs
+from pipelines.cli import LEDGER, SCHEDULE, TRADE, run_assets
 from pipelines.defs.resources import SourceResource, WarehouseResource
 
 KEY = "live-test-key-0123456789"
@@ -67,23 +66,17 @@ def live(httpserver, sample_snapshot, tmp_path, monkeypatch):
 
 
 def _materialize(instance, resources, selection, keys=None):
-    tags = {}
-    if keys:
-        tags = {"dagster/asset_partition_range_start": keys[0],
-                "dagster/asset_partition_range_end": keys[-1]}
-    return dg.materialize(assets=list(defs.assets), resources=resources, instance=instance,
-                          tags=tags, raise_on_error=True,
-                          selection=[dg.AssetKey.from_user_string(s) for s in selection])
+    return run_assets(instance, selection, keys, resources, log_level="DEBUG")
 
 
 def test_live_run_lands_every_answer_and_loads_it(live, sample_snapshot, caplog):
     landing, resources = live
     instance = dg.DagsterInstance.ephemeral()
-    _materialize(instance, resources, LEDGER)
-    _materialize(instance, resources, ["raw/hts_releases"])
+    assert _materialize(instance, resources, LEDGER).success
+    assert _materialize(instance, resources, ["raw/hts_releases"]).success
     assert instance.get_dynamic_partitions("hts_release") == ["2025HTSBasic", RELEASE]
-    _materialize(instance, resources, SCHEDULE, [RELEASE, RELEASE])
-    _materialize(instance, resources, TRADE, [f"{MONTH}-01", f"{MONTH}-01"])
+    assert _materialize(instance, resources, SCHEDULE, [RELEASE, RELEASE]).success
+    assert _materialize(instance, resources, TRADE, [f"{MONTH}-01", f"{MONTH}-01"]).success
 
     # the landing directory is a snapshot: releaseList, the export, one file per answer
     assert json.loads((landing / "hts" / "releaseList.json").read_text())[0]["name"]

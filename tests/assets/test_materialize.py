@@ -6,20 +6,14 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.cli import LEDGER, MARTS, SCHEDULE, TRADE
+from pipelines.cli import LEDGER, MARTS, SCHEDULE, TRADE, run_assets
 from pipelines.definitions import defs
 from pipelines.defs.resources import SourceResource, WarehouseResource
 from tests.helpers import table_checksums
 
 
 def _materialize(instance, resources, selection, keys=None):
-    tags = {}
-    if keys:
-        tags = {"dagster/asset_partition_range_start": keys[0],
-                "dagster/asset_partition_range_end": keys[-1]}
-    return dg.materialize(assets=list(defs.assets), resources=resources, instance=instance,
-                          tags=tags, raise_on_error=False,
-                          selection=[dg.AssetKey.from_user_string(s) for s in selection])
+    return run_assets(instance, selection, keys, resources, log_level="DEBUG")
 
 
 @pytest.fixture(scope="module")
