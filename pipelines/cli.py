@@ -88,13 +88,18 @@ def print_summary() -> None:
     with duckdb.connect(str(path), read_only=True) as con:
         print(f"\nwarehouse: {path}")
         for schema, table, rows in table_counts(con):
-            print(f"  {schema}.{table:<28} {rows:>12,} rows")
+            print(f"  {schema + '.' + table:<36} {rows:>10,} rows")
         latest = con.execute(
             "SELECT period, cty_name, sector, con_val, cal_dut, effective_rate "
             "FROM marts.effective_rates_monthly WHERE cty_code = '5880' "
             "AND period = (SELECT max(period) FROM marts.effective_rates_monthly "
             "WHERE cty_code = '5880') ORDER BY sector = 'all' DESC, con_val DESC"
         ).fetchall()
+        deal = con.execute(
+            "SELECT period, conforming_value_share, excess_duty_usd, statutory_gap_value_share,"
+            " (SELECT sum(refund_exposure_usd) FROM marts.deal_conformance_monthly"
+            "  WHERE category = 'all') FROM marts.deal_conformance_monthly "
+            "WHERE category = 'all' ORDER BY period DESC LIMIT 1").fetchall()
     if latest:
         period, name = latest[0][0], latest[0][1]
         print(f"\nimports from {name.title()}, {period:%B %Y}: effective rate by sector")
@@ -102,6 +107,14 @@ def print_summary() -> None:
             shown = "n/a" if rate is None else f"{rate:6.2%}"
             print(f"  {sector:<15} {shown:>7}  of ${con_val / 1e6:>10,.1f} m"
                   f"  (duty ${cal_dut / 1e6:,.1f} m)")
+    if deal and deal[0][1] is not None:
+        period, share, excess, gap, refunds = deal[0]
+        print(f"\nthe agreement, {period:%B %Y}: {share:.1%} of the value got the promised rate;"
+              f" ${excess / 1e6:,.1f} m collected above it; the law itself exceeds the promise"
+              f" on {gap or 0:.1%} of the value")
+        print(f"refund exposure of the stacking filings (Aug-Sep 2025): ${refunds / 1e6:,.1f} m"
+              "\nmore: make sql Q=\"SELECT * FROM marts.deal_conformance_monthly "
+              "WHERE category = 'all' ORDER BY period\"")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,7 +18,7 @@ import duckdb
 
 from pipelines.lib.snapshot import data_dir, project_root
 
-SCHEMAS = ("raw", "staging", "marts")
+SCHEMAS = ("raw", "staging", "marts", "quarantine")
 _NAME = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
 
 
