@@ -98,7 +98,8 @@ class SourceResource(dg.ConfigurableResource):
         """The answer files of one month; fetched first (all chapters) in live mode."""
         root = self.root()
         if self.mode().is_live:
-            self.census_client().fetch_month(endpoint, period, countries=self.country_list())
+            self.census_client().fetch_month(endpoint, period, countries=self.country_list(),
+                                             totals=True)
             month_dir = snapshot.census_month_dir(root, endpoint, period)
             return sorted(month_dir.glob("*.json")) if month_dir.is_dir() else []
         return snapshot.census_month_files(root, endpoint, period)

@@ -86,6 +86,14 @@ SOURCE_NAMES: dict[str, str] = {
     "exports_hs": "Census exports/hs",
 }
 COMM_LVL = "HS10"
+# The month's chapter totals per country, requested at COMM_LVL=HS2 without a commodity
+# predicate: the HS10 rows must add up to them (a data contract reconciles the two).
+TOTALS_LEVEL = "HS2"
+TOTALS_VARIABLES: dict[str, tuple[str, ...]] = {
+    "imports_hs": ("I_COMMODITY", "CTY_CODE", "CTY_NAME", "GEN_VAL_MO", "CON_VAL_MO",
+                   "DUT_VAL_MO", "CAL_DUT_MO"),
+    "exports_hs": ("E_COMMODITY", "CTY_CODE", "CTY_NAME", "ALL_VAL_MO"),
+}
 ALL_COUNTRIES = "-"
 DEFAULT_CHAPTERS: tuple[str, ...] = tuple(f"{n:02d}" for n in range(1, 98))
 # A failing chapter is split down to prefixes of this many digits before giving up.
@@ -138,13 +146,17 @@ class FetchedAnswer:
         return [dict(zip(self.header, row, strict=True)) for row in self.rows()]
 
 
-def answer_file_name(endpoint: str, country: str | None, prefix: str) -> str:
-    """The landing file name of one query, e.g. ``CTY_CODE=5880_I_COMMODITY=87.json``."""
+def answer_file_name(endpoint: str, country: str | None, prefix: str | None) -> str:
+    """The landing file name of one query, e.g. ``CTY_CODE=5880_I_COMMODITY=87.json``, or
+    ``CTY_CODE=5880_COMM_LVL=HS2.json`` for the chapter totals (``prefix`` None)."""
     _check_endpoint(endpoint)
     parts = []
     if country is not None:
         parts.append(f"CTY_CODE={'ALL' if country == ALL_COUNTRIES else country}")
-    parts.append(f"{COMMODITY_VARIABLE[endpoint]}={prefix}")
+    if prefix is None:
+        parts.append(f"COMM_LVL={TOTALS_LEVEL}")
+    else:
+        parts.append(f"{COMMODITY_VARIABLE[endpoint]}={prefix}")
     return "_".join(parts) + ".json"
 
 
@@ -238,24 +250,29 @@ class CensusClient:
 
     # ------------------------------------------------------------------ requests
 
-    def query_url(self, endpoint: str, period: str, country: str | None, prefix: str) -> str:
-        """The request URL of one query, **with** the key when one is set (never log it)."""
+    def query_url(
+        self, endpoint: str, period: str, country: str | None, prefix: str | None
+    ) -> str:
+        """The request URL of one query, **with** the key when one is set (never log it).
+        ``prefix`` None asks for the month's chapter totals (COMM_LVL=HS2)."""
         _check_endpoint(endpoint)
+        totals = prefix is None
         params: list[tuple[str, str]] = [
-            ("get", ",".join(VARIABLES[endpoint])),
+            ("get", ",".join(TOTALS_VARIABLES[endpoint] if totals else VARIABLES[endpoint])),
             ("time", period),
-            ("COMM_LVL", COMM_LVL),
+            ("COMM_LVL", TOTALS_LEVEL if totals else COMM_LVL),
         ]
         if country is not None:
             params.append(("CTY_CODE", country))
-        params.append((COMMODITY_VARIABLE[endpoint], f"{prefix}*"))
+        if not totals:
+            params.append((COMMODITY_VARIABLE[endpoint], f"{prefix}*"))
         if self._key:
             params.append(("key", self._key))
         query = urlencode(params, safe=",*-")
         return f"{self.base_url}/{ENDPOINT_PATHS[endpoint]}?{query}"
 
     def fetch_query(
-        self, endpoint: str, period: str, country: str | None, prefix: str
+        self, endpoint: str, period: str, country: str | None, prefix: str | None
     ) -> FetchedAnswer:
         """One request, no splitting. 5xx/timeouts after retries raise a transient SourceError."""
         _check_endpoint(endpoint)
@@ -306,9 +323,8 @@ class CensusClient:
             raise fail(f"HTTP 400, the API says: {http.body_excerpt(body, 500)!r}")
         if status != 200:
             raise fail(f"HTTP {status}: {http.body_excerpt(body, 300)!r}")
-        header, row_count = parse_answer(
-            body, VARIABLES[endpoint], period, source=source, request=shown
-        )
+        requested = VARIABLES[endpoint] if prefix is not None else TOTALS_VARIABLES[endpoint]
+        header, row_count = parse_answer(body, requested, period, source=source, request=shown)
         path = None
         if self.landing_root is not None:
             path = self._save(endpoint, period, answer_file_name(endpoint, country, prefix), body)
@@ -365,8 +381,10 @@ class CensusClient:
         period: str,
         countries: Sequence[str] | None = None,
         chapters: Iterable[str] | None = None,
+        totals: bool = False,
     ) -> list[FetchedAnswer]:
-        """Every HS10 row of one month: one request per (country, chapter).
+        """Every HS10 row of one month: one request per (country, chapter), then (``totals``)
+        one per country for the month's chapter totals (COMM_LVL=HS2).
 
         ``countries``: Census country codes (``5880`` Japan, ``-`` all countries' total); ``None``
         sends no ``CTY_CODE`` predicate (every country in one answer per chapter). ``chapters``:
@@ -396,6 +414,8 @@ class CensusClient:
                 if self.landing_root is not None:
                     self._remove_stale(endpoint, period, country, chapter, got)
                 answers.extend(got)
+            if totals:
+                answers.append(self.fetch_query(endpoint, period, country, None))
         LOGGER.info(
             "%s %s: %d answers (%d with no data), %d rows",
             SOURCE_NAMES[endpoint],

@@ -47,6 +47,12 @@ IMPORT_FIELDS = (
     "SUMMARY_LVL", "GEN_VAL_MO", "CON_VAL_MO", "DUT_VAL_MO", "CAL_DUT_MO", "CON_QY1_MO",
     "UNIT_QY1", "RP", "LAST_UPDATE", "time", "COMM_LVL",
 )
+# The API's chapter totals (COMM_LVL=HS2, no commodity predicate) against which the HS10 rows
+# of a month are reconciled.
+TOTAL_FIELDS = (
+    "I_COMMODITY", "CTY_CODE", "CTY_NAME", "GEN_VAL_MO", "CON_VAL_MO", "DUT_VAL_MO",
+    "CAL_DUT_MO", "time", "COMM_LVL",
+)
 EXPORT_FIELDS = (
     "E_COMMODITY", "E_COMMODITY_LDESC", "CTY_CODE", "CTY_NAME", "ALL_VAL_MO", "QTY_1_MO",
     "UNIT_QY1", "time", "COMM_LVL",
@@ -818,6 +824,21 @@ def _import_rows(buckets: dict[str, np.ndarray], stats: list[Stat], code: str, n
     return rows
 
 
+def _chapter_totals(buckets: dict[str, np.ndarray], stats: list[Stat], code: str, name: str,
+                    period: str) -> list[str]:
+    """The month's HS2 answer rows for one country: sums of its HS10 rows by chapter."""
+    chapters = np.array([stat.line.chapter for stat in stats])
+    names, index = np.unique(chapters, return_inverse=True)
+    sums = {key: np.bincount(index, weights=buckets[key].sum(axis=0), minlength=len(names))
+            for key in ("gen", "con", "dval", "duty")}
+    rows = []
+    for i, chapter in enumerate(names.tolist()):
+        if sums["con"][i] > 0:
+            values = [str(int(round(sums[key][i]))) for key in ("gen", "con", "dval", "duty")]
+            rows.append(json.dumps([chapter, code, name, *values, period, "HS2"]))
+    return rows
+
+
 def _census_descriptions(catalogue: Catalogue) -> None:
     for stat in catalogue.stats:
         line = stat.line
@@ -950,6 +971,9 @@ def _write_snapshot(root: Path, scenario: dict) -> dict:
             rows = _import_rows(buckets, stats, partner["code"], partner["name"],
                                 partner["summary_lvl"], period, _last_update(scenario, period))
             per_month[period].append((partner["split"], partner["code"], rows))
+            writer.write(f"census/imports_hs/{period}/CTY_CODE={partner['code']}_COMM_LVL=HS2.json",
+                         _census_answer(TOTAL_FIELDS, _chapter_totals(
+                             buckets, stats, partner["code"], partner["name"], period)))
     world = scenario["all_countries"]
     import_rows = 0
     import_files_before = writer.files
@@ -958,6 +982,9 @@ def _write_snapshot(root: Path, scenario: dict) -> dict:
         rows = _import_rows(totals[period], stats, world["code"], world["name"],
                             world["summary_lvl"], period, updated)
         per_month[period].append((world["split"], world["code"], rows))
+        writer.write(f"census/imports_hs/{period}/CTY_CODE={world['code']}_COMM_LVL=HS2.json",
+                     _census_answer(TOTAL_FIELDS, _chapter_totals(
+                         totals[period], stats, world["code"], world["name"], period)))
         for split, code, partner_rows in per_month[period]:
             if not partner_rows:
                 continue

@@ -36,6 +36,7 @@ cells AS (
                    last_update]) AS value
     FROM raw.census_imports
     WHERE period IN (SELECT period FROM vintages WHERE old_vintage IS NOT NULL)
+      AND coalesce(comm_lvl, 'HS10') = 'HS10'
 ),
 newer AS (
     SELECT v.period, v.old_vintage, v.new_vintage, c.cty_code, c.hs10, c.rate_provision,

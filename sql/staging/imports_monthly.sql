@@ -40,6 +40,8 @@ SELECT row_number() OVER () AS row_id, *
 FROM raw.census_imports
 WHERE period = $period::DATE
   AND vintage = (SELECT max(vintage) FROM raw.census_imports WHERE period = $period::DATE)
+  -- chapter totals (COMM_LVL HS2) reconcile the detail; they are not lines
+  AND coalesce(comm_lvl, 'HS10') = 'HS10'
 -- name: flags
 CREATE OR REPLACE TEMP TABLE _flags AS
 WITH numeric_fields AS (

@@ -126,6 +126,13 @@ def test_dutiable_value_above_customs_value_fails_the_contract(case):
     case.expect_refusal(case.run_month(), "staging.imports_monthly", "blocking data contracts")
 
 
+def test_lost_rows_fail_the_reconciliation_with_the_chapter_totals(case):
+    rows = case.answer()
+    case.write_answer(rows[: len(rows) // 2])  # an answer cut short at a row boundary
+    case.expect_refusal(case.run_month(), "raw.census_imports",
+                        "hs10_rows_add_up_to_chapter_totals", "5880 chapter 87")
+
+
 # --- Census answers: row-level faults are quarantined, the month proceeds ----------------------
 
 def _quarantined(case, table="quarantine.imports_monthly"):

@@ -26,10 +26,15 @@ def _census_handler(sample: Path):
         endpoint = "imports_hs" if "/imports/hs" in request.path else "exports_hs"
         assert request.args.get("key") == KEY
         period, country = request.args["time"], request.args.get("CTY_CODE")
-        prefix = (request.args.get("I_COMMODITY") or request.args["E_COMMODITY"]).rstrip("*")
         month = sample / "census" / endpoint / period
+        if request.args["COMM_LVL"] == "HS2":  # the month's chapter totals
+            totals = month / f"CTY_CODE={country}_COMM_LVL=HS2.json"
+            return (Response(totals.read_bytes(), content_type="application/json")
+                    if totals.exists() else Response(status=204))
+        prefix = (request.args.get("I_COMMODITY") or request.args["E_COMMODITY"]).rstrip("*")
         rows = None
-        for path in sorted(month.glob(f"CTY_CODE={country}*.json")):
+        for path in sorted(month.glob(f"CTY_CODE={country}_*COMMODITY*.json")) + sorted(
+                month.glob(f"CTY_CODE={country}.json")):
             answer = json.loads(path.read_text())
             at = answer[0].index("I_COMMODITY" if endpoint == "imports_hs" else "E_COMMODITY")
             body = [r for r in answer[1:] if r[at].startswith(prefix)]
@@ -83,7 +88,10 @@ def test_live_run_lands_every_answer_and_loads_it(live, sample_snapshot, caplog)
     assert (landing / "hts" / f"{RELEASE}.json").read_bytes() == gzip.decompress(
         (sample_snapshot / "hts" / f"{RELEASE}.json.gz").read_bytes())
     answers = sorted((landing / "census" / "imports_hs" / MONTH).glob("*.json"))
-    assert answers and all(p.name.startswith("CTY_CODE=5880_I_COMMODITY=") for p in answers)
+    assert answers and all(p.name.startswith("CTY_CODE=5880_") for p in answers)
+    assert (landing / "census" / "imports_hs" / MONTH / "CTY_CODE=5880_COMM_LVL=HS2.json"
+            ).read_bytes() == (sample_snapshot / "census" / "imports_hs" / MONTH /
+                               "CTY_CODE=5880_COMM_LVL=HS2.json").read_bytes()
 
     with duckdb.connect(resources["warehouse"].database, read_only=True) as con:
         staged = con.execute("SELECT count(*), sum(cal_dut) FROM staging.imports_monthly "
@@ -93,7 +101,7 @@ def test_live_run_lands_every_answer_and_loads_it(live, sample_snapshot, caplog)
         dumped = "\n".join(str(row) for t in ("raw.census_imports", "raw.hts_releases")
                            for row in con.execute(f"SELECT * FROM {t}").fetchall())
     expected = [r for p in (sample_snapshot / "census" / "imports_hs" / MONTH).glob(
-        "CTY_CODE=5880_*.json") for r in json.loads(p.read_text())[1:]]
+        "CTY_CODE=5880_I_COMMODITY=*.json") for r in json.loads(p.read_text())[1:]]
     assert staged[0] == len(expected)
     assert all(r.startswith(f"census/imports_hs/{MONTH}/") for r in requests)
 

@@ -521,3 +521,26 @@ def test_key_never_leaks(api, make_client, httpserver, tmp_path, monkeypatch, ca
             assert SECRET.encode() not in path.read_bytes()
     # yet the API did receive the key on every request
     assert httpserver.log and all(r.args.get("key") == SECRET for r, _ in httpserver.log)
+
+
+def test_chapter_totals_are_requested_at_hs2_and_saved(make_client, httpserver, tmp_path):
+    body = json.dumps([
+        ["I_COMMODITY", "CTY_CODE", "CTY_NAME", "GEN_VAL_MO", "CON_VAL_MO", "DUT_VAL_MO",
+         "CAL_DUT_MO", "time", "COMM_LVL"],
+        ["87", "5880", "JAPAN", "110", "100", "90", "15", PERIOD, "HS2"],
+    ]).encode()
+    def serve(request: Request) -> Response:
+        if request.args["COMM_LVL"] == "HS2":
+            return json_response(body)
+        return no_content(request)
+
+    httpserver.expect_request("/imports/hs").respond_with_handler(serve)
+    answers = make_client().fetch_month("imports_hs", PERIOD, ["5880"], ["87"], totals=True)
+
+    totals = answers[-1]
+    assert (totals.prefix, totals.row_count) == (None, 1)
+    saved = month_dir(tmp_path) / "CTY_CODE=5880_COMM_LVL=HS2.json"
+    assert totals.path == saved and saved.read_bytes() == body
+    request = httpserver.log[-1][0]
+    assert request.args["COMM_LVL"] == "HS2" and "I_COMMODITY" not in request.args
+    assert request.args["get"].split(",")[:2] == ["I_COMMODITY", "CTY_CODE"]

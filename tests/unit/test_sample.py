@@ -84,10 +84,11 @@ def hts(sample: Path, releases: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
-def _answers(root: Path, endpoint: str):
+def _answers(root: Path, endpoint: str, level: str = "HS10"):
     for period in snapshot.census_months(root, endpoint):
         for path in snapshot.census_month_files(root, endpoint, period):
-            yield period, path, json.loads(path.read_text())
+            if ("COMM_LVL=HS2" in path.name) == (level == "HS2"):
+                yield period, path, json.loads(path.read_text())
 
 
 @pytest.fixture(scope="module")
@@ -328,3 +329,21 @@ def test_exports_show_the_commitments(sample: Path) -> None:
     assert mean_qty("1006", after) > 1.4 * mean_qty("1006", before)
     aircraft = [q for code, s in by_code.items() if code.startswith("8802") for _, q in s.values()]
     assert min(aircraft) >= 0 and max(aircraft) <= 8 and len(set(aircraft)) > 2
+
+
+def test_chapter_totals_equal_the_hs10_rows(sample: Path, imports) -> None:
+    hs10 = {}
+    for period, _, rows in imports:
+        for row in rows[1:]:
+            rec = dict(zip(IMPORT_HEADER, row, strict=True))
+            key = (period, rec["CTY_CODE"], rec["I_COMMODITY"][:2])
+            hs10[key] = hs10.get(key, 0) + int(rec["CON_VAL_MO"])
+    totals = {}
+    for period, _, rows in _answers(sample, "imports_hs", "HS2"):
+        header = rows[0]
+        for row in rows[1:]:
+            rec = dict(zip(header, row, strict=True))
+            assert rec["COMM_LVL"] == "HS2" and re.fullmatch(r"\d{2}", rec["I_COMMODITY"])
+            totals[(period, rec["CTY_CODE"], rec["I_COMMODITY"])] = int(rec["CON_VAL_MO"])
+    assert totals and set(totals) == set(hs10)
+    assert all(abs(totals[k] - hs10[k]) <= 1 for k in totals)
