@@ -19,7 +19,7 @@ from pipelines.definitions import defs
 from pipelines.defs.resources import SourceResource
 from pipelines.defs.tariff_schedule.partitions import hts_release_partitions
 from pipelines.defs.trade.partitions import monthly_partitions
-from pipelines.lib import snapshot
+from pipelines.lib.sources import snapshot
 from pipelines.lib.warehouse import table_counts, warehouse_path
 
 SCHEDULE = ["raw/hts_records", "staging/hts_lines", "staging/hts_chapter99"]
@@ -133,8 +133,8 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "sql":
         run_sql(args.query)
     elif args.command == "contracts":
-        from pipelines.lib.contracts_doc import splice
-        from pipelines.lib.snapshot import project_root
+        from pipelines.lib.quality.contracts_doc import splice
+        from pipelines.lib.sources.snapshot import project_root
 
         readme = project_root() / "README.md"
         readme.write_text(splice(readme.read_text(encoding="utf-8")), encoding="utf-8")

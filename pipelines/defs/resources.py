@@ -12,9 +12,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from pipelines.lib import snapshot
-from pipelines.lib.census_client import CensusClient
-from pipelines.lib.hts_client import HtsClient
+from pipelines.lib.sources import snapshot
+from pipelines.lib.sources.census.client import CensusClient
+from pipelines.lib.sources.hts.client import HtsClient
 from pipelines.lib.warehouse import warehouse_path
 
 DEFAULT_COUNTRIES = "5880,0003,5800,4120,4419,5700,-"
@@ -24,7 +24,7 @@ LOGGER = logging.getLogger("pipelines.sources")
 class SourceResource(dg.ConfigurableResource):
     """Where answers come from: ``sample`` (default), ``live`` or a snapshot directory.
 
-    Every step reads the snapshot layout of ``pipelines.lib.snapshot``; in ``live`` mode the
+    Every step reads the snapshot layout of ``pipelines.lib.sources.snapshot``; in ``live`` mode the
     clients first save each answer, unchanged, into the landing directory with that layout.
     """
 

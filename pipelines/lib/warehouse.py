@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.snapshot import data_dir, project_root
+from pipelines.lib.sources.snapshot import data_dir, project_root
 
 SCHEMAS = ("raw", "staging", "marts", "quarantine")
 _NAME = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)

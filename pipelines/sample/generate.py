@@ -1,6 +1,6 @@
 """Write the deterministic offline sample snapshot (SYNTHETIC data in the real sources' shape).
 
-``generate(root)`` writes the snapshot layout of :mod:`pipelines.lib.snapshot`:
+``generate(root)`` writes the snapshot layout of :mod:`pipelines.lib.sources.snapshot`:
 
 ```
 root/hts/releaseList.json                         USITC releaseList answer
@@ -1062,7 +1062,7 @@ def main(argv: list[str] | None = None) -> int:
     if args:
         root = Path(args[0])
     else:
-        from pipelines.lib.snapshot import data_dir
+        from pipelines.lib.sources.snapshot import data_dir
 
         root = data_dir() / "sample_snapshot"
     summary = generate(root)

@@ -16,7 +16,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from pipelines.lib.census_client import (
+from pipelines.lib.errors import SourceError, redact
+from pipelines.lib.errors import SourceError as ProjectSourceError
+from pipelines.lib.sources.census.client import (
     DEFAULT_CHAPTERS,
     EXPORTS_VARIABLES,
     IMPORTS_VARIABLES,
@@ -24,8 +26,6 @@ from pipelines.lib.census_client import (
     FetchedAnswer,
     answer_file_name,
 )
-from pipelines.lib.errors import SourceError as ProjectSourceError
-from pipelines.lib.http import SourceError, redact
 
 PERIOD = "2025-09"
 SECRET = "sekrit-123"

@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib import census
 from pipelines.lib.errors import SourceError
+from pipelines.lib.sources.census import reader as census
 from pipelines.lib.warehouse import ensure_schemas, run, transaction
 
 pytestmark = pytest.mark.shared

@@ -35,7 +35,7 @@ def test_every_table_and_column_is_described():
 
 
 def test_readme_lists_every_contract():
-    from pipelines.lib.contracts_doc import splice
+    from pipelines.lib.quality.contracts_doc import splice
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert readme == splice(readme), (

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.lib import gx_runner
+from pipelines.lib.quality import gx_runner
 from pipelines.lib.warehouse import ensure_table, run, sql_dir, statements
 
 TABLE = "shop.orders"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from pipelines.lib.hts_client import HtsClient
-from pipelines.lib.http import SourceError
+from pipelines.lib.errors import SourceError
+from pipelines.lib.sources.hts.client import HtsClient
 
 RELEASES = [
     {

@@ -6,7 +6,14 @@ from datetime import date
 import pytest
 import yaml
 
-from pipelines.lib.ledger import LEDGER_DIR, LedgerError, apply_rule, ledger, load_ledger, rates_on
+from pipelines.lib.rules.ledger import (
+    LEDGER_DIR,
+    LedgerError,
+    apply_rule,
+    ledger,
+    load_ledger,
+    rates_on,
+)
 
 # One entry date inside every regime of the law, and what each worked case owes then.
 BEFORE_TARIFFS = date(2024, 6, 15)

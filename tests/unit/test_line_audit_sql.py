@@ -7,9 +7,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.lib import audit
-from pipelines.lib.ledger import ledger
-from pipelines.lib.rate_text import parse_rates
+from pipelines.lib.rules import audit
+from pipelines.lib.rules.ledger import ledger
+from pipelines.lib.rules.rate_text import parse_rates
 from pipelines.lib.warehouse import ensure_table, run, transaction
 
 RELEASES = [("2025HTSBasic", date(2025, 1, 1)), ("2025HTSRev23", date(2025, 9, 16))]

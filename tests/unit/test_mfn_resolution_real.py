@@ -8,8 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib import audit, hts
-from pipelines.lib.ledger import ledger
+from pipelines.lib.rules import audit
+from pipelines.lib.rules.ledger import ledger
+from pipelines.lib.sources.hts import reader as hts
 from pipelines.lib.warehouse import ensure_table, run, transaction
 
 pytestmark = pytest.mark.shared

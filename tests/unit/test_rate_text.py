@@ -1,6 +1,6 @@
 import pytest
 
-from pipelines.lib.rate_text import parse_chapter99, parse_rate, parse_rates
+from pipelines.lib.rules.rate_text import parse_chapter99, parse_rate, parse_rates
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lib import snapshot
+from pipelines.lib.sources import snapshot
 from pipelines.sample.generate import generate
 
 HTS_KEYS = [

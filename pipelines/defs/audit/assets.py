@@ -7,8 +7,8 @@ from pipelines.defs.legal.assets import ledger
 from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, specs
 from pipelines.defs.tariff_schedule.assets import hts_releases
-from pipelines.lib import audit
-from pipelines.lib.ledger import load_ledger
+from pipelines.lib.rules import audit
+from pipelines.lib.rules.ledger import load_ledger
 from pipelines.lib.warehouse import run, transaction
 
 IMPORTS = dg.AssetKey(["staging", "imports_monthly"])

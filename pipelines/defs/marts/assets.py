@@ -7,7 +7,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.legal.assets import ledger
 from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, specs
-from pipelines.lib.ledger import sector_prefixes
+from pipelines.lib.rules.ledger import sector_prefixes
 from pipelines.lib.warehouse import rebuild_table, transaction
 
 IMPORTS = dg.AssetKey(["staging", "imports_monthly"])

@@ -20,7 +20,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.lib import gx_runner
+from pipelines.lib.quality import gx_runner
 from pipelines.lib.warehouse import run, sql_dir
 
 SAMPLE_SIZE = 10

@@ -8,7 +8,7 @@ from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, specs
 from pipelines.defs.resources import SourceResource
 from pipelines.defs.tariff_schedule.partitions import hts_release_partitions
-from pipelines.lib import hts
+from pipelines.lib.sources.hts import reader as hts
 from pipelines.lib.warehouse import run, transaction
 
 GROUP = "tariff_schedule"

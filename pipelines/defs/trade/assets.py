@@ -8,7 +8,7 @@ from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, quarantine_threshold, specs
 from pipelines.defs.resources import SourceResource
 from pipelines.defs.trade.partitions import monthly_partitions, period
-from pipelines.lib import census
+from pipelines.lib.sources.census import reader as census
 from pipelines.lib.warehouse import rebuild_table, transaction
 
 GROUP = "trade"

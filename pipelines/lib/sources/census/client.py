@@ -3,7 +3,7 @@
 One request per (country, chapter) at ``COMM_LVL=HS10`` for one month. Every answer is checked
 (JSON array of arrays, header holding the requested variables and the echoed ``time``, rows as
 long as the header, string or null values, the requested month) and, when ``landing_root`` is
-set, saved unchanged under the snapshot layout of :mod:`pipelines.lib.snapshot`::
+set, saved unchanged under the snapshot layout of :mod:`pipelines.lib.sources.snapshot`::
 
     <landing_root>/census/<endpoint>/<YYYY-MM>/CTY_CODE=5880_I_COMMODITY=87.json
 
@@ -42,9 +42,9 @@ from urllib.parse import urlencode
 
 import requests
 
-from pipelines.lib import http
-from pipelines.lib.http import SourceError
-from pipelines.lib.snapshot import CENSUS_ENDPOINTS, census_month_dir
+from pipelines.lib.errors import SourceError, redact, register_secret
+from pipelines.lib.sources import http
+from pipelines.lib.sources.snapshot import CENSUS_ENDPOINTS, census_month_dir
 
 LOGGER = logging.getLogger("pipelines.http")
 
@@ -235,7 +235,7 @@ class CensusClient:
         self.base_url = base_url.rstrip("/")
         key = api_key if api_key is not None else os.environ.get("CENSUS_API_KEY")
         self._key = (key or "").strip() or None
-        http.register_secret(self._key)
+        register_secret(self._key)
         self.timeout = timeout
         self.landing_root = Path(landing_root) if landing_root is not None else None
         self.session = session or http.make_session(retries=retries, backoff_factor=backoff_factor)
@@ -278,7 +278,7 @@ class CensusClient:
         _check_endpoint(endpoint)
         source = SOURCE_NAMES[endpoint]
         url = self.query_url(endpoint, period, country, prefix)
-        shown = http.redact(url, self._key)
+        shown = redact(url, self._key)
         response = http.get(
             self.session, url, source=source, timeout=self.timeout, secret=self._key
         )
@@ -290,7 +290,7 @@ class CensusClient:
             return SourceError(source, shown, problem, field=field, transient=transient)
 
         if 300 <= status < 400:
-            location = http.redact(response.headers.get("Location", "an unnamed location"))
+            location = redact(response.headers.get("Location", "an unnamed location"))
             raise fail(
                 f"Census API answered a redirect (HTTP {status} to {location}) {REDIRECT_HINT}"
             )

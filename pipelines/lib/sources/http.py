@@ -15,29 +15,22 @@ from __future__ import annotations
 import inspect
 import logging
 import os
-import re
-import threading
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from pipelines.lib.errors import SourceError as _ProjectSourceError
+from pipelines.lib.errors import SourceError, redact
 
 LOGGER = logging.getLogger("pipelines.http")
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-REDACTED = "***"
 # The longest Retry-After we honour; a server asking for more gets this many seconds.
 MAX_RETRY_AFTER = 300.0
 
-_KEY_PARAM = re.compile(r"(?i)((?:^|[?&;\s'\"(])key=)[^&#\s'\")]*")
-_SECRETS: set[str] = set()
-_SECRETS_LOCK = threading.Lock()
 _URLLIB3_LOGGERS = (
     "urllib3.connectionpool",
     "urllib3.connection",
@@ -45,72 +38,6 @@ _URLLIB3_LOGGERS = (
     "urllib3.util.retry",
     "urllib3.poolmanager",
 )
-
-
-class SourceError(_ProjectSourceError):
-    """A source answered something the pipeline cannot use, or did not answer at all.
-
-    The message always names the source (``Census imports/hs``, ``USITC HTS``), the problem
-    (naming the field or row at fault) and the request (a redacted URL) or file. ``field`` is the
-    field, column or part of the answer at fault (``body`` for the answer as a whole, ``status``
-    for an HTTP failure). ``transient`` is true for failures that may go away on a smaller or
-    later request (5xx after retries, read timeouts, dropped connections).
-
-    A subclass of :class:`pipelines.lib.errors.SourceError`, so one ``except`` catches the
-    file readers' errors and the clients'; ``where`` is the same as ``request``.
-    """
-
-    def __init__(
-        self,
-        source: str,
-        request: str,
-        problem: str,
-        *,
-        field: str = "body",
-        transient: bool = False,
-    ):
-        self.source = source
-        self.request = self.where = redact(request)
-        self.field = field
-        self.problem = redact(problem)
-        self.transient = transient
-        RuntimeError.__init__(self, f"{self.source}: {self.problem} (request: {self.request})")
-
-    def __reduce__(self):  # picklable despite the keyword-only arguments
-        return (
-            _rebuild_source_error,
-            (self.source, self.request, self.problem, self.field, self.transient),
-        )
-
-
-def _rebuild_source_error(
-    source: str, request: str, problem: str, field: str, transient: bool
-) -> SourceError:
-    return SourceError(source, request, problem, field=field, transient=transient)
-
-
-def register_secret(secret: str | None) -> None:
-    """Remember a secret so that :func:`redact` (and the log filter) scrub it everywhere."""
-    if secret:
-        with _SECRETS_LOCK:
-            _SECRETS.add(secret)
-
-
-def redact(url_or_text: object, secret: str | None = None) -> str:
-    """``url_or_text`` with ``secret`` (and every registered secret) and any ``key=...`` value
-    replaced by ``***``."""
-    text = str(url_or_text)
-    with _SECRETS_LOCK:
-        secrets = set(_SECRETS)
-    if secret:
-        secrets.add(secret)
-    # Longest first so that a secret containing another one is replaced whole.
-    for value in sorted(secrets, key=len, reverse=True):
-        text = text.replace(value, REDACTED)
-        quoted = quote(value, safe="")
-        if quoted != value:
-            text = text.replace(quoted, REDACTED)
-    return _KEY_PARAM.sub(lambda m: m.group(1) + REDACTED, text)
 
 
 class _RedactingFilter(logging.Filter):

@@ -1,6 +1,6 @@
 """Client for the USITC Harmonized Tariff Schedule: the release list and full per-release JSON.
 
-Answers are saved unchanged under the snapshot layout of :mod:`pipelines.lib.snapshot`::
+Answers are saved unchanged under the snapshot layout of :mod:`pipelines.lib.sources.snapshot`::
 
     <landing_root>/hts/releaseList.json     GET {reststop}/releaseList
     <landing_root>/hts/<release name>.json  {files_url}/hts_YYYY_revision_N_json.json
@@ -22,9 +22,9 @@ from typing import Any
 
 import requests
 
-from pipelines.lib import http
-from pipelines.lib.http import SourceError
-from pipelines.lib.snapshot import release_list_path
+from pipelines.lib.errors import SourceError
+from pipelines.lib.sources import http
+from pipelines.lib.sources.snapshot import release_list_path
 
 LOGGER = logging.getLogger("pipelines.http")
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.lib.census_client import EXPORTS_VARIABLES, IMPORTS_VARIABLES
 from pipelines.lib.errors import SourceError
-from pipelines.lib.snapshot import census_month_dir
+from pipelines.lib.sources.census.client import EXPORTS_VARIABLES, IMPORTS_VARIABLES
+from pipelines.lib.sources.snapshot import census_month_dir
 from pipelines.lib.warehouse import ensure_table, replace_partitions, run, scalar, statement
 
 SOURCE = {"imports_hs": "Census imports/hs", "exports_hs": "Census exports/hs"}
@@ -60,36 +60,53 @@ def read_answers(
         run(con, statement(sql, "rows"), {"files": paths})
     except (duckdb.Error, UnicodeError) as exc:  # a body in another encoding: UnicodeError
         bad = _first_unreadable(paths) or ", ".join(paths)
-        raise SourceError(source, bad, "body",
-                          f"not a JSON array of string arrays: {exc}") from None
+        raise SourceError(
+            source, bad, f"not a JSON array of string arrays: {exc}", field="body"
+        ) from None
     run(con, statement(sql, "headers"))
     missing_header = run(con, statement(sql, "files_without_header"))
     if missing_header:
-        raise SourceError(source, missing_header[0][0], "header",
-                          "no header row (with CTY_CODE and time) in the answer")
+        raise SourceError(
+            source,
+            missing_header[0][0],
+            "no header row (with CTY_CODE and time) in the answer",
+            field="header",
+        )
     several = run(con, "SELECT filename FROM _census_headers WHERE header_rows > 1 LIMIT 1")
     if several:
-        raise SourceError(source, several[0][0], "header", "more than one header row")
+        raise SourceError(source, several[0][0], "more than one header row", field="header")
     missing = run(con, statement(sql, "missing_variables"), {"variables": list(required)})
     if missing:
-        raise SourceError(source, missing[0][0], missing[0][1],
-                          "variable missing from the answer's header (schema change?)")
+        raise SourceError(
+            source,
+            missing[0][0],
+            "variable missing from the answer's header (schema change?)",
+            field=missing[0][1],
+        )
     if allowed is not None:
         unknown = run(con, "SELECT filename, v FROM (SELECT filename, unnest(header) AS v "
                            "FROM _census_headers) WHERE NOT list_contains($a, v) "
                            "ORDER BY 1, 2 LIMIT 1", {"a": sorted(allowed)})
         if unknown:
-            raise SourceError(source, unknown[0][0], unknown[0][1],
-                              "unexpected variable in the answer's header (schema change?)")
+            raise SourceError(
+                source,
+                unknown[0][0],
+                "unexpected variable in the answer's header (schema change?)",
+                field=unknown[0][1],
+            )
     ragged = run(con, statement(sql, "ragged_rows"))
     if ragged:
         f, n, h, row = ragged[0]
-        raise SourceError(source, f, "row", f"a row has {n} values but the header {h}: {row}")
+        raise SourceError(source, f, f"a row has {n} values but the header {h}: {row}", field="row")
     if period is not None:
         wrong = run(con, statement(sql, "wrong_month"), {"period": period})
         if wrong:
-            raise SourceError(source, wrong[0][0], "time",
-                              f"row for month {wrong[0][1]!r} in the answer for {period}")
+            raise SourceError(
+                source,
+                wrong[0][0],
+                f"row for month {wrong[0][1]!r} in the answer for {period}",
+                field="time",
+            )
     base = root or Path("/")
     files_frame = pl.DataFrame({
         "filename": paths,
@@ -122,8 +139,12 @@ def load_raw_month(
     month = date.fromisoformat(f"{period}-01")
     current = (today or datetime.now(UTC).date()).replace(day=1)
     if month > current:
-        raise SourceError(source, str(census_month_dir(root, endpoint, period)), "time",
-                          f"{period} is a future month (today is {current:%Y-%m})")
+        raise SourceError(
+            source,
+            str(census_month_dir(root, endpoint, period)),
+            f"{period} is a future month (today is {current:%Y-%m})",
+            field="time",
+        )
     raw_table = TABLES[endpoint][0]
     ensure_table(con, raw_table)
     if not files:
@@ -166,9 +187,12 @@ def build_staging_month(
             SELECT l.request, f.field, f.value, f.reason, count(*) OVER ()
             FROM _flags f JOIN _latest l USING (row_id) ORDER BY l.request, f.row_id LIMIT 1""")[0]
         raise SourceError(
-            SOURCE[endpoint], request, field,
+            SOURCE[endpoint],
+            request,
             f"{reason} ({value!r}); {flagged} of {total} rows of {period} fail row-level checks "
-            f"({flagged / total:.2%} > the {max_quarantine_share:.2%} the contract allows)")
+            f"({flagged / total:.2%} > the {max_quarantine_share:.2%} the contract allows)",
+            field=field,
+        )
     run(con, statement(staging_table, "quarantine"))
     rows = replace_partitions(con, staging_table, "period", [key], params={})
     for temp in ("_latest", "_flags"):

@@ -11,8 +11,8 @@ import re
 import duckdb
 import polars as pl
 
-from pipelines.lib import ledger as ledger_lib
-from pipelines.lib.rate_text import clean, parse_rate
+from pipelines.lib.rules import ledger as ledger_lib
+from pipelines.lib.rules.rate_text import clean, parse_rate
 from pipelines.lib.warehouse import ensure_table, rebuild_table, run, statement
 
 # "Free (A+,AU,...,JP,...) 3.2% (KR)": rate texts each followed by their program codes

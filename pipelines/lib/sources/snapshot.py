@@ -26,7 +26,7 @@ class SnapshotError(RuntimeError):
 
 def project_root() -> Path:
     """The repository root (two levels above this file)."""
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[3]
 
 
 def data_dir() -> Path:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib import rate_text
 from pipelines.lib.errors import SourceError
+from pipelines.lib.rules import rate_text
 from pipelines.lib.warehouse import ensure_table, replace_partitions, run, scalar, statement
 
 SOURCE = "USITC HTS"
@@ -48,17 +48,21 @@ def load_release_list(con: duckdb.DuckDBPyConnection, path: Path, source_file: s
             WHERE NOT json_exists(json, '$.' || field) GROUP BY 1 ORDER BY 1""",
             {"path": str(path), "fields": ["name", "releaseStartDate"]})
     except (duckdb.Error, UnicodeError) as exc:
-        raise SourceError(SOURCE, str(path), "body",
-                          f"releaseList is not a JSON array of objects: {exc}") from None
+        raise SourceError(
+            SOURCE, str(path), f"releaseList is not a JSON array of objects: {exc}", field="body"
+        ) from None
     if missing:
         field, first = missing[0]
-        raise SourceError(SOURCE, str(path), field, f"release object {first} has no {field!r}")
+        raise SourceError(
+            SOURCE, str(path), f"release object {first} has no {field!r}", field=field
+        )
     run(con, "DELETE FROM raw.hts_releases")
     try:
         run(con, statement(name, "insert"), {"path": str(path), "source_file": source_file})
     except (duckdb.Error, UnicodeError) as exc:
-        raise SourceError(SOURCE, str(path), "releaseStartDate",
-                          f"not a MM/DD/YYYY date: {exc}") from None
+        raise SourceError(
+            SOURCE, str(path), f"not a MM/DD/YYYY date: {exc}", field="releaseStartDate"
+        ) from None
     return scalar(con, "SELECT count(*) FROM raw.hts_releases")
 
 
@@ -74,20 +78,29 @@ def load_release_records(
     try:
         run(con, statement(name, "objects"), {"path": str(path)})
     except (duckdb.Error, UnicodeError) as exc:
-        raise SourceError(SOURCE, str(path), "body", f"not a readable JSON array: {exc}") from None
+        raise SourceError(
+            SOURCE, str(path), f"not a readable JSON array: {exc}", field="body"
+        ) from None
     count, non_objects = run(
         con,
         "SELECT count(*), count(*) FILTER (WHERE json_type(json) <> 'OBJECT') FROM _hts_objects",
     )[0]
     if count == 0 or non_objects:
-        raise SourceError(SOURCE, str(path), "body",
-                          f"expected a non-empty array of objects ({count} items, "
-                          f"{non_objects} not objects)")
+        raise SourceError(
+            SOURCE,
+            str(path),
+            f"expected a non-empty array of objects ({count} items, " f"{non_objects} not objects)",
+            field="body",
+        )
     missing = run(con, statement(name, "missing_fields"), {"fields": list(RECORD_FIELDS)})
     if missing:
         field, n, first = missing[0]
-        raise SourceError(SOURCE, str(path), field,
-                          f"{n} of {count} records lack the field (first at record {first})")
+        raise SourceError(
+            SOURCE,
+            str(path),
+            f"{n} of {count} records lack the field (first at record {first})",
+            field=field,
+        )
     rows = replace_partitions(con, name, "release", [release],
                               params={"release": release, "source_file": source_file})
     run(con, "DROP TABLE _hts_objects")

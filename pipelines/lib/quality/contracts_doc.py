@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.lib import gx_runner
+from pipelines.lib.quality import gx_runner
 
 START, END = "<!-- contracts:start -->", "<!-- contracts:end -->"
 

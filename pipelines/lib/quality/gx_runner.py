@@ -33,7 +33,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipelines.lib.snapshot import project_root
+from pipelines.lib.sources.snapshot import project_root
 
 SEVERITIES = ("error", "warning")
 SAMPLE_SIZE = 10

@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-LEDGER_DIR = Path(__file__).resolve().parents[1] / "ledger"
+LEDGER_DIR = Path(__file__).resolve().parents[2] / "ledger"
 
 
 def ledger_dir() -> Path:
