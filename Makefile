@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: setup run test dev sql summary lint bench clean
+.PHONY: setup run test dev sql summary report screenshot lint bench clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,14 @@ sql: setup
 
 summary: setup
 	$(BIN)/python -m pipelines.cli summary
+
+# the audit report from the existing warehouse: data/reports/latest.html
+report: setup
+	$(BIN)/python -m pipelines.cli report
+
+# the README's picture of the report's first screen (needs Debian's chromium)
+screenshot: report
+	$(BIN)/python -m pipelines.lib.report.screenshot
 
 lint: setup
 	$(BIN)/ruff check pipelines tests benchmarks

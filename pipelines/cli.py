@@ -30,6 +30,7 @@ LEDGER = ["staging/ledger_instruments", "staging/ledger_rules", "staging/ledger_
 MARTS = ["marts/effective_rates_monthly",
          "marts/japan_line_audit", "marts/deal_conformance_monthly",
          "marts/provision_timeline", "marts/hts_revision_changes", "marts/data_revisions"]
+REPORT = ["report/audit_report"]
 
 
 def run_assets(instance, selection: list[str], keys: list[str] | None = None,
@@ -47,7 +48,7 @@ def run_assets(instance, selection: list[str], keys: list[str] | None = None,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
 
 
-def _materialize(instance, selection: list[str], keys: list[str] | None, label: str) -> None:
+def _materialize(instance, selection: list[str], keys: list[str] | None, label: str):
     started = time.monotonic()
     if keys:
         label += f" ({len(keys)} partitions: {keys[0]} .. {keys[-1]})"
@@ -62,6 +63,7 @@ def _materialize(instance, selection: list[str], keys: list[str] | None, label: 
                 print(f"   FAILED {event.step_key}: {error.message.strip()}", file=sys.stderr)
         raise SystemExit(f"{label} failed; the warehouse keeps its previous data")
     print(f"   done in {time.monotonic() - started:.1f} s", flush=True)
+    return result
 
 
 def run_all() -> None:
@@ -80,6 +82,18 @@ def run_all() -> None:
     _materialize(instance, TRADE, months, "Census trade")
     _materialize(instance, MARTS, None, "indicators")
     print_summary()
+    build_report(instance)
+
+
+def build_report(instance=None) -> None:
+    """Materialize the audit report from the warehouse as it is and print where it is."""
+    if not warehouse_path().exists():
+        raise SystemExit(f"no warehouse at {warehouse_path()}: build it first with `make run`")
+    result = _materialize(instance or dg.DagsterInstance.get(), REPORT, None, "report")
+    for event in result.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        print(f"\nreport: {metadata['path'].value} ({metadata['size_bytes'].value / 1e6:.2f} MB;"
+              f" also {metadata['latest'].value})")
 
 
 def print_summary() -> None:
@@ -122,6 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="materialize every asset and print the summary")
     sub.add_parser("summary", help="print the summary of the existing warehouse")
+    sub.add_parser("report", help="build the audit report from the existing warehouse")
     sql = sub.add_parser("sql", help="run one SQL query on the warehouse, read-only")
     sql.add_argument("query")
     sub.add_parser("dictionary", help="print the data dictionary generated from sql/")
@@ -132,6 +147,8 @@ def main(argv: list[str] | None = None) -> None:
         run_all()
     elif args.command == "sql":
         run_sql(args.query)
+    elif args.command == "report":
+        build_report()
     elif args.command == "contracts":
         from pipelines.lib.quality.contracts_doc import splice
         from pipelines.lib.sources.snapshot import project_root

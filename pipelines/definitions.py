@@ -8,13 +8,15 @@ from pipelines.defs import automation
 from pipelines.defs.audit import assets as audit_assets
 from pipelines.defs.legal import assets as legal_assets
 from pipelines.defs.marts import assets as marts_assets
+from pipelines.defs.report import assets as report_assets
 from pipelines.defs.resources import source_resource, warehouse_resource
 from pipelines.defs.tariff_schedule import assets as schedule_assets
 from pipelines.defs.trade import assets as trade_assets
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules(
-        [schedule_assets, trade_assets, marts_assets, legal_assets, audit_assets]
+        [schedule_assets, trade_assets, marts_assets, legal_assets, audit_assets,
+         report_assets]
     ),
     jobs=[automation.reference_job, automation.schedule_job, automation.census_job,
           automation.indicators_job],

@@ -31,9 +31,9 @@ census_job = dg.define_asset_job(
 )
 indicators_job = dg.define_asset_job(
     "indicators_refresh",
-    selection=dg.AssetSelection.groups("indicators", "audit")
+    selection=dg.AssetSelection.groups("indicators", "audit", "report")
     | dg.AssetSelection.keys(["marts", "data_revisions"]),
-    description="Every mart, rebuilt from staging.",
+    description="Every mart, rebuilt from staging, then the audit report.",
 )
 
 

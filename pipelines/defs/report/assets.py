@@ -1,0 +1,77 @@
+"""The audit report: one self-contained HTML page from the marts (pipelines/lib/report)."""
+
+import time
+from datetime import UTC, datetime
+
+import dagster as dg
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+from pipelines.defs.quality.checks import specs as table_specs
+from pipelines.defs.quality.checks import sql_checks, suites
+from pipelines.defs.resources import SourceResource, WarehouseResource
+from pipelines.lib.report import render
+from pipelines.lib.report.sections import CheckRun
+from pipelines.lib.rules.ledger import ledger
+
+MARTS = ["effective_rates_monthly", "japan_line_audit", "deal_conformance_monthly",
+         "provision_timeline", "hts_revision_changes", "data_revisions"]
+
+
+@dg.asset(key=["report", "audit_report"], group_name="report", kinds={"html"}, pool="duckdb",
+          deps=[dg.AssetKey(["marts", m]) for m in MARTS])
+def audit_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                 source: SourceResource) -> dg.MaterializeResult:
+    """The audit report: the verdict per commitment, the charts behind it, data quality and
+    method, as one HTML page that opens offline (data/reports/latest.html)."""
+    started = time.monotonic()
+    mode = source.mode()
+    provenance = render.Provenance(mode.kind, render.snapshot_label(mode.root))
+    checks = check_runs(context)
+    with warehouse.get_connection() as con:
+        report = render.build(con, provenance, ledger().audit.country_code, checks)
+    html = render.render(report, datetime.now(UTC))
+    dated, latest = render.write(html, render.reports_dir(), report.slug)
+    seconds = time.monotonic() - started
+    context.log.info(f"report written to {dated} ({len(html.encode()) / 1e6:.2f} MB, "
+                     f"{seconds:.1f} s)")
+    for missing in report.missing:
+        context.log.warning(f"report section without its mart: {missing}")
+    metadata = {
+        "path": dg.MetadataValue.path(str(dated)),
+        "latest": dg.MetadataValue.path(str(latest)),
+        "open": dg.MetadataValue.url(dated.resolve().as_uri()),
+        "size_bytes": dg.MetadataValue.int(len(html.encode())),
+        "build_seconds": dg.MetadataValue.float(round(seconds, 2)),
+    }
+    for key, value in report.headline.items():
+        metadata[key] = (dg.MetadataValue.int(value) if isinstance(value, int)
+                         and not isinstance(value, bool) else dg.MetadataValue.text(str(value)))
+    return dg.MaterializeResult(metadata=metadata)
+
+
+def check_runs(context: dg.AssetExecutionContext) -> list[CheckRun]:
+    """The latest evaluation of every data contract of the code location, from the instance."""
+    specs = {spec.key: spec for table in sorted(set(suites()) | set(sql_checks()))
+             for spec in table_specs(table)}
+    records = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        list(specs))
+    out = []
+    for key, spec in specs.items():
+        severity = "error" if spec.blocking else "warning"
+        record = records.get(key)
+        evaluation = None
+        if record is not None and record.status != AssetCheckExecutionRecordStatus.PLANNED:
+            evaluation = record.event.dagster_event.event_specific_data
+        if evaluation is None:
+            out.append(CheckRun(key.asset_key.to_user_string(), key.name, severity,
+                                "not evaluated", None, record.run_id if record else "",
+                                None))
+            continue
+        unexpected = evaluation.metadata.get("unexpected_count")
+        out.append(CheckRun(
+            key.asset_key.to_user_string(), key.name,
+            "error" if evaluation.severity == dg.AssetCheckSeverity.ERROR else "warning",
+            "passed" if evaluation.passed else "failed",
+            unexpected.value if unexpected is not None else None, record.run_id,
+            datetime.fromtimestamp(record.event.timestamp, UTC).replace(tzinfo=None)))
+    return sorted(out, key=lambda c: (c.asset, c.check))

@@ -1,0 +1,247 @@
+"""The report's charts: Vega-Altair specifications rendered to static SVG by vl-convert (no
+browser, no script in the page). Every chart carries its own title and, for the synthetic
+sample, the banner, so a chart copied out of the report still says what it shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import polars as pl
+import vl_convert as vlc
+
+WIDTH = 820
+BANNER_COLOR = "#b3261e"
+SERIES = {  # the three rates, always in these colours
+    "collected": "#1f4e79",
+    "promised (agreement)": "#2e7d32",
+    "required by law": "#c77c02",
+}
+PHASE_COLORS = ["#f2f2f2", "#fde2c8", "#dcefdc", "#f6d6d6", "#e3e3f3", "#efe7d2"]
+FONT = "Helvetica, Arial, sans-serif"
+
+
+def to_svg(chart: alt.TopLevelMixin, title: str, banner: str | None) -> str:
+    """The chart as an SVG string, titled, with the banner as a red subtitle when given."""
+    params = {"text": title, "anchor": "start", "fontSize": 15, "font": FONT}
+    if banner:
+        params.update(subtitle=banner.upper(), subtitleColor=BANNER_COLOR,
+                      subtitleFontWeight="bold", subtitleFontSize=12, subtitleFont=FONT)
+    spec = chart.properties(title=alt.Title(**params)).configure(
+        font=FONT, background="white").configure_view(stroke=None).to_dict()
+    return vlc.vegalite_to_svg(spec)
+
+
+def _dates(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """Dates as ISO strings (Vega-Lite parses them as UTC with ``scale type utc``)."""
+    return frame.with_columns([pl.col(c).cast(pl.Utf8) for c in columns])
+
+
+def _records(frame: pl.DataFrame) -> list[dict]:
+    return frame.to_dicts()
+
+
+def _x_month(field: str = "month", title: str | None = None) -> alt.X:
+    return alt.X(f"{field}:T", title=title, scale=alt.Scale(type="utc"),
+                 axis=alt.Axis(format="%b %Y", formatType="time", labelAngle=0, tickCount=8))
+
+
+def mid_month(frame: pl.DataFrame, column: str = "period") -> pl.DataFrame:
+    """Monthly values are plotted mid-month, so they fall inside the phase they belong to."""
+    return frame.with_columns(month=(pl.col(column).cast(pl.Date) + pl.duration(days=14))
+                              .cast(pl.Utf8))
+
+
+def phase_layer(phases: pl.DataFrame, start, end, legend: bool = True) -> alt.Chart:
+    """Shaded bands of the legal phases, clipped to [start, end]; every chart gives a phase
+    the same colour."""
+    names = phases["phase"].unique(maintain_order=True).to_list()
+    colors = [PHASE_COLORS[i % len(PHASE_COLORS)] for i in range(len(names))]
+    data = phases.with_columns(
+        pl.max_horizontal(pl.col("start"), pl.lit(start)).alias("start"),
+        pl.min_horizontal(pl.col("end").fill_null(pl.lit(end)), pl.lit(end)).alias("end"),
+    ).filter(pl.col("start") < pl.col("end"))
+    return alt.Chart(alt.Data(values=_records(_dates(data, "start", "end")))).mark_rect(
+        opacity=0.9).encode(
+        x=alt.X("start:T", scale=alt.Scale(type="utc")), x2="end:T",
+        color=alt.Color("phase:N", title="legal phase", sort=names,
+                        scale=alt.Scale(domain=names, range=colors),
+                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=0,
+                                          symbolStrokeColor="#999") if legend else None),
+        tooltip=["phase:N", "start:T", "end:T"])
+
+
+def rule_15(value: float = 0.15, label: str = "15% (the agreement's all-in rate)") -> alt.Chart:
+    base = alt.Chart(alt.Data(values=[{"y": value, "label": label}]))
+    return base.mark_rule(strokeDash=[6, 4], color="#444").encode(y="y:Q") + \
+        base.mark_text(align="left", dx=4, dy=-6, color="#444", fontSize=11).encode(
+            y="y:Q", text="label:N", x=alt.value(0))
+
+
+def rates_chart(rates: pl.DataFrame, phases: pl.DataFrame, banner: str | None) -> str:
+    """Japan's collected rate by month with the promised and statutory rates, on the phases."""
+    long = mid_month(rates).unpivot(
+        index=["month"], on=["observed_rate", "agreement_rate", "statutory_rate"],
+        variable_name="series", value_name="rate").drop_nulls("rate").with_columns(
+        pl.col("series").replace({"observed_rate": "collected",
+                                  "agreement_rate": "promised (agreement)",
+                                  "statutory_rate": "required by law"}))
+    start, end = rates["period"].min(), _month_end(rates["period"].max())
+    lines = alt.Chart(alt.Data(values=_records(long))).mark_line(
+        point=alt.OverlayMarkDef(size=18), strokeWidth=2.2).encode(
+        x=_x_month(),
+        y=alt.Y("rate:Q", title="duty / customs value", axis=alt.Axis(format="%")),
+        color=alt.Color("series:N", title="rate", sort=list(SERIES),
+                        scale=alt.Scale(domain=list(SERIES), range=list(SERIES.values())),
+                        legend=alt.Legend(orient="top", labelLimit=0)),
+        strokeDash=alt.condition(alt.datum.series == "collected", alt.value([1, 0]),
+                                 alt.value([5, 3])),
+        tooltip=["month:T", "series:N", alt.Tooltip("rate:Q", format=".2%")])
+    chart = alt.layer(phase_layer(phases, start, end), rule_15(), lines).resolve_scale(
+        color="independent").properties(width=WIDTH, height=300)
+    return to_svg(chart, "Japan: the rate collected, promised and required by law, by month",
+                  banner)
+
+
+def sector_chart(sectors: pl.DataFrame, phases: pl.DataFrame, banner: str | None,
+                 labels: dict[str, str]) -> str:
+    """Small multiples: Japan's collected rate by sector."""
+    start, end = sectors["period"].min(), _month_end(sectors["period"].max())
+    panels = []
+    for sector in _sector_order(sectors["sector"].unique().to_list()):
+        data = mid_month(sectors.filter(pl.col("sector") == sector))
+        line = alt.Chart(alt.Data(values=_records(data.select("month", "effective_rate")))
+                         ).mark_line(color=SERIES["collected"], strokeWidth=2,
+                                     point=alt.OverlayMarkDef(size=10)).encode(
+            x=_x_month(), y=alt.Y("effective_rate:Q", title=None,
+                                  axis=alt.Axis(format="%", tickCount=5)),
+            tooltip=["month:T", alt.Tooltip("effective_rate:Q", format=".2%")])
+        panel = alt.layer(phase_layer(phases, start, end, legend=False),
+                          rule_15(label="15%"), line).properties(
+            width=250, height=150, title=alt.Title(labels.get(sector, sector), fontSize=12,
+                                                   anchor="start"))
+        panels.append(panel)
+    chart = alt.concat(*panels, columns=3).resolve_scale(y="independent")
+    return to_svg(chart, "Japan: the rate collected by sector (each panel on its own scale)",
+                  banner)
+
+
+def partner_chart(partners: pl.DataFrame, banner: str | None, highlight: str) -> str:
+    """The collected rate of every partner loaded, the audited one in bold."""
+    data = mid_month(partners).with_columns(
+        partner=pl.col("cty_name").str.to_titlecase(),
+        audited=pl.col("cty_code") == highlight)
+    names = data.sort("audited", "partner", descending=[True, False], maintain_order=True)[
+        "partner"].unique(maintain_order=True)
+    chart = alt.Chart(alt.Data(values=_records(data.select(
+        "month", "partner", "effective_rate", "audited")))).mark_line().encode(
+        x=_x_month(),
+        y=alt.Y("effective_rate:Q", title="duty / customs value", axis=alt.Axis(format="%")),
+        color=alt.Color("partner:N", sort=names.to_list(), legend=alt.Legend(orient="right"),
+                        scale=alt.Scale(scheme="tableau10")),
+        strokeWidth=alt.condition("datum.audited", alt.value(3.5), alt.value(1.5)),
+        tooltip=["month:T", "partner:N", alt.Tooltip("effective_rate:Q", format=".2%")])
+    chart = alt.layer(rule_15(label="15%"), chart).properties(width=WIDTH - 140, height=280)
+    return to_svg(chart, "Effective rate of U.S. imports by partner, by month", banner)
+
+
+DOLLAR_SERIES = {
+    "excess_duty_usd": "collected above the promise",
+    "refund_exposure_usd": "collected above the retroactive law (refund exposure)",
+}
+
+
+def dollars_chart(monthly: pl.DataFrame, banner: str | None) -> str:
+    """Dollars collected above the promise and above the retroactive law, by month (from the
+    first month with a promise)."""
+    since = monthly.filter(pl.col("excess_duty_usd").is_not_null() |
+                           (pl.col("refund_exposure_usd").fill_null(0) > 0))
+    since = since.with_columns(label=pl.col("period").dt.strftime("%b %Y"))
+    order = since["label"].to_list()
+    long = since.unpivot(index=["label"], on=list(DOLLAR_SERIES), variable_name="series",
+                         value_name="usd").with_columns(
+        pl.col("series").replace(DOLLAR_SERIES), musd=pl.col("usd").fill_null(0) / 1e6)
+    chart = alt.Chart(alt.Data(values=_records(long))).mark_bar().encode(
+        x=alt.X("label:O", sort=order, title=None, axis=alt.Axis(labelAngle=-45)),
+        xOffset=alt.XOffset("series:N", sort=list(DOLLAR_SERIES.values())),
+        y=alt.Y("musd:Q", title="$ million"),
+        color=alt.Color("series:N", title=None, sort=list(DOLLAR_SERIES.values()),
+                        scale=alt.Scale(range=["#b3261e", "#7b1fa2"]),
+                        legend=alt.Legend(orient="top", labelLimit=0)),
+        tooltip=["label:N", "series:N", alt.Tooltip("musd:Q", format=",.1f",
+                                                    title="$ million")])
+    return to_svg(chart.properties(width=WIDTH, height=240),
+                  "Dollars collected above the promise and above the law, by month", banner)
+
+
+def chapter_chart(chapters: pl.DataFrame, banner: str | None) -> str:
+    """The HS chapters with the most dollars above the promise or the retroactive law."""
+    order = chapters["chapter"].to_list()
+    long = chapters.unpivot(index=["chapter"], on=list(DOLLAR_SERIES), variable_name="series",
+                            value_name="usd").with_columns(
+        pl.col("series").replace(DOLLAR_SERIES), musd=pl.col("usd") / 1e6,
+        chapter=pl.lit("ch. ") + pl.col("chapter"))
+    chart = alt.Chart(alt.Data(values=_records(long))).mark_bar().encode(
+        y=alt.Y("chapter:N", sort=[f"ch. {c}" for c in order], title="HS chapter"),
+        yOffset=alt.YOffset("series:N", sort=list(DOLLAR_SERIES.values())),
+        x=alt.X("musd:Q", title="$ million, every month since the promise"),
+        color=alt.Color("series:N", title=None, sort=list(DOLLAR_SERIES.values()),
+                        scale=alt.Scale(range=["#b3261e", "#7b1fa2"]),
+                        legend=alt.Legend(orient="top", labelLimit=0)),
+        tooltip=["chapter:N", "series:N", alt.Tooltip("musd:Q", format=",.1f")])
+    return to_svg(chart.properties(width=WIDTH - 120, height=alt.Step(11)),
+                  f"The {len(order)} HS chapters with the most dollars above the promise or "
+                  "the law", banner)
+
+
+MILESTONES = {
+    "announced_on": "announced",
+    "published_on": "instrument published",
+    "legal_effective_on": "legal effect",
+    "first_release_date": "first HTS release carrying it",
+    "first_collected_month": "first month collected at the new rate",
+}
+MILESTONE_SHAPES = ["circle", "square", "diamond", "triangle-up", "cross"]
+
+
+def timeline_chart(provisions: pl.DataFrame, banner: str | None) -> str:
+    """Each provision's milestones on one line, announcement to collection."""
+    # a month-level milestone is drawn at the end of its month: collected by then
+    data = provisions.with_columns(
+        first_collected_month=pl.col("first_collected_month").dt.month_end()).unpivot(
+        index=["label"], on=list(MILESTONES), variable_name="milestone",
+        value_name="date").drop_nulls("date").with_columns(
+        pl.col("milestone").replace(MILESTONES), pl.col("date").cast(pl.Utf8))
+    order = provisions["label"].to_list()
+    spans = data.group_by("label", maintain_order=True).agg(
+        start=pl.col("date").min(), end=pl.col("date").max())
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=330))
+    span = alt.Chart(alt.Data(values=_records(spans))).mark_rule(
+        color="#999", strokeWidth=2).encode(x=alt.X("start:T", scale=alt.Scale(type="utc")),
+                                            x2="end:T", y=y)
+    points = alt.Chart(alt.Data(values=_records(data))).mark_point(
+        size=90, filled=True, opacity=0.9).encode(
+        x=alt.X("date:T", title=None, scale=alt.Scale(type="utc"),
+                axis=alt.Axis(format="%b %Y", labelAngle=0)), y=y,
+        shape=alt.Shape("milestone:N", sort=list(MILESTONES.values()),
+                        scale=alt.Scale(domain=list(MILESTONES.values()),
+                                        range=MILESTONE_SHAPES),
+                        legend=alt.Legend(orient="top", columns=3, title=None)),
+        color=alt.Color("milestone:N", sort=list(MILESTONES.values()), legend=alt.Legend(
+            orient="top", columns=3, title=None), scale=alt.Scale(
+            domain=list(MILESTONES.values()),
+            range=["#777777", "#1f4e79", "#c77c02", "#2e7d32", "#b3261e"])),
+        tooltip=["label:N", "milestone:N", "date:T"])
+    chart = alt.layer(span, points).properties(width=WIDTH - 340, height=alt.Step(30))
+    return to_svg(chart, "From announcement to collection, per provision", banner)
+
+
+def _month_end(period):
+    """The first day after the month of ``period``."""
+    return (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _sector_order(sectors: list[str]) -> list[str]:
+    known = ["autos", "auto_parts", "civil_aircraft", "metals", "pharma", "other"]
+    return [s for s in known if s in sectors] + sorted(s for s in sectors if s not in known)
+

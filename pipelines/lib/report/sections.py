@@ -1,0 +1,572 @@
+"""The report's nine sections, in the order of the page, built from the warehouse.
+
+Each builder returns a :class:`Section` holding charts (SVG), tables (cells already formatted)
+and, when a table it needs is absent, the :class:`Missing` entries that the page shows instead.
+No builder raises for an absent mart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import polars as pl
+
+from pipelines.lib.report import charts, ledger_notes
+from pipelines.lib.report import formats as f
+from pipelines.lib.report.queries import Missing, Warehouse
+
+TOP_CHAPTERS = 15
+TOP_LINES = 20
+# A provision counts as collected in the first month from its legal effect in which this share
+# of the customs value it governs was collected as the law required (report parameter).
+COLLECTED_SHARE = 0.9
+
+STATUS = {  # scorecard status -> (word, css class); colour is never the only signal
+    "on_track": ("On track", "ok"),
+    "behind": ("Behind", "warn"),
+    "overdue": ("Overdue", "bad"),
+    "not_implemented": ("Not implemented", "bad"),
+    "reversed": ("Reversed", "bad"),
+    "not_measurable": ("Not measurable", "na"),
+    "insufficient_data": ("Insufficient data", "na"),
+}
+COUNTED = ("on_track", "behind", "not_implemented", "not_measurable")
+SIDES = {"us": "United States: tariff promises", "japan": "Japan: purchase and investment "
+         "commitments"}
+SECTOR_LABELS = {"autos": "Autos (8703, 8704)", "auto_parts": "Auto parts (8708)",
+                 "civil_aircraft": "Civil aircraft (8802, 8803, 8807, 8411)",
+                 "metals": "Metals (72, 73, 74, 76)", "pharma": "Pharma (30)",
+                 "other": "Everything else"}
+
+
+@dataclass
+class Cell:
+    text: str
+    cls: str = ""
+    href: str | None = None
+
+
+@dataclass
+class Table:
+    id: str
+    caption: str
+    columns: list[tuple[str, str]]  # (label, "l" left | "r" right, numbers | "d" date)
+    rows: list[list[Cell]]
+    note: str = ""
+
+
+@dataclass
+class Figure:
+    id: str
+    svg: str
+    caption: str
+
+
+@dataclass
+class VerdictItem:
+    status: str
+    word: str
+    cls: str
+    commitment: str
+    value: str
+    target: str
+    reason: str
+    verified: bool
+
+
+@dataclass
+class SideVerdict:
+    side: str
+    title: str
+    counts: list[tuple[str, str, int]] = field(default_factory=list)  # (word, cls, n)
+    items: list[VerdictItem] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    lede: str
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    sides: list[SideVerdict] = field(default_factory=list)
+    quarter: str = ""
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """The latest evaluation of one data contract, as the Dagster instance recorded it."""
+
+    asset: str
+    check: str
+    severity: str  # error | warning
+    outcome: str  # passed | failed | not evaluated
+    unexpected: int | None
+    run_id: str
+    at: datetime | None
+
+
+def _cells(*values, cls: str = "") -> list[Cell]:
+    return [v if isinstance(v, Cell) else Cell(str(v), cls) for v in values]
+
+
+def _num(label: str) -> tuple[str, str]:
+    return (label, "r")
+
+
+def _txt(label: str) -> tuple[str, str]:
+    return (label, "l")
+
+
+def _date(label: str) -> tuple[str, str]:
+    return (label, "d")
+
+
+# 1. Verdict ------------------------------------------------------------------------------
+
+
+def _side_key(side: str) -> str:
+    low = (side or "").lower().replace(".", "")
+    return "japan" if low.startswith(("jp", "japan")) else "us"
+
+
+def verdict(w: Warehouse) -> Section:
+    section = Section("verdict", "Verdict: is each side keeping its promises?",
+                      "The scorecard of the latest quarter: each promise of the United States "
+                      "and each commitment of Japan with its status, value against target, and "
+                      "the reason.")
+    sides = {key: SideVerdict(key, title) for key, title in SIDES.items()}
+    section.sides = list(sides.values())
+    if w.has("marts.implementation_scorecard"):
+        card = w.frame("scorecard")
+        section.quarter = str(card["quarter"][0]) if card.height else ""
+        for row in card.iter_rows(named=True):
+            word, cls = STATUS.get(row["status"], (str(row["status"]).replace("_", " ")
+                                                   .capitalize(), "na"))
+            sides[_side_key(row["side"])].items.append(VerdictItem(
+                status=row["status"], word=word, cls=cls,
+                commitment=str(row["commitment_id"]).replace("-", " ").replace("_", " "),
+                value=_value(row["value"]), target=_value(row["target"]),
+                reason=_reason(row), verified=bool(row["verified"])))
+        for side in sides.values():
+            statuses = [i.status for i in side.items]
+            keys = list(COUNTED) + sorted({s for s in statuses if s not in COUNTED})
+            side.counts = [(*STATUS.get(k, (k.replace("_", " ").capitalize(), "na")),
+                            statuses.count(k)) for k in keys]
+            order = {k: i for i, k in enumerate(
+                ["reversed", "not_implemented", "overdue", "behind", "insufficient_data",
+                 "not_measurable", "on_track"])}
+            side.items.sort(key=lambda i: (order.get(i.status, 9), i.commitment))
+    else:
+        section.missing = w.missing("marts.implementation_scorecard")
+    sides["us"].facts = _us_facts(w)
+    return section
+
+
+def _value(value) -> str:
+    if f.missing(value):
+        return f.DASH
+    if isinstance(value, float | int):
+        return f.number(value, 0 if abs(value) >= 100 else 3)
+    return str(value)
+
+
+def _reason(row: dict) -> str:
+    indicator = str(row.get("indicator") or "").replace("_", " ")
+    evidence = str(row.get("evidence") or "").strip()
+    head = f"{indicator}: {_value(row['value'])} against {_value(row['target'])}"
+    return f"{head} — {evidence}" if evidence else head
+
+
+def _us_facts(w: Warehouse) -> list[str]:
+    """What the line audit says of the U.S. side, in words (shown beside the scorecard and in
+    its place when it is absent)."""
+    if not w.has("marts.deal_conformance_monthly"):
+        return []
+    head = w.frame("us_headline")
+    if head.height == 0:
+        return ["No month with the agreement's promise is in the data yet."]
+    h = head.row(0, named=True)
+    facts = [
+        f"{f.month(h['period'])}: {f.pct(h['conforming_value_share'])} of the value of goods "
+        f"with a promise was collected at or below the promised rate; "
+        f"{f.usd(h['excess_duty_usd'])} was collected above it.",
+        f"Collected {f.pct(h['observed_rate'])} overall against {f.pct(h['agreement_rate'])} "
+        f"promised and {f.pct(h['statutory_rate'])} required by the law in force.",
+    ]
+    if not f.missing(h["statutory_gap_value_share"]) and h["statutory_gap_value_share"] > 0:
+        facts.append(f"The law itself exceeds the promise on "
+                     f"{f.pct(h['statutory_gap_value_share'])} of the value.")
+    facts.append(f"Since the promise: {f.usd(h['excess_duty_total'])} collected above it, of "
+                 f"which {f.usd(h['refund_exposure_total'])} above the retroactive law "
+                 "(refundable).")
+    return facts
+
+
+# 2-4. Rates ------------------------------------------------------------------------------
+
+AUTHORITY_WORDS = {"ieepa": "IEEPA", "section_122": "Section 122", "section_301": "Section 301",
+                   "section_232": "Section 232", "mfn": "column 1"}
+
+
+def legal_phases(rows: pl.DataFrame) -> pl.DataFrame:
+    """The law's regimes for general goods merged into phases a reader recognises: column 1,
+    reciprocal tariffs before the deal, the stacking window, the agreement in force, Section
+    122, and what came after (named by its legal authority)."""
+    phases: list[dict] = []
+    after_122 = False
+    for r in rows.iter_rows(named=True):
+        if r["promise_kind"] in (None, "none"):
+            name = ("column 1 only (before the 2025 tariffs)" if r["authority"] == "mfn"
+                    else "reciprocal tariffs, before the deal")
+        elif r["refundable"]:
+            name = "stacking window (filed above the retroactive law)"
+        elif r["authority"] == "section_122":
+            name, after_122 = "Section 122 surcharge", True
+        elif after_122:
+            name = f"after Section 122 ({AUTHORITY_WORDS.get(r['authority'], r['authority'])})"
+        else:
+            name = (f"agreement in force ({AUTHORITY_WORDS.get(r['authority'], r['authority'])}"
+                    ")")
+        if phases and phases[-1]["phase"] == name:
+            phases[-1]["end"] = r["valid_to"]
+        else:
+            phases.append({"phase": name, "start": r["valid_from"], "end": r["valid_to"]})
+    return pl.DataFrame(phases, schema={"phase": pl.Utf8, "start": pl.Date, "end": pl.Date})
+
+
+def _phases(w: Warehouse) -> pl.DataFrame:
+    if not w.has("staging.ledger_rules"):
+        return pl.DataFrame(schema={"phase": pl.Utf8, "start": pl.Date, "end": pl.Date})
+    return legal_phases(w.frame("phases"))
+
+
+def effective_rate(w: Warehouse, banner: str | None) -> Section:
+    section = Section("effective-rate", "The rate Japan's goods paid, against the 15% line",
+                      "Duty collected on imports from Japan divided by their customs value, by "
+                      "month, beside the rate the agreement promised and the rate U.S. law "
+                      "required, over the legal phases of 2024–2026.")
+    section.missing = w.missing("marts.effective_rates_monthly", "marts.deal_conformance_monthly")
+    if not w.has("marts.effective_rates_monthly", "marts.deal_conformance_monthly"):
+        return section
+    rates = w.frame("japan_rates")
+    if rates.height == 0:
+        section.paragraphs.append("No month of imports from the audited partner is loaded.")
+        return section
+    phases = _phases(w)
+    section.figures.append(Figure("rates", charts.rates_chart(rates, phases, banner),
+                                  "Monthly values are placed mid-month. Promised and statutory "
+                                  "rates come from the line audit (expected duty / customs "
+                                  "value); before 7 August 2025 nothing was promised."))
+    section.tables.append(Table(
+        "phases", "The legal phases shaded in the charts (from the ledger's regimes for "
+        "general goods)", [_txt("phase"), _date("from"), _date("to")],
+        [_cells(p["phase"], f.day(p["start"]), f.day(p["end"]) if p["end"] else "open")
+         for p in phases.iter_rows(named=True)]))
+    return section
+
+
+def sectors(w: Warehouse, banner: str | None) -> Section:
+    section = Section("sectors", "By sector",
+                      "The same collected rate for autos, auto parts, civil aircraft, metals, "
+                      "pharma and everything else (sectors of pipelines/ledger/sectors.yaml).")
+    section.missing = w.missing("marts.effective_rates_monthly")
+    if section.missing:
+        return section
+    data = w.frame("sector_rates")
+    if data.height == 0:
+        section.paragraphs.append("No sector rows for the audited partner.")
+        return section
+    section.figures.append(Figure(
+        "sectors", charts.sector_chart(data, _phases(w), banner, SECTOR_LABELS),
+        "Collected duty / customs value by sector; the dashed line is 15%. Metals stay under "
+        "Section 232 (not covered by the agreement); civil aircraft are promised column 1."))
+    latest = data.filter(pl.col("period") == data["period"].max())
+    section.tables.append(Table(
+        "sectors-latest", f"Sectors in {f.month(data['period'].max())}",
+        [_txt("sector"), _num("customs value"), _num("duty"), _num("rate")],
+        [_cells(SECTOR_LABELS.get(r["sector"], r["sector"]), f.usd(r["con_val"]),
+                f.usd(r["cal_dut"]), f.pct(r["effective_rate"], 2))
+         for r in latest.sort("con_val", descending=True).iter_rows(named=True)]))
+    return section
+
+
+def partners(w: Warehouse, banner: str | None) -> Section:
+    section = Section("partners", "Japan compared with other partners",
+                      "The collected rate on imports from the EU, Korea, the UK, Switzerland, "
+                      "China and all partners, against Japan's.")
+    section.missing = w.missing("marts.effective_rates_monthly")
+    if section.missing:
+        return section
+    data = w.frame("partner_rates")
+    if data.height == 0:
+        return section
+    section.figures.append(Figure("partners", charts.partner_chart(data, banner, w.country),
+                                  "Every partner loaded (TARIFF_AUDIT_COUNTRIES); the audited "
+                                  "partner is drawn thicker."))
+    latest = data.filter(pl.col("period") == data["period"].max())
+    section.tables.append(Table(
+        "partners-latest", f"Partners in {f.month(data['period'].max())}",
+        [_txt("partner"), _num("customs value"), _num("rate")],
+        [_cells(r["cty_name"].title(), f.usd(r["con_val"]), f.pct(r["effective_rate"], 2))
+         for r in latest.sort("effective_rate", descending=True).iter_rows(named=True)]))
+    return section
+
+
+# 5. Dollars ------------------------------------------------------------------------------
+
+
+def dollars(w: Warehouse, banner: str | None) -> Section:
+    section = Section("dollars", "Excess duty and refund exposure",
+                      "Dollars collected above the agreement's promise, and above the "
+                      "retroactive law of the stacking window (refundable), by month and by HS "
+                      "chapter, with the lines that contribute most.")
+    section.missing = w.missing("marts.deal_conformance_monthly", "marts.japan_line_audit")
+    if w.has("marts.deal_conformance_monthly"):
+        monthly = w.frame("dollars_monthly")
+        if monthly.height:
+            section.figures.append(Figure(
+                "dollars-monthly", charts.dollars_chart(monthly, banner),
+                "Both measures overlap in August–September 2025: duty filed at column 1 + 15% "
+                "was above the promise and above the law made retroactive."))
+            ieepa = monthly["ieepa_refund_usd"].sum()
+            if ieepa:
+                section.paragraphs.append(
+                    f"Separately, {f.usd(ieepa)} of duty was collected above column 1 on days "
+                    "whose rule rested on IEEPA: subject to refund after Learning Resources v. "
+                    "Trump (20 February 2026).")
+    if w.has("marts.japan_line_audit"):
+        chapters = w.frame("dollars_by_chapter", limit=TOP_CHAPTERS)
+        if chapters.height:
+            section.figures.append(Figure(
+                "dollars-chapters", charts.chapter_chart(chapters, banner),
+                "Summed over every month of the line audit."))
+        lines = w.frame("top_lines", limit=TOP_LINES)
+        section.tables.append(Table(
+            "top-lines", f"The {TOP_LINES} HS10 lines with the most dollars above the promise "
+            "or the law, every month since the promise (rates weighted by customs value)",
+            [_txt("HS10"), _txt("description"), _num("customs value"), _num("promised"),
+             _num("law"), _num("collected"), _num("above promise"), _num("above law")],
+            [_cells(r["hs10"], Cell((r["description"] or "")[:80], "desc"), f.usd(r["con_val"]),
+                    f.pct(r["agreement_rate"]), f.pct(r["statutory_rate"]),
+                    f.pct(r["observed_rate"]), f.usd(r["excess_duty_usd"]),
+                    f.usd(r["refund_exposure_usd"]))
+             for r in lines.iter_rows(named=True)]))
+    return section
+
+
+# 6. Timeline -----------------------------------------------------------------------------
+
+
+def timeline(w: Warehouse, banner: str | None) -> Section:
+    section = Section("timeline", "Implementation timeline per provision",
+                      "Announcement → executive order or proclamation → Federal Register → "
+                      "first HTS release carrying the headings → first month collected at the "
+                      "new rate.")
+    section.missing = w.missing("marts.provision_timeline", "marts.japan_line_audit",
+                                "staging.ledger_rules", "staging.ledger_provisions")
+    if not section.missing:
+        provisions = w.frame("provisions", share=COLLECTED_SHARE)
+        if provisions.height:
+            section.figures.append(Figure(
+                "timeline", charts.timeline_chart(provisions, banner),
+                f"First month collected: the first month from the legal effect in which at "
+                f"least {COLLECTED_SHARE:.0%} of the customs value the provision governs was "
+                "collected as the law required (entries without duty at entry left out)."))
+            section.tables.append(Table(
+                "provisions", "Provisions and their dates",
+                [_txt("provision"), _txt("headings"), _date("announced"), _date("published"),
+                 _date("legal effect"), _txt("first HTS release"), _date("first month "
+                                                                         "collected"),
+                 _txt("verified")],
+                [_cells(r["label"] or r["provision"], r["headings"], f.day(r["announced_on"]),
+                        f.day(r["published_on"]), f.day(r["legal_effective_on"]),
+                        f"{r['first_release'] or 'none yet'} ({f.day(r['first_release_date'])})"
+                        if r["first_release"] else "none yet",
+                        f.month(r["first_collected_month"]) if r["first_collected_month"]
+                        else "not yet", _verified(r["verified"]))
+                 for r in provisions.iter_rows(named=True)]))
+    if w.has("marts.hts_revision_changes", "raw.hts_releases"):
+        changes = w.frame("chapter99_changes")
+        section.tables.append(Table(
+            "chapter99-changes", "What each HTS release changed in Chapter 99",
+            [_txt("release"), _date("in force from"), _date("heading"), _txt("change"),
+             _txt("text")],
+            [_cells(r["release"], f.day(r["release_start_date"]), r["hts_code"], r["change"],
+                    Cell((r["after_text"] or r["before_text"] or "")[:90], "desc"))
+             for r in changes.iter_rows(named=True)]))
+    else:
+        section.missing += w.missing("marts.hts_revision_changes", "raw.hts_releases")
+    return section
+
+
+def _verified(flag) -> Cell:
+    return Cell("verified", "ok-text") if flag else Cell("unverified", "bad-text")
+
+
+# 7. Japan's commitments ------------------------------------------------------------------
+
+
+def commitments(w: Warehouse, banner: str | None) -> Section:
+    section = Section("commitments", "Japan's commitments",
+                      "Cumulative purchases against the target path for rice (t), agricultural "
+                      "goods ($), energy ($) and aircraft (units); the $550 bn investment "
+                      "vehicle by stage; the mirror of the two countries' statistics and the "
+                      "dependence on China for critical minerals.")
+    section.missing = w.missing("marts.commitment_progress", "marts.investment_progress",
+                                "marts.investment_tranches", "marts.mirror_trade",
+                                "marts.critical_minerals_dependence")
+    return section
+
+
+# 8. Data quality -------------------------------------------------------------------------
+
+
+def quality(w: Warehouse, checks: list[CheckRun] | None) -> Section:
+    section = Section("quality", "Data quality",
+                      "The data contracts evaluated in the latest runs, the rows set aside in "
+                      "quarantine, and how recent each source is.")
+    if checks is None:
+        section.paragraphs.append("Check results were not available to this build (the report "
+                                  "was rendered without a Dagster instance).")
+    elif not checks:
+        section.paragraphs.append("No data contract has been evaluated in this Dagster "
+                                  "instance yet.")
+    else:
+        section.tables += _check_tables(checks)
+    quarantined = []
+    for table in sorted(t for t in w.tables if t.startswith("quarantine.")):
+        rows = w.count(table)
+        if rows:
+            reasons = w.query(
+                f'SELECT rule, field, count(*) AS n, min(reason) AS reason FROM '
+                f'"quarantine"."{table.split(".")[1]}" GROUP BY ALL ORDER BY n DESC, rule, field')
+            for r in reasons.iter_rows(named=True):
+                quarantined.append(_cells(table, r["rule"], r["field"], f.number(r["n"]),
+                                          Cell(r["reason"] or "", "desc")))
+        else:
+            quarantined.append(_cells(table, f.DASH, f.DASH, "0", ""))
+    section.tables.append(Table(
+        "quarantine", "Rows set aside in quarantine (kept out of the tables, with the rule "
+        "they broke)", [_txt("table"), _txt("rule"), _txt("field"), _num("rows"),
+                        _txt("example reason")], quarantined))
+    section.tables.append(Table("sources", "How recent each source is",
+                                [_txt("source"), _txt("covers"), _txt("as of")],
+                                [_cells(*row) for row in source_rows(w)]))
+    if w.has("marts.data_revisions"):
+        revisions = w.frame("data_revisions")
+        section.tables.append(Table(
+            "revisions", "Values changed by a newer Census vintage",
+            [_date("month"), _txt("variable"), _num("changes"), _date("newest vintage")],
+            [_cells(f.month(r["period"]), r["field"], f.number(r["changes"]),
+                    f.day(r["newest"])) for r in revisions.iter_rows(named=True)],
+            note="" if revisions.height else "No value has been revised: every month was "
+            "fetched once, or its new vintages changed nothing."))
+    return section
+
+
+def _check_tables(checks: list[CheckRun]) -> list[Table]:
+    by_asset: dict[str, list[CheckRun]] = {}
+    for c in checks:
+        by_asset.setdefault(c.asset, []).append(c)
+    summary = []
+    for asset in sorted(by_asset):
+        runs = by_asset[asset]
+        passed = sum(c.outcome == "passed" for c in runs)
+        warned = sum(c.outcome == "failed" and c.severity == "warning" for c in runs)
+        failed = sum(c.outcome == "failed" and c.severity == "error" for c in runs)
+        pending = sum(c.outcome == "not evaluated" for c in runs)
+        latest = max((c.at for c in runs if c.at), default=None)
+        summary.append(_cells(
+            asset, f.number(len(runs) - pending), f.number(passed),
+            Cell(f.number(warned), "warn-text" if warned else ""),
+            Cell(f.number(failed), "bad-text" if failed else ""),
+            f.number(pending), f.day(latest)))
+    total = checks
+    summary.append(_cells(
+        Cell("all tables", "strong"),
+        f.number(sum(c.outcome != "not evaluated" for c in total)),
+        f.number(sum(c.outcome == "passed" for c in total)),
+        f.number(sum(c.outcome == "failed" and c.severity == "warning" for c in total)),
+        f.number(sum(c.outcome == "failed" and c.severity == "error" for c in total)),
+        f.number(sum(c.outcome == "not evaluated" for c in total)), ""))
+    flagged = sorted((c for c in checks if c.outcome != "passed"),
+                     key=lambda c: (c.outcome, c.severity, c.asset, c.check))
+    return [
+        Table("checks", "Data contracts in the latest run of each table",
+              [_txt("table"), _num("ran"), _num("passed"), _num("warned"), _num("failed"),
+               _num("not evaluated"), _date("latest evaluation")], summary),
+        Table("checks-flagged", "Contracts that warned, failed or were not evaluated",
+              [_txt("table"), _txt("contract"), _txt("severity"), _txt("outcome"),
+               _num("unexpected"), _txt("run")],
+              [_cells(c.asset, c.check, c.severity,
+                      Cell(c.outcome, "bad-text" if c.outcome == "failed" and
+                           c.severity == "error" else "warn-text"),
+                      f.number(c.unexpected) if c.unexpected is not None else f.DASH,
+                      c.run_id[:8]) for c in flagged],
+              note="" if flagged else "Every contract passed."),
+    ]
+
+
+def source_rows(w: Warehouse) -> list[tuple[str, str, str]]:
+    """(source, what it covers, as of) for every source loaded."""
+    rows: list[tuple[str, str, str]] = []
+    if w.has("raw.census_imports", "raw.census_exports"):
+        for r in w.frame("census_vintages").iter_rows(named=True):
+            if r["last_period"] is None:
+                rows.append((f"Census {r['flow']}", "nothing loaded", f.DASH))
+                continue
+            update = f"; Census last update {r['last_update']}" if r["last_update"] else ""
+            rows.append((f"Census {r['flow']} (intltrade {r['flow']}/hs)",
+                         f"{f.month(r['first_period'])} – {f.month(r['last_period'])}",
+                         f"fetched {f.day(r['vintage'])}{update}"))
+    if w.has("raw.hts_releases", "staging.hts_lines"):
+        h = w.frame("hts_vintage").row(0, named=True)
+        rows.append(("USITC HTS", f"{h['releases']} releases loaded",
+                     f"latest {h['latest']} (in force from {f.day(h['latest_start'])})"
+                     if h["latest"] else f.DASH))
+    return rows
+
+
+# 9. Method and sources -------------------------------------------------------------------
+
+
+def method() -> Section:
+    section = Section("method", "Method and sources",
+                      "Every assumption of the ledger (pipelines/ledger/*.yaml) with its "
+                      "citation; every entry not yet verified is listed with what would "
+                      "verify it.")
+    notes = ledger_notes.entries()
+    unverified = [e for e in notes if not e.verified]
+    section.paragraphs += [
+        "Collected rate = Census calculated duty (CAL_DUT_MO) / customs value of imports for "
+        "consumption (CON_VAL_MO). Promised rate = the duty the agreement's rule gives each "
+        "HS10 line (max(15%, column 1) for most goods) / customs value. Statutory rate = the "
+        "duty U.S. law in force required, with retroactive changes applied. The rules are "
+        "data: pipelines/ledger/regimes_japan.yaml and agreement_japan.yaml.",
+        f"{len(notes)} ledger entries carry a verified flag; {len(unverified)} are not "
+        "verified yet and are listed first.",
+    ]
+    section.tables.append(Table(
+        "unverified", f"Not verified ({len(unverified)}): what would verify each",
+        [_txt("file"), _txt("entry"), _txt("what it says"), _txt("source cited"),
+         _txt("to verify")],
+        [_cells(e.file, e.id + (f" (used {len(e.places)}×)" if len(e.places) > 1 else ""),
+                Cell(e.text[:120], "desc"), _source(e), Cell(e.to_verify, "desc"))
+         for e in unverified]))
+    section.tables.append(Table(
+        "assumptions", "Every ledger entry with its citation",
+        [_txt("file"), _txt("entry"), _txt("kind"), _txt("what it says"), _txt("source"),
+         _txt("status")],
+        [_cells(e.file, e.id, e.kind, Cell(e.text[:120], "desc"), _source(e),
+                _verified(e.verified)) for e in notes]))
+    return section
+
+
+def _source(entry: ledger_notes.Entry) -> Cell:
+    return Cell(entry.citation or entry.url or f.DASH, "desc", entry.url)
+

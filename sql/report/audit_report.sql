@@ -1,0 +1,167 @@
+-- The audit report's queries (pipelines/lib/report): read-only, one per figure or table.
+-- $country is the audited partner's Census code (pipelines/ledger/audit.yaml).
+
+-- name: as_of
+-- the latest month of imports data the marts cover
+SELECT max(period) FROM marts.effective_rates_monthly WHERE cty_code = $country
+
+-- name: us_headline
+-- the latest month of the agreement's conformance, and the totals since the promise
+SELECT period, conforming_value_share, excess_duty_usd, statutory_gap_value_share,
+       observed_rate, agreement_rate, statutory_rate,
+       (SELECT sum(refund_exposure_usd) FROM marts.deal_conformance_monthly
+        WHERE category = 'all') AS refund_exposure_total,
+       (SELECT sum(excess_duty_usd) FROM marts.deal_conformance_monthly
+        WHERE category = 'all') AS excess_duty_total,
+       (SELECT sum(ieepa_refund_usd) FROM marts.deal_conformance_monthly
+        WHERE category = 'all') AS ieepa_refund_total
+FROM marts.deal_conformance_monthly
+WHERE category = 'all' AND agreement_rate IS NOT NULL
+ORDER BY period DESC
+LIMIT 1
+
+-- name: japan_rates
+-- Japan's collected rate by month beside the agreement and statutory rates of the line audit
+SELECT e.period, e.effective_rate AS observed_rate, d.agreement_rate, d.statutory_rate,
+       e.con_val, e.cal_dut
+FROM marts.effective_rates_monthly e
+LEFT JOIN marts.deal_conformance_monthly d ON d.period = e.period AND d.category = 'all'
+WHERE e.cty_code = $country AND e.sector = 'all'
+ORDER BY e.period
+
+-- name: phases
+-- the law's regimes for general goods with the agreement's promise on the same dates: the
+-- shaded phases of the rate charts
+SELECT l.regime_id, l.valid_from, l.valid_to, l.label, l.authority, l.refundable,
+       a.rule_kind AS promise_kind
+FROM staging.ledger_rules l
+LEFT JOIN staging.ledger_rules a
+  ON a.side = 'agreement' AND a.category = 'general' AND a.valid_from <= l.valid_from
+ AND (a.valid_to IS NULL OR a.valid_to > l.valid_from)
+WHERE l.side = 'law' AND l.category = 'general'
+ORDER BY l.valid_from
+
+-- name: sector_rates
+-- Japan's collected rate by month and sector
+SELECT period, sector, effective_rate, con_val, cal_dut
+FROM marts.effective_rates_monthly
+WHERE cty_code = $country AND sector <> 'all'
+ORDER BY sector, period
+
+-- name: partner_rates
+-- the collected rate of every partner loaded (all sectors)
+SELECT period, cty_code, cty_name, effective_rate, con_val
+FROM marts.effective_rates_monthly
+WHERE sector = 'all'
+ORDER BY cty_code, period
+
+-- name: dollars_monthly
+-- dollars collected above the promise and above the retroactive law, by month
+SELECT period, excess_duty_usd, refund_exposure_usd, ieepa_refund_usd
+FROM marts.deal_conformance_monthly
+WHERE category = 'all'
+ORDER BY period
+
+-- name: dollars_by_chapter
+-- the HS chapters with the most dollars above the promise or the retroactive law
+SELECT left(hs10, 2) AS chapter, sum(excess_duty_usd) AS excess_duty_usd,
+       sum(refund_exposure_usd) AS refund_exposure_usd, sum(con_val) AS con_val
+FROM marts.japan_line_audit
+GROUP BY 1
+HAVING coalesce(sum(excess_duty_usd), 0) + coalesce(sum(refund_exposure_usd), 0) > 0
+ORDER BY coalesce(sum(excess_duty_usd), 0) + coalesce(sum(refund_exposure_usd), 0) DESC,
+         chapter
+LIMIT $limit
+
+-- name: top_lines
+-- the HS10 lines with the most dollars above the promise or the retroactive law, over every
+-- month since the promise; rates weighted by customs value
+SELECT hs10, max(description) AS description, sum(con_val) AS con_val,
+       sum(expected_duty_agreement) / nullif(sum(con_val), 0) AS agreement_rate,
+       sum(expected_duty_statutory) / nullif(sum(con_val), 0) AS statutory_rate,
+       sum(cal_dut) / nullif(sum(con_val), 0) AS observed_rate,
+       sum(excess_duty_usd) AS excess_duty_usd, sum(refund_exposure_usd) AS refund_exposure_usd,
+       count(*) AS months
+FROM marts.japan_line_audit
+WHERE expected_duty_agreement IS NOT NULL
+GROUP BY hs10
+HAVING coalesce(sum(excess_duty_usd), 0) + coalesce(sum(refund_exposure_usd), 0) > 0
+ORDER BY coalesce(sum(excess_duty_usd), 0) + coalesce(sum(refund_exposure_usd), 0) DESC, hs10
+LIMIT $limit
+
+-- name: provisions
+-- each provision's dates (its headings share them), the first HTS release carrying any of its
+-- headings, and the first month from its legal effect in which at least $share of the customs
+-- value of the lines it governs (law rules with its headings, in the months their regime is in
+-- force) was collected as the law required; entries with no duty at entry (warehouse, FTZ) and
+-- lines without a rate are left out, having nothing to judge
+WITH p AS (
+    SELECT provision, string_agg(heading, ', ' ORDER BY heading) AS headings,
+           min(announced_on) AS announced_on, min(signed_on) AS signed_on,
+           min(published_on) AS published_on, min(legal_effective_on) AS legal_effective_on,
+           min(first_release_date) AS first_release_date,
+           arg_min(first_release, first_release_date) AS first_release,
+           min(deployed_on) AS deployed_on, bool_and(verified) AS verified
+    FROM marts.provision_timeline
+    GROUP BY provision
+), governed AS (
+    SELECT DISTINCT t.provision, r.regime_id, r.category, r.refundable
+    FROM marts.provision_timeline t
+    JOIN staging.ledger_rules r ON r.side = 'law' AND r.heading = t.heading
+), months AS (
+    SELECT g.provision, a.period,
+           sum(a.con_val) FILTER (WHERE a.status IN ('conforms', 'exempt')
+                                     OR (g.refundable AND a.refund_exposure_usd > 0))
+               / nullif(sum(a.con_val), 0) AS collected_share
+    FROM governed g
+    JOIN marts.japan_line_audit a
+      ON a.category = g.category AND list_contains(string_split(a.regime_id, '+'), g.regime_id)
+    WHERE a.status NOT IN ('no_duty_entry', 'insufficient_data')
+    GROUP BY ALL
+)
+SELECT p.provision, s.label, p.headings, p.announced_on, p.signed_on, p.published_on,
+       p.legal_effective_on, p.first_release, p.first_release_date, p.deployed_on, p.verified,
+       (SELECT min(m.period) FROM months m
+        WHERE m.provision = p.provision AND m.collected_share >= $share
+          AND m.period >= date_trunc('month', p.legal_effective_on)) AS first_collected_month
+FROM p
+LEFT JOIN (SELECT DISTINCT provision, label FROM staging.ledger_provisions) s USING (provision)
+ORDER BY p.legal_effective_on, p.provision
+
+-- name: chapter99_changes
+-- what each HTS release changed in Chapter 99
+SELECT c.release, r.release_start_date, c.hts_code, c.change, c.before_text, c.after_text
+FROM marts.hts_revision_changes c
+LEFT JOIN raw.hts_releases r USING (release)
+WHERE c.scope = 'chapter99'
+ORDER BY r.release_start_date NULLS LAST, c.release, c.hts_code
+
+-- name: census_vintages
+-- the Census months loaded, with the newest vintage and Census's own last-update date
+SELECT 'imports' AS flow, min(period) AS first_period, max(period) AS last_period,
+       max(vintage) AS vintage, max(last_update) AS last_update
+FROM raw.census_imports
+UNION ALL
+SELECT 'exports', min(period), max(period), max(vintage), NULL
+FROM raw.census_exports
+
+-- name: hts_vintage
+-- the HTS releases loaded and the newest of them
+SELECT count(*) AS releases, arg_max(release, release_start_date) AS latest,
+       max(release_start_date) AS latest_start
+FROM raw.hts_releases
+WHERE release IN (SELECT DISTINCT release FROM staging.hts_lines)
+
+-- name: data_revisions
+-- values changed by a newer Census vintage, by month and variable
+SELECT period, field, count(*) AS changes, max(new_vintage) AS newest
+FROM marts.data_revisions
+GROUP BY ALL
+ORDER BY period, field
+
+-- name: scorecard
+-- the verdict of every commitment of both sides in the latest quarter
+SELECT quarter, side, commitment_id, indicator, value, target, status, evidence, as_of, verified
+FROM marts.implementation_scorecard
+WHERE quarter = (SELECT max(quarter) FROM marts.implementation_scorecard)
+ORDER BY side, commitment_id, indicator

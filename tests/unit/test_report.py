@@ -1,0 +1,157 @@
+"""The report's plain-Python side: formats, legal phases, the ledger's assumptions, the verdict
+from a hand-made scorecard, and a report built from a warehouse that has none of the marts."""
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.lib.report import formats as f
+from pipelines.lib.report import ledger_notes, render, sections
+from pipelines.lib.report.queries import Warehouse
+
+SAMPLE = render.Provenance("sample", "data/sample_snapshot")
+LIVE = render.Provenance("live", "data/landing")
+
+
+def test_formats():
+    assert f.pct(0.12691) == "12.7%" and f.pct(None) == f.DASH
+    assert f.usd(2_034_800) == "$2.0 m" and f.usd(8.8799e9) == "$8.88 bn"
+    assert f.usd(950) == "$950" and f.usd(-1500) == "−$2 k" and f.usd(float("nan")) == f.DASH
+    assert f.month(date(2026, 9, 1)) == "Sep 2026"
+    assert f.day(datetime(2026, 11, 5, 9, 14, 3)) == "2026-11-05 09:14 UTC"
+    assert f.quantity(550e9, "USD") == "$550.00 bn" and f.quantity(0.42, "share") == "42.0%"
+    assert f.quantity(346000, "t") == "346,000 t"
+
+
+def test_legal_phases_follow_the_ledger():
+    rows = pl.DataFrame({
+        "regime_id": ["a", "b", "c", "d", "e", "f", "g"],
+        "valid_from": [date(2024, 1, 1), date(2025, 4, 5), date(2025, 8, 7), date(2025, 9, 16),
+                       date(2025, 11, 13), date(2026, 2, 24), date(2026, 7, 24)],
+        "valid_to": [date(2025, 4, 5), date(2025, 8, 7), date(2025, 9, 16), date(2025, 11, 13),
+                     date(2026, 2, 24), date(2026, 7, 24), None],
+        "label": [""] * 7,
+        "authority": ["mfn", "ieepa", "ieepa", "ieepa", "ieepa", "section_122", "section_301"],
+        "refundable": [False, False, True, False, False, False, False],
+        "promise_kind": ["none", "none", "floor", "floor", "floor", "floor", "floor"],
+    })
+    phases = sections.legal_phases(rows)
+    assert phases["phase"].to_list() == [
+        "column 1 only (before the 2025 tariffs)", "reciprocal tariffs, before the deal",
+        "stacking window (filed above the retroactive law)", "agreement in force (IEEPA)",
+        "Section 122 surcharge", "after Section 122 (Section 301)"]
+    # two agreement regimes under the same authority merge into one phase
+    assert phases.row(3) == ("agreement in force (IEEPA)", date(2025, 9, 16), date(2026, 2, 24))
+    assert phases["end"][-1] is None
+
+
+def test_every_unverified_ledger_entry_says_what_would_verify_it():
+    entries = ledger_notes.entries()
+    unverified = [e for e in entries if not e.verified]
+    assert unverified and all(e.to_verify for e in unverified)
+    assert all(e.citation or e.url for e in entries), "an entry without any source"
+    # a rule shared through a YAML anchor is one entry listing every regime that uses it
+    shared = [e for e in entries if e.kind == "rule" and len(e.places) > 1]
+    assert shared and all(" › " in p for e in shared for p in e.places)
+    ids = [(e.file, e.id) for e in entries]
+    assert len(ids) == len(set(ids))
+
+
+def test_entries_of_a_new_ledger_file_are_listed(tmp_path):
+    (tmp_path / "instruments.yaml").write_text(
+        "instruments:\n  - {id: eo-1, title: An order, kind: executive_order, authority: ieepa,"
+        " fr_doc: 2025-1, url: 'https://example.org/eo', verified: true}\n")
+    (tmp_path / "evidence.yaml").write_text(
+        "events:\n  - {id: tranche-1, description: Tranche 1 selected, amount_usd: 36e9,"
+        " source_url: 'https://news.example/t1', verified: false}\n")
+    [event, instrument] = sorted(ledger_notes.entries(tmp_path), key=lambda e: e.file)
+    assert (event.id, event.verified) == ("tranche-1", False)
+    assert event.url == "https://news.example/t1"
+    assert "official text" in event.to_verify
+    assert instrument.verified and instrument.to_verify == ""
+
+
+@pytest.fixture
+def empty_con():
+    con = duckdb.connect()
+    yield con
+    con.close()
+
+
+def test_a_warehouse_without_marts_renders_every_section_with_what_is_missing(empty_con):
+    report = render.build(empty_con, SAMPLE, "5880", checks=None)
+    assert [s.id for s in report.sections] == [
+        "verdict", "effective-rate", "sectors", "partners", "dollars", "timeline",
+        "commitments", "quality", "method"]
+    assert report.slug == "no-data"
+    missing = {m.table for s in report.sections for m in s.missing}
+    assert {"marts.implementation_scorecard", "marts.effective_rates_monthly",
+            "marts.japan_line_audit", "marts.provision_timeline",
+            "marts.commitment_progress"} <= missing
+    html = render.render(report, datetime(2026, 1, 1))
+    for table in missing:
+        assert f'data-missing="{table}"' in html
+    assert "<script" not in html and "http://" not in html.split("</style>")[0]
+    assert html.count(render.BANNER) >= 9
+
+
+def _scorecard(con) -> None:
+    con.execute("CREATE SCHEMA marts")
+    con.execute("""CREATE TABLE marts.implementation_scorecard (quarter VARCHAR, side VARCHAR,
+        commitment_id VARCHAR, indicator VARCHAR, value DOUBLE, target DOUBLE, status VARCHAR,
+        evidence VARCHAR, as_of DATE, verified BOOLEAN)""")
+    rows = [
+        ("2026Q2", "us", "us-general-15", "share at or below promise", 0.6, 0.95, "on_track",
+         "old quarter", "2026-06-30", True),
+        ("2026Q3", "us", "us-general-15", "share at or below promise", 0.998, 0.95, "on_track",
+         "marts.deal_conformance_monthly 2026-09", "2026-09-30", True),
+        ("2026Q3", "us", "us-autos", "share at or below promise", 0.7, 0.95, "behind",
+         "line audit, autos", "2026-09-30", True),
+        ("2026Q3", "japan", "jp-rice", "tonnes", 120000, 600000, "not_implemented",
+         "exports of 1006", "2026-09-30", False),
+        ("2026Q3", "japan", "jp-defense", "USD", None, 17e9, "not_measurable",
+         "no trade data", "2026-09-30", True),
+        ("2026Q3", "japan", "jp-investment", "USD", 109e9, 100e9, "overdue", "tranche 2",
+         "2026-09-30", False),
+    ]
+    con.executemany("INSERT INTO marts.implementation_scorecard VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    rows)
+
+
+def test_verdict_counts_and_words_per_side_from_the_latest_quarter(empty_con):
+    _scorecard(empty_con)
+    section = sections.verdict(Warehouse(empty_con, "5880"))
+    assert section.quarter == "2026Q3" and not section.missing
+    us, japan = section.sides
+    assert dict((w, n) for w, _, n in us.counts) == {
+        "On track": 1, "Behind": 1, "Not implemented": 0, "Not measurable": 0}
+    assert [i.word for i in us.items] == ["Behind", "On track"]  # problems first
+    assert dict((w, n) for w, _, n in japan.counts)["Overdue"] == 1
+    assert [i.word for i in japan.items] == ["Not implemented", "Overdue", "Not measurable"]
+    rice = japan.items[0]
+    assert (rice.cls, rice.verified) == ("bad", False)
+    assert "120,000 against 600,000" in rice.reason and "exports of 1006" in rice.reason
+    html = render.render(render.Report(None, LIVE, None, [], [section]), datetime(2026, 1, 1))
+    assert 'class="pill warn">Behind<' in html and 'class="pill bad">Not implemented<' in html
+    assert "unverified" in html and render.BANNER not in html
+
+
+def test_write_replaces_both_files(tmp_path: Path):
+    dated, latest = render.write("<p>one</p>", tmp_path, "2026-09")
+    render.write("<p>two</p>", tmp_path, "2026-09")
+    assert dated.name == "tariff-audit-2026-09.html"
+    assert dated.read_text() == latest.read_text() == "<p>two</p>"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.html",
+                                                          "tariff-audit-2026-09.html"]
+
+
+def test_generated_line_is_the_only_clock(empty_con):
+    report = render.build(empty_con, LIVE, "5880", checks=[])
+    one = render.render(report, datetime(2026, 1, 1, 0, 0, 0))
+    two = render.render(report, datetime(2026, 1, 2, 3, 4, 5))
+    strip = re.compile(rf"^.*{render.GENERATED_PREFIX}.*$", re.MULTILINE)
+    assert one != two and strip.sub("", one) == strip.sub("", two)
