@@ -6,15 +6,29 @@
 SELECT max(period) FROM marts.effective_rates_monthly WHERE cty_code = $country
 
 -- name: us_headline
--- the latest month of the agreement's conformance, and the totals since the promise
+-- the latest month of the agreement's conformance (promise statuses on the rated value), and
+-- the totals since the promise
+SELECT period, at_promise_value_share, below_promise_value_share, above_promise_value_share,
+       rated_value_share, excess_duty_usd, statutory_gap_value_share,
+       observed_rate, agreement_rate, statutory_rate,
+       (SELECT sum(refund_exposure_usd) FROM marts.deal_conformance_monthly
+        WHERE category = 'all') AS refund_exposure_total,
+       (SELECT sum(excess_duty_usd) FROM marts.deal_conformance_monthly
+        WHERE category = 'all') AS excess_duty_total
+FROM marts.deal_conformance_monthly
+WHERE category = 'all' AND agreement_rate IS NOT NULL
+ORDER BY period DESC
+LIMIT 1
+
+-- name: us_headline_conforming
+-- the same from a deal_conformance_monthly built before the promise statuses (one
+-- conforming share: at or below the promise)
 SELECT period, conforming_value_share, excess_duty_usd, statutory_gap_value_share,
        observed_rate, agreement_rate, statutory_rate,
        (SELECT sum(refund_exposure_usd) FROM marts.deal_conformance_monthly
         WHERE category = 'all') AS refund_exposure_total,
        (SELECT sum(excess_duty_usd) FROM marts.deal_conformance_monthly
-        WHERE category = 'all') AS excess_duty_total,
-       (SELECT sum(ieepa_refund_usd) FROM marts.deal_conformance_monthly
-        WHERE category = 'all') AS ieepa_refund_total
+        WHERE category = 'all') AS excess_duty_total
 FROM marts.deal_conformance_monthly
 WHERE category = 'all' AND agreement_rate IS NOT NULL
 ORDER BY period DESC
@@ -160,8 +174,55 @@ GROUP BY ALL
 ORDER BY period, field
 
 -- name: scorecard
--- the verdict of every commitment of both sides in the latest quarter
-SELECT quarter, side, commitment_id, indicator, value, target, status, evidence, as_of, verified
-FROM marts.implementation_scorecard
-WHERE quarter = (SELECT max(quarter) FROM marts.implementation_scorecard)
-ORDER BY side, commitment_id, indicator
+-- the verdict of every commitment of both sides in the latest quarter, with its title
+SELECT s.quarter, s.side, s.commitment_id, coalesce(c.title, s.commitment_id) AS title,
+       s.indicator, s.value, s.target, s.unit, s.status, s.evidence, s.as_of, s.verified
+FROM marts.implementation_scorecard s
+LEFT JOIN staging.ledger_commitments c USING (commitment_id)
+WHERE s.quarter = (SELECT max(quarter) FROM marts.implementation_scorecard)
+ORDER BY s.side, s.commitment_id, s.indicator
+
+-- name: purchases
+-- Japan's purchase commitments month by month: cumulative purchases by source against the
+-- target path and the baseline year
+SELECT p.commitment_id, coalesce(c.title, p.commitment_id) AS title, p.period, p.source,
+       p.metric, p.unit, p.cumulative_actual, p.cumulative_baseline, p.cumulative_target,
+       p.pace_ratio, p.status, p.as_of
+FROM marts.commitment_progress p
+LEFT JOIN staging.ledger_commitments c USING (commitment_id)
+ORDER BY p.commitment_id, p.source, p.period
+
+-- name: investment
+-- the investment vehicle by stage against its linear path
+SELECT commitment_id, date, stage, cumulative_usd, tranches, target_path_usd, progress_ratio
+FROM marts.investment_progress
+ORDER BY commitment_id, date, stage
+
+-- name: tranches
+-- every investment tranche at its latest stage
+SELECT tranche_id, max(event_date) AS event_date, arg_max(stage, event_date) AS stage,
+       max(amount_usd) AS amount_usd, array_to_string(any_value(projects), '; ') AS projects,
+       bool_and(verified) AS verified, max(funding_due_on) AS funding_due_on
+FROM marts.investment_tranches
+GROUP BY tranche_id
+ORDER BY min(event_date), tranche_id
+
+-- name: mirror
+-- the two countries' statistics of the same trade, by month and direction
+SELECT period, direction, sum(us_value_usd) AS us_value_usd,
+       sum(japan_value_usd) AS japan_value_usd,
+       sum(japan_value_usd) / nullif(sum(us_value_usd), 0) AS ratio
+FROM marts.mirror_trade
+GROUP BY ALL
+ORDER BY direction, period
+
+-- name: minerals
+-- each importer's dependence on China by mineral group: the latest 12 months against the
+-- 12 months before the framework
+SELECT importer, mineral_group, period, total_value_usd, china_share, baseline_china_share,
+       top_supplier, top_supplier_share, hhi
+FROM marts.critical_minerals_dependence
+WHERE window_months = 12
+  AND period = (SELECT max(period) FROM marts.critical_minerals_dependence
+                WHERE window_months = 12)
+ORDER BY importer, china_share DESC, mineral_group

@@ -63,7 +63,7 @@ def test_the_asset_writes_both_files_with_headline_metadata(built):
     assert metadata["open"].value == path.resolve().as_uri()
     assert metadata["as_of"].value == "2026-09"
     assert metadata["synthetic"].value == "True"
-    assert "of the value of goods with a promise was collected" in metadata["us_summary"].value
+    assert "of the value of goods with a promise" in metadata["us_summary"].value
     assert metadata["size_bytes"].value == len(path.read_bytes())
 
 

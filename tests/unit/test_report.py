@@ -99,27 +99,41 @@ def test_a_warehouse_without_marts_renders_every_section_with_what_is_missing(em
     assert html.count(render.BANNER) >= 9
 
 
+def _commitments(con) -> None:
+    """The commitments ledger table in the shape of staging.ledger_commitments."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS staging")
+    con.execute("CREATE TABLE staging.ledger_commitments (commitment_id VARCHAR, side VARCHAR,"
+                " title VARCHAR, unit VARCHAR)")
+    con.executemany("INSERT INTO staging.ledger_commitments VALUES (?, ?, ?, ?)", [
+        ("us-general-15", "us", "General rule max(15%, column 1)", "share"),
+        ("us-autos", "us", "Autos and parts at 15%", "share"),
+        ("jp-rice", "japan", "+75% U.S. rice", "t"),
+        ("jp-defense", "japan", "Defense procurement $17 bn a year", "USD"),
+        ("jp-investment", "japan", "$550 bn investment", "USD")])
+
+
 def _scorecard(con) -> None:
-    con.execute("CREATE SCHEMA marts")
+    _commitments(con)
+    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     con.execute("""CREATE TABLE marts.implementation_scorecard (quarter VARCHAR, side VARCHAR,
-        commitment_id VARCHAR, indicator VARCHAR, value DOUBLE, target DOUBLE, status VARCHAR,
-        evidence VARCHAR, as_of DATE, verified BOOLEAN)""")
+        commitment_id VARCHAR, indicator VARCHAR, value DOUBLE, target DOUBLE, unit VARCHAR,
+        status VARCHAR, evidence VARCHAR, as_of DATE, verified BOOLEAN)""")
     rows = [
-        ("2026Q2", "us", "us-general-15", "share at or below promise", 0.6, 0.95, "on_track",
-         "old quarter", "2026-06-30", True),
-        ("2026Q3", "us", "us-general-15", "share at or below promise", 0.998, 0.95, "on_track",
-         "marts.deal_conformance_monthly 2026-09", "2026-09-30", True),
-        ("2026Q3", "us", "us-autos", "share at or below promise", 0.7, 0.95, "behind",
+        ("2026Q2", "us", "us-general-15", "share at or below promise", 0.6, 0.95, "share",
+         "on_track", "old quarter", "2026-06-30", True),
+        ("2026Q3", "us", "us-general-15", "share at or below promise", 0.998, 0.95, "share",
+         "on_track", "marts.deal_conformance_monthly 2026-09", "2026-09-30", True),
+        ("2026Q3", "us", "us-autos", "share at or below promise", 0.7, 0.95, "share", "behind",
          "line audit, autos", "2026-09-30", True),
-        ("2026Q3", "japan", "jp-rice", "tonnes", 120000, 600000, "not_implemented",
+        ("2026Q3", "japan", "jp-rice", "tonnes bought", 120000, 600000, "t", "not_implemented",
          "exports of 1006", "2026-09-30", False),
-        ("2026Q3", "japan", "jp-defense", "USD", None, 17e9, "not_measurable",
+        ("2026Q3", "japan", "jp-defense", "procurement", None, 17e9, "USD", "not_measurable",
          "no trade data", "2026-09-30", True),
-        ("2026Q3", "japan", "jp-investment", "USD", 109e9, 100e9, "overdue", "tranche 2",
-         "2026-09-30", False),
+        ("2026Q3", "japan", "jp-investment", "selected", 109e9, 100e9, "USD", "overdue",
+         "tranche 2", "2026-09-30", False),
     ]
-    con.executemany("INSERT INTO marts.implementation_scorecard VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    rows)
+    con.executemany("INSERT INTO marts.implementation_scorecard VALUES "
+                    "(?,?,?,?,?,?,?,?,?,?,?)", rows)
 
 
 def test_verdict_counts_and_words_per_side_from_the_latest_quarter(empty_con):
@@ -134,7 +148,10 @@ def test_verdict_counts_and_words_per_side_from_the_latest_quarter(empty_con):
     assert [i.word for i in japan.items] == ["Not implemented", "Overdue", "Not measurable"]
     rice = japan.items[0]
     assert (rice.cls, rice.verified) == ("bad", False)
-    assert "120,000 against 600,000" in rice.reason and "exports of 1006" in rice.reason
+    assert rice.commitment == "+75% U.S. rice" and rice.value == "120,000 t"
+    assert rice.reason == "tonnes bought — exports of 1006" and rice.target == "600,000 t"
+    assert us.items[1].value == "99.8%" and japan.items[1].target == "$100.00 bn"
+    assert japan.items[2].reason == "procurement: not measured — no trade data"
     html = render.render(render.Report(None, LIVE, None, [], [section]), datetime(2026, 1, 1))
     assert 'class="pill warn">Behind<' in html and 'class="pill bad">Not implemented<' in html
     assert "unverified" in html and render.BANNER not in html
@@ -155,3 +172,51 @@ def test_generated_line_is_the_only_clock(empty_con):
     two = render.render(report, datetime(2026, 1, 2, 3, 4, 5))
     strip = re.compile(rf"^.*{render.GENERATED_PREFIX}.*$", re.MULTILINE)
     assert one != two and strip.sub("", one) == strip.sub("", two)
+
+
+def test_japan_commitments_chart_each_mart_that_exists(empty_con):
+    con = empty_con
+    _commitments(con)
+    con.execute("CREATE SCHEMA marts")
+    con.execute("""CREATE TABLE marts.commitment_progress AS
+        SELECT 'jp-rice' AS commitment_id, make_date(2025, m, 1) AS period,
+               'us_exports' AS source, 'quantity' AS metric, 't' AS unit,
+               1000.0 * m AS cumulative_actual, 900.0 * m AS cumulative_baseline,
+               1200.0 * m AS cumulative_target, 1000 / 1200 AS pace_ratio,
+               'behind' AS status, DATE '2025-12-31' AS as_of
+        FROM range(9, 13) t(m)""")
+    con.execute("""CREATE TABLE marts.investment_progress AS
+        SELECT 'jp-investment' AS commitment_id, d AS date, stage,
+               CASE stage WHEN 'selected' THEN 36e9 ELSE 0 END AS cumulative_usd, 1 AS tranches,
+               50e9 AS target_path_usd, NULL::DOUBLE AS progress_ratio
+        FROM (VALUES (DATE '2026-02-17'), (DATE '2026-03-31')) d(d),
+             (VALUES ('selected'), ('funded')) s(stage)""")
+    con.execute("""CREATE TABLE marts.mirror_trade AS
+        SELECT DATE '2026-01-01' AS period, 'us_imports_from_japan' AS direction,
+               '870323' AS hs6, 5e9 AS us_value_usd, 4.9e9 AS japan_value_usd""")
+    section = sections.commitments(Warehouse(con, "5880"), render.BANNER)
+    ids = [fig.id for fig in section.figures]
+    assert ids == ["purchases-jp-rice", "investment-jp-investment", "mirror"]
+    for fig in section.figures:
+        assert "role-mark" in fig.svg and render.BANNER.upper() in fig.svg
+    assert "12,000 t bought by Dec 2025 against 14,400 t" in section.figures[0].caption
+    assert [m.table for m in section.missing] == ["marts.investment_tranches",
+                                                  "marts.critical_minerals_dependence"]
+
+
+def test_us_facts_read_the_promise_statuses_when_the_mart_has_them(empty_con):
+    con = empty_con
+    con.execute("CREATE SCHEMA marts")
+    con.execute("""CREATE TABLE marts.deal_conformance_monthly AS SELECT * FROM (VALUES
+        (DATE '2025-07-01', 'all', 0.16, NULL, 0.17, NULL, NULL, NULL, 0.0, NULL, 0.0, 0.98),
+        (DATE '2026-09-01', 'all', 0.127, 0.142, 0.128, 0.61, 0.37, 0.02, 2.0e6, NULL, 0.0, 0.98),
+        (DATE '2025-08-01', 'all', 0.19, 0.14, 0.18, 0.5, 0.1, 0.4, 80e6, 0.0, 80e6, 0.98))
+        t(period, category, observed_rate, agreement_rate, statutory_rate,
+          at_promise_value_share, below_promise_value_share, above_promise_value_share,
+          excess_duty_usd, statutory_gap_value_share, refund_exposure_usd, rated_value_share)""")
+    facts = sections._us_facts(Warehouse(con, "5880"))
+    assert facts[0] == ("Sep 2026: of the value of goods with a promise, 61.0% was collected at "
+                        "the promised rate, 37.0% below it and 2.0% above it ($2.0 m above).")
+    assert "rates on the 98.0% of the value with a known rate" in facts[1]
+    assert facts[-1] == ("Since the promise: $82.0 m collected above it, of which $80.0 m above "
+                         "the retroactive law (refundable).")

@@ -38,12 +38,23 @@ def _dates(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
 
 
 def _records(frame: pl.DataFrame) -> list[dict]:
-    return frame.to_dicts()
+    """Rows for an inline Vega dataset (DuckDB sums of integers arrive as decimals)."""
+    return frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64)).to_dicts()
 
 
-def _x_month(field: str = "month", title: str | None = None) -> alt.X:
+def _x_month(field: str = "month", title: str | None = None, months: int | None = None) -> alt.X:
+    """A time axis labelled by month; ``months`` (the span) keeps short spans to one label per
+    month instead of repeating a month's name."""
+    ticks = alt.TickCount(interval="month", step=max(1, -(-months // 8))) if months else 8
     return alt.X(f"{field}:T", title=title, scale=alt.Scale(type="utc"),
-                 axis=alt.Axis(format="%b %Y", formatType="time", labelAngle=0, tickCount=8))
+                 axis=alt.Axis(format="%b %Y", formatType="time", labelAngle=0,
+                               tickCount=ticks))
+
+
+def _span(dates: pl.Series) -> int:
+    """Months from the first to the last of ``dates``, both counted."""
+    first, last = dates.min(), dates.max()
+    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def mid_month(frame: pl.DataFrame, column: str = "period") -> pl.DataFrame:
@@ -245,3 +256,115 @@ def _sector_order(sectors: list[str]) -> list[str]:
     known = ["autos", "auto_parts", "civil_aircraft", "metals", "pharma", "other"]
     return [s for s in known if s in sectors] + sorted(s for s in sectors if s not in known)
 
+
+
+UNIT_TITLES = {"USD": "$ million, cumulative", "t": "tonnes, cumulative",
+               "each": "units, cumulative"}
+UNIT_SCALE = {"USD": 1e6}
+
+
+def purchase_chart(progress: pl.DataFrame, title: str, unit: str, banner: str | None) -> str:
+    """One commitment: cumulative purchases (one line per source of figures) against the
+    linear target path and the same months of the baseline year."""
+    scale = UNIT_SCALE.get(unit, 1)
+    data = progress.with_columns(month=pl.col("period").dt.month_end().cast(pl.Utf8))
+    actual = data.select("month", pl.lit("purchases: ") + pl.col("source").str.replace_all(
+        "_", " "), pl.col("cumulative_actual") / scale).rename(
+        {"literal": "series", "cumulative_actual": "value"})
+    first = data.filter(pl.col("source") == data["source"].min())
+    target = first.select("month", pl.lit("target path").alias("series"),
+                          (pl.col("cumulative_target") / scale).alias("value"))
+    baseline = first.select("month", pl.lit("baseline year, same months").alias("series"),
+                            (pl.col("cumulative_baseline") / scale).alias("value"))
+    long = pl.concat([actual, target, baseline]).drop_nulls("value")
+    names = long["series"].unique(maintain_order=True).to_list()
+    colors = {"target path": "#2e7d32", "baseline year, same months": "#9e9e9e"}
+    palette = [colors.get(n, "#1f4e79" if i == 0 else "#7b1fa2") for i, n in enumerate(names)]
+    chart = alt.Chart(alt.Data(values=_records(long))).mark_line(
+        strokeWidth=2.2, point=alt.OverlayMarkDef(size=14)).encode(
+        x=_x_month(months=_span(progress["period"])),
+        y=alt.Y("value:Q", title=UNIT_TITLES.get(unit, f"{unit}, cumulative")),
+        color=alt.Color("series:N", title=None, sort=names,
+                        scale=alt.Scale(domain=names, range=palette),
+                        legend=alt.Legend(orient="top", labelLimit=0)),
+        strokeDash=alt.condition(alt.datum.series == "target path", alt.value([6, 3]),
+                                 alt.value([1, 0])),
+        tooltip=["month:T", "series:N", alt.Tooltip("value:Q", format=",.1f")])
+    return to_svg(chart.properties(width=WIDTH // 2 - 60, height=200), title, banner)
+
+
+STAGE_COLORS = {"candidate": "#9e9e9e", "selected": "#1f4e79", "funded": "#2e7d32",
+                "overdue": "#b3261e"}
+
+
+def investment_chart(progress: pl.DataFrame, title: str, banner: str | None) -> str:
+    """The investment vehicle: cumulative dollars by stage against the linear path."""
+    data = progress.with_columns(pl.col("date").cast(pl.Utf8).alias("month"),
+                                 (pl.col("cumulative_usd") / 1e9).alias("bn"),
+                                 (pl.col("target_path_usd") / 1e9).alias("path"))
+    stages = [s for s in STAGE_COLORS if s in data["stage"].to_list()] + sorted(
+        set(data["stage"].to_list()) - set(STAGE_COLORS))
+    path = data.group_by("month", maintain_order=True).agg(pl.col("path").max()).sort("month")
+    x = _x_month(months=_span(progress["date"]))
+    lines = alt.Chart(alt.Data(values=_records(data.select("month", "stage", "bn")))).mark_line(
+        interpolate="step-after", strokeWidth=2.2, point=alt.OverlayMarkDef(size=14)).encode(
+        x=x, y=alt.Y("bn:Q", title="$ billion, cumulative"),
+        color=alt.Color("stage:N", sort=stages, scale=alt.Scale(
+            domain=stages, range=[STAGE_COLORS.get(s, "#777777") for s in stages]),
+            legend=alt.Legend(orient="top", title="stage")),
+        tooltip=["month:T", "stage:N", alt.Tooltip("bn:Q", format=",.1f")])
+    target = alt.Chart(alt.Data(values=_records(path))).mark_line(
+        strokeDash=[6, 3], color="#444").encode(x=x, y="path:Q",
+                                                tooltip=["month:T", "path:Q"])
+    return to_svg(alt.layer(target, lines).properties(width=WIDTH // 2 - 60, height=200),
+                  title, banner)
+
+
+def mirror_chart(mirror: pl.DataFrame, banner: str | None) -> str:
+    """The two countries' statistics of the same trade, by month, one panel per direction."""
+    panels = []
+    x = _x_month(months=_span(mirror["period"]))
+    for direction in mirror["direction"].unique(maintain_order=True).to_list():
+        data = mid_month(mirror.filter(pl.col("direction") == direction)).unpivot(
+            index=["month"], on=["us_value_usd", "japan_value_usd"], variable_name="book",
+            value_name="usd").with_columns(
+            pl.col("book").replace({"us_value_usd": "U.S. statistics",
+                                    "japan_value_usd": "Japan's statistics (in USD)"}),
+            (pl.col("usd") / 1e9).alias("bn")).drop_nulls("bn")
+        panels.append(alt.Chart(alt.Data(values=_records(data.select("month", "book", "bn"))))
+                      .mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=12)).encode(
+            x=x, y=alt.Y("bn:Q", title="$ billion"),
+            color=alt.Color("book:N", title=None, legend=alt.Legend(orient="top"),
+                            scale=alt.Scale(domain=["U.S. statistics",
+                                                    "Japan's statistics (in USD)"],
+                                            range=["#1f4e79", "#c77c02"])),
+            tooltip=["month:T", "book:N", alt.Tooltip("bn:Q", format=",.2f")]).properties(
+            width=WIDTH // 2 - 60, height=200,
+            title=alt.Title(direction.replace("_", " "), fontSize=12, anchor="start")))
+    return to_svg(alt.hconcat(*panels), "The same trade in both countries' books, by month",
+                  banner)
+
+
+def minerals_chart(minerals: pl.DataFrame, banner: str | None) -> str:
+    """China's share of each importer's purchases of each mineral group: the latest 12 months
+    against the 12 months before the framework."""
+    data = minerals.with_columns(
+        group=pl.col("mineral_group").str.replace_all("_", " "),
+        importer=pl.col("importer").str.replace_all("_", " "))
+    long = data.unpivot(index=["importer", "group"], on=["baseline_china_share", "china_share"],
+                        variable_name="when", value_name="share").with_columns(
+        pl.col("when").replace({"baseline_china_share": "12 months before the framework",
+                                "china_share": "latest 12 months"})).drop_nulls("share")
+    order = data.sort("china_share", descending=True, maintain_order=True)["group"].unique(
+        maintain_order=True).to_list()
+    y = alt.Y("group:N", sort=order, title=None)
+    dots = alt.Chart(alt.Data(values=_records(long))).mark_point(
+        filled=True, size=80).encode(
+        x=alt.X("share:Q", title="China's share (Hong Kong included)",
+                axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])), y=y,
+        color=alt.Color("when:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(range=["#9e9e9e", "#b3261e"])),
+        tooltip=["importer:N", "group:N", "when:N", alt.Tooltip("share:Q", format=".1%")])
+    chart = dots.properties(width=WIDTH // 2 - 120, height=alt.Step(18)).facet(
+        column=alt.Column("importer:N", title=None))
+    return to_svg(chart, "Dependence on China for critical minerals, by importer", banner)

@@ -29,6 +29,8 @@ PROVIDERS: dict[str, tuple[str, str]] = {
     "marts.critical_minerals_dependence": (
         "marts/critical_minerals_dependence",
         "each importer's dependence on China for critical minerals"),
+    "staging.ledger_commitments": (
+        "staging/ledger_commitments", "the commitments of both sides with their targets"),
     "marts.effective_rates_monthly": (
         "marts/effective_rates_monthly", "collected duty / customs value by partner and sector"),
     "marts.deal_conformance_monthly": (

@@ -61,6 +61,7 @@ class Figure:
     id: str
     svg: str
     caption: str
+    half: bool = False  # two to a row
 
 
 @dataclass
@@ -141,7 +142,7 @@ def verdict(w: Warehouse) -> Section:
                       "the reason.")
     sides = {key: SideVerdict(key, title) for key, title in SIDES.items()}
     section.sides = list(sides.values())
-    if w.has("marts.implementation_scorecard"):
+    if w.has("marts.implementation_scorecard", "staging.ledger_commitments"):
         card = w.frame("scorecard")
         section.quarter = str(card["quarter"][0]) if card.height else ""
         for row in card.iter_rows(named=True):
@@ -149,8 +150,8 @@ def verdict(w: Warehouse) -> Section:
                                                    .capitalize(), "na"))
             sides[_side_key(row["side"])].items.append(VerdictItem(
                 status=row["status"], word=word, cls=cls,
-                commitment=str(row["commitment_id"]).replace("-", " ").replace("_", " "),
-                value=_value(row["value"]), target=_value(row["target"]),
+                commitment=row["title"], value=_value(row["value"], row["unit"]),
+                target=_value(row["target"], row["unit"]),
                 reason=_reason(row), verified=bool(row["verified"])))
         for side in sides.values():
             statuses = [i.status for i in side.items]
@@ -162,24 +163,26 @@ def verdict(w: Warehouse) -> Section:
                  "not_measurable", "on_track"])}
             side.items.sort(key=lambda i: (order.get(i.status, 9), i.commitment))
     else:
-        section.missing = w.missing("marts.implementation_scorecard")
+        section.missing = w.missing("marts.implementation_scorecard",
+                                    "staging.ledger_commitments")
     sides["us"].facts = _us_facts(w)
     return section
 
 
-def _value(value) -> str:
-    if f.missing(value):
-        return f.DASH
-    if isinstance(value, float | int):
-        return f.number(value, 0 if abs(value) >= 100 else 3)
-    return str(value)
+def _value(value, unit: str | None) -> str:
+    if unit == "none":
+        return f.DASH if f.missing(value) else f.number(value, 2)
+    return f.quantity(value, unit)
 
 
 def _reason(row: dict) -> str:
+    """What is measured, then the evidence behind the status: one line (value and target are
+    shown beside it)."""
     indicator = str(row.get("indicator") or "").replace("_", " ")
     evidence = str(row.get("evidence") or "").strip()
-    head = f"{indicator}: {_value(row['value'])} against {_value(row['target'])}"
-    return f"{head} — {evidence}" if evidence else head
+    if f.missing(row["value"]):
+        indicator = f"{indicator}: not measured" if indicator else "not measured"
+    return " — ".join(p for p in (indicator, evidence) if p)
 
 
 def _us_facts(w: Warehouse) -> list[str]:
@@ -187,17 +190,26 @@ def _us_facts(w: Warehouse) -> list[str]:
     its place when it is absent)."""
     if not w.has("marts.deal_conformance_monthly"):
         return []
-    head = w.frame("us_headline")
+    statuses = "at_promise_value_share" in w.columns("marts.deal_conformance_monthly")
+    head = w.frame("us_headline" if statuses else "us_headline_conforming")
     if head.height == 0:
         return ["No month with the agreement's promise is in the data yet."]
     h = head.row(0, named=True)
-    facts = [
-        f"{f.month(h['period'])}: {f.pct(h['conforming_value_share'])} of the value of goods "
-        f"with a promise was collected at or below the promised rate; "
-        f"{f.usd(h['excess_duty_usd'])} was collected above it.",
-        f"Collected {f.pct(h['observed_rate'])} overall against {f.pct(h['agreement_rate'])} "
-        f"promised and {f.pct(h['statutory_rate'])} required by the law in force.",
-    ]
+    if statuses:
+        first = (f"{f.month(h['period'])}: of the value of goods with a promise, "
+                 f"{f.pct(h['at_promise_value_share'])} was collected at the promised rate, "
+                 f"{f.pct(h['below_promise_value_share'])} below it and "
+                 f"{f.pct(h['above_promise_value_share'])} above it "
+                 f"({f.usd(h['excess_duty_usd'])} above).")
+    else:
+        first = (f"{f.month(h['period'])}: {f.pct(h['conforming_value_share'])} of the value "
+                 f"of goods with a promise was collected at or below the promised rate; "
+                 f"{f.usd(h['excess_duty_usd'])} was collected above it.")
+    facts = [first, f"Collected {f.pct(h['observed_rate'])} overall against "
+                    f"{f.pct(h['agreement_rate'])} promised and {f.pct(h['statutory_rate'])} "
+                    "required by the law in force"
+                    + (f" (rates on the {f.pct(h['rated_value_share'])} of the value with a "
+                       "known rate)." if statuses else ".")]
     if not f.missing(h["statutory_gap_value_share"]) and h["statutory_gap_value_share"] > 0:
         facts.append(f"The law itself exceeds the promise on "
                      f"{f.pct(h['statutory_gap_value_share'])} of the value.")
@@ -418,8 +430,63 @@ def commitments(w: Warehouse, banner: str | None) -> Section:
                       "vehicle by stage; the mirror of the two countries' statistics and the "
                       "dependence on China for critical minerals.")
     section.missing = w.missing("marts.commitment_progress", "marts.investment_progress",
-                                "marts.investment_tranches", "marts.mirror_trade",
-                                "marts.critical_minerals_dependence")
+                                "marts.investment_tranches", "staging.ledger_commitments",
+                                "marts.mirror_trade", "marts.critical_minerals_dependence")
+    if w.has("marts.commitment_progress", "staging.ledger_commitments"):
+        purchases = w.frame("purchases")
+        for (commitment,), rows in purchases.group_by("commitment_id", maintain_order=True):
+            last = rows.sort("period").row(-1, named=True)
+            section.figures.append(Figure(
+                f"purchases-{commitment}",
+                charts.purchase_chart(rows, last["title"], last["unit"], banner),
+                f"{last['title']}: {f.quantity(last['cumulative_actual'], last['unit'])} "
+                f"bought by {f.month(last['period'])} against "
+                f"{f.quantity(last['cumulative_target'], last['unit'])} on the target path "
+                f"(pace {f.pct(last['pace_ratio'], 0)}; source {last['source']}).", half=True))
+    if w.has("marts.investment_progress", "staging.ledger_commitments"):
+        investment = w.frame("investment")
+        titles = dict(w.query("SELECT commitment_id, title FROM staging.ledger_commitments")
+                      .iter_rows())
+        for (commitment,), rows in investment.group_by("commitment_id", maintain_order=True):
+            section.figures.append(Figure(
+                f"investment-{commitment}",
+                charts.investment_chart(rows, titles.get(commitment, commitment), banner),
+                "Cumulative dollars by stage (candidate lists, selected, funded, selected "
+                "without funding past the deadline) against the linear path (dashed).",
+                half=True))
+    if w.has("marts.investment_tranches"):
+        section.tables.append(Table(
+            "tranches", "Investment tranches at their latest stage",
+            [_txt("tranche"), _date("date"), _txt("stage"), _num("amount"), _txt("projects"),
+             _date("funding due"), _txt("source")],
+            [_cells(r["tranche_id"], f.day(r["event_date"]), r["stage"], f.usd(r["amount_usd"]),
+                    Cell(r["projects"] or "", "desc"), f.day(r["funding_due_on"]),
+                    _verified(r["verified"])) for r in w.frame("tranches").iter_rows(named=True)]))
+    if w.has("marts.mirror_trade"):
+        mirror = w.frame("mirror")
+        if mirror.height:
+            section.figures.append(Figure(
+                "mirror", charts.mirror_chart(mirror, banner),
+                "U.S. imports from Japan against Japan's exports to the U.S., and U.S. exports "
+                "to Japan against Japan's imports from the U.S. (CIF, so above the U.S. FAS "
+                "figure); Japan's yen converted at the month's mean rate."))
+    if w.has("marts.critical_minerals_dependence"):
+        minerals = w.frame("minerals")
+        if minerals.height:
+            section.figures.append(Figure(
+                "minerals", charts.minerals_chart(minerals, banner),
+                f"12 months to {f.month(minerals['period'].max())} against the 12 months "
+                "before the critical-minerals framework of 28 October 2025."))
+            section.tables.append(Table(
+                "minerals", "Critical minerals: China's share and the top supplier",
+                [_txt("importer"), _txt("mineral group"), _num("imports, 12 months"),
+                 _num("China now"), _num("China before"), _txt("top supplier"),
+                 _num("top share"), _num("HHI")],
+                [_cells(r["importer"].replace("_", " "), r["mineral_group"].replace("_", " "),
+                        f.usd(r["total_value_usd"]), f.pct(r["china_share"]),
+                        f.pct(r["baseline_china_share"]), r["top_supplier"],
+                        f.pct(r["top_supplier_share"]), f.number(r["hhi"]))
+                 for r in minerals.iter_rows(named=True)]))
     return section
 
 
