@@ -226,3 +226,29 @@ WHERE window_months = 12
   AND period = (SELECT max(period) FROM marts.critical_minerals_dependence
                 WHERE window_months = 12)
 ORDER BY importer, china_share DESC, mineral_group
+
+-- name: statutory_daily
+-- the statutory and promised rates of every calendar day at fixed base-year weights
+SELECT date, weights_year, statutory_rate, agreement_rate
+FROM marts.statutory_rate_daily
+WHERE partner = $country
+ORDER BY date
+
+-- name: unmodelled
+-- Chapter 99 headings of the latest release that no ledger rule models
+SELECT heading, description, first_release, coverage, reason, applies_to_japan
+FROM marts.unmodelled_provisions
+WHERE release = (SELECT arg_max(release, release_start_date) FROM raw.hts_releases
+                 WHERE release IN (SELECT release FROM marts.unmodelled_provisions))
+ORDER BY coverage DESC, heading
+
+-- name: unrated
+-- the audited partner's customs value without a statutory rate in the latest month, by reason
+SELECT period, reason, sum(con_val) AS con_val, sum(lines) AS lines,
+       sum(con_val) / (SELECT sum(con_val) FROM marts.effective_rates_monthly e
+                       WHERE e.cty_code = $country AND e.sector = 'all'
+                         AND e.period = u.period) AS share
+FROM marts.unrated_value_monthly u
+WHERE cty_code = $country AND period = (SELECT max(period) FROM marts.unrated_value_monthly)
+GROUP BY period, reason
+ORDER BY con_val DESC, reason

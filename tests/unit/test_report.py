@@ -220,3 +220,48 @@ def test_us_facts_read_the_promise_statuses_when_the_mart_has_them(empty_con):
     assert "rates on the 98.0% of the value with a known rate" in facts[1]
     assert facts[-1] == ("Since the promise: $82.0 m collected above it, of which $80.0 m above "
                          "the retroactive law (refundable).")
+
+
+def test_coverage_tables_and_the_daily_series_when_their_marts_exist(empty_con):
+    con = empty_con
+    for schema in ("marts", "raw", "staging"):
+        con.execute(f"CREATE SCHEMA {schema}")
+    con.execute("""CREATE TABLE marts.effective_rates_monthly AS
+        SELECT make_date(2026, m, 1) AS period, '5880' AS cty_code, 'JAPAN' AS cty_name,
+               'all' AS sector, 1000000 AS con_val, 130000 AS cal_dut, 0.13 AS effective_rate
+        FROM range(1, 4) t(m)""")
+    con.execute("""CREATE TABLE marts.deal_conformance_monthly AS
+        SELECT period, 'all' AS category, 0.14 AS agreement_rate, 0.13 AS statutory_rate
+        FROM marts.effective_rates_monthly""")
+    con.execute("""CREATE TABLE marts.statutory_rate_daily AS
+        SELECT d::DATE AS date, '5880' AS partner, 2024 AS weights_year,
+               0.12 + 0.001 * day(d) AS statutory_rate, 0.14 AS agreement_rate
+        FROM range(DATE '2026-01-01', DATE '2026-04-01', INTERVAL 1 DAY) t(d)""")
+    con.execute("""CREATE TABLE raw.hts_releases AS SELECT * FROM (VALUES
+        ('2026HTSRev4', DATE '2026-02-24'), ('2026HTSRev3', DATE '2026-01-20'))
+        t(release, release_start_date)""")
+    con.execute("""CREATE TABLE marts.unmodelled_provisions AS SELECT * FROM (VALUES
+        ('2026HTSRev3', '9903.79.01', 'old', NULL, 'unaccounted', NULL, NULL::BOOLEAN),
+        ('2026HTSRev4', '9903.79.01', 'Semiconductors', '2026HTSRev3', 'unaccounted',
+         'no entry of chapter99.yaml', NULL),
+        ('2026HTSRev4', '9903.88.15', 'China 301', '2025HTSBasic', 'not_modelled',
+         'China only', false)) t(release, heading, description, first_release, coverage,
+         reason, applies_to_japan)""")
+    con.execute("""CREATE TABLE marts.unrated_value_monthly AS SELECT * FROM (VALUES
+        (DATE '2026-03-01', '5880', 'other', 'low_value_estimate', 15000, 1),
+        (DATE '2026-03-01', '5880', 'metals', 'rate_not_numeric', 5000, 2),
+        (DATE '2026-02-01', '5880', 'other', 'low_value_estimate', 99999, 1))
+        t(period, cty_code, sector, reason, con_val, lines)""")
+    w = Warehouse(con, "5880")
+    rates = sections.effective_rate(w, None)
+    assert "2024 customs values (fixed weights)" in rates.figures[0].caption
+    assert "required by law, daily (2024 weights)" in rates.figures[0].svg
+    tables = {t.id: t for t in sections.quality(w, checks=[]).tables}
+    unmodelled = [[c.text for c in row] for row in tables["unmodelled"].rows]
+    assert unmodelled == [
+        ["9903.79.01", "Semiconductors", "2026HTSRev3", "unaccounted", "unknown",
+         "no entry of chapter99.yaml"],
+        ["9903.88.15", "China 301", "2025HTSBasic", "not_modelled", "no", "China only"]]
+    assert tables["unrated"].caption.endswith("Mar 2026 (left out of every rate)")
+    assert [[c.text for c in row] for row in tables["unrated"].rows] == [
+        ["low value estimate", "$15 k", "1.50%", "1"], ["rate not numeric", "$5 k", "0.50%", "2"]]

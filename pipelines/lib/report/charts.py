@@ -89,8 +89,10 @@ def rule_15(value: float = 0.15, label: str = "15% (the agreement's all-in rate)
             y="y:Q", text="label:N", x=alt.value(0))
 
 
-def rates_chart(rates: pl.DataFrame, phases: pl.DataFrame, banner: str | None) -> str:
-    """Japan's collected rate by month with the promised and statutory rates, on the phases."""
+def rates_chart(rates: pl.DataFrame, phases: pl.DataFrame, banner: str | None,
+                daily: pl.DataFrame | None = None) -> str:
+    """Japan's collected rate by month with the promised and statutory rates, on the phases;
+    with ``daily``, the statutory rate of every day at fixed base-year weights as a thin line."""
     long = mid_month(rates).unpivot(
         index=["month"], on=["observed_rate", "agreement_rate", "statutory_rate"],
         variable_name="series", value_name="rate").drop_nulls("rate").with_columns(
@@ -98,18 +100,32 @@ def rates_chart(rates: pl.DataFrame, phases: pl.DataFrame, banner: str | None) -
                                   "agreement_rate": "promised (agreement)",
                                   "statutory_rate": "required by law"}))
     start, end = rates["period"].min(), _month_end(rates["period"].max())
-    lines = alt.Chart(alt.Data(values=_records(long))).mark_line(
-        point=alt.OverlayMarkDef(size=18), strokeWidth=2.2).encode(
+    series = dict(SERIES)
+    layers = [phase_layer(phases, start, end), rule_15()]
+    if daily is not None and daily.height:
+        name = f"required by law, daily ({daily['weights_year'][0]} weights)"
+        series[name] = "#8d6e63"
+        days = daily.filter((pl.col("date") >= start) & (pl.col("date") < end)).select(
+            pl.col("date").cast(pl.Utf8).alias("month"), pl.lit(name).alias("series"),
+            pl.col("statutory_rate").alias("rate")).drop_nulls("rate")
+        long = pl.concat([long, days])
+    lines = alt.Chart(alt.Data(values=_records(long))).mark_line(strokeWidth=2.2).encode(
         x=_x_month(),
         y=alt.Y("rate:Q", title="duty / customs value", axis=alt.Axis(format="%")),
-        color=alt.Color("series:N", title="rate", sort=list(SERIES),
-                        scale=alt.Scale(domain=list(SERIES), range=list(SERIES.values())),
+        color=alt.Color("series:N", title="rate", sort=list(series),
+                        scale=alt.Scale(domain=list(series), range=list(series.values())),
                         legend=alt.Legend(orient="top", labelLimit=0)),
         strokeDash=alt.condition(alt.datum.series == "collected", alt.value([1, 0]),
                                  alt.value([5, 3])),
+        strokeWidth=alt.condition("indexof(datum.series, 'daily') >= 0", alt.value(1.2),
+                                  alt.value(2.2)),
         tooltip=["month:T", "series:N", alt.Tooltip("rate:Q", format=".2%")])
-    chart = alt.layer(phase_layer(phases, start, end), rule_15(), lines).resolve_scale(
-        color="independent").properties(width=WIDTH, height=300)
+    points = alt.Chart(alt.Data(values=_records(long.filter(
+        ~pl.col("series").str.contains("daily"))))).mark_point(size=18, filled=True).encode(
+        x=_x_month(), y="rate:Q", color=alt.Color("series:N", legend=None, scale=alt.Scale(
+            domain=list(series), range=list(series.values()))))
+    chart = alt.layer(*layers, lines, points).resolve_scale(color="independent").properties(
+        width=WIDTH, height=300)
     return to_svg(chart, "Japan: the rate collected, promised and required by law, by month",
                   banner)
 

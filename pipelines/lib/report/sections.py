@@ -270,10 +270,16 @@ def effective_rate(w: Warehouse, banner: str | None) -> Section:
         section.paragraphs.append("No month of imports from the audited partner is loaded.")
         return section
     phases = _phases(w)
-    section.figures.append(Figure("rates", charts.rates_chart(rates, phases, banner),
-                                  "Monthly values are placed mid-month. Promised and statutory "
-                                  "rates come from the line audit (expected duty / customs "
-                                  "value); before 7 August 2025 nothing was promised."))
+    daily = w.frame("statutory_daily") if w.has("marts.statutory_rate_daily") else None
+    caption = ("Monthly values are placed mid-month. Promised and statutory rates come from the "
+               "line audit (expected duty / customs value); before 7 August 2025 nothing was "
+               "promised.")
+    if daily is not None and daily.height:
+        caption += (f" The thin line is the statutory rate of every day on the lines' "
+                    f"{daily['weights_year'][0]} customs values (fixed weights), the figure "
+                    "public tariff trackers publish.")
+    section.figures.append(Figure("rates", charts.rates_chart(rates, phases, banner, daily),
+                                  caption))
     section.tables.append(Table(
         "phases", "The legal phases shaded in the charts (from the ledger's regimes for "
         "general goods)", [_txt("phase"), _date("from"), _date("to")],
@@ -392,13 +398,15 @@ def timeline(w: Warehouse, banner: str | None) -> Section:
             section.tables.append(Table(
                 "provisions", "Provisions and their dates",
                 [_txt("provision"), _txt("headings"), _date("announced"), _date("published"),
-                 _date("legal effect"), _txt("first HTS release"), _date("first month "
-                                                                         "collected"),
-                 _txt("verified")],
+                 _date("legal effect"), _txt("first HTS release"),
+                 _num("days from legal effect"), _num("days from publication"),
+                 _date("first month collected"), _txt("verified")],
                 [_cells(r["label"] or r["provision"], r["headings"], f.day(r["announced_on"]),
                         f.day(r["published_on"]), f.day(r["legal_effective_on"]),
                         f"{r['first_release'] or 'none yet'} ({f.day(r['first_release_date'])})"
                         if r["first_release"] else "none yet",
+                        _days(r["legal_effective_on"], r["first_release_date"]),
+                        _days(r["published_on"], r["first_release_date"]),
                         f.month(r["first_collected_month"]) if r["first_collected_month"]
                         else "not yet", _verified(r["verified"]))
                  for r in provisions.iter_rows(named=True)]))
@@ -414,6 +422,11 @@ def timeline(w: Warehouse, banner: str | None) -> Section:
     else:
         section.missing += w.missing("marts.hts_revision_changes", "raw.hts_releases")
     return section
+
+
+def _days(start, end) -> str:
+    """Days from ``start`` to ``end`` (negative when the schedule came first)."""
+    return f.DASH if f.missing(start) or f.missing(end) else f"{(end - start).days:,}"
 
 
 def _verified(flag) -> Cell:
@@ -521,6 +534,29 @@ def quality(w: Warehouse, checks: list[CheckRun] | None) -> Section:
         "quarantine", "Rows set aside in quarantine (kept out of the tables, with the rule "
         "they broke)", [_txt("table"), _txt("rule"), _txt("field"), _num("rows"),
                         _txt("example reason")], quarantined))
+    if w.has("marts.unmodelled_provisions", "raw.hts_releases"):
+        unmodelled = w.frame("unmodelled")
+        section.tables.append(Table(
+            "unmodelled", "Chapter 99 headings of the latest release that the ledger does not "
+            "model (the coverage contract of the law)",
+            [_date("heading"), _txt("description"), _txt("since"), _txt("coverage"),
+             _txt("applies to Japan"), _txt("why")],
+            [_cells(r["heading"], Cell((r["description"] or "")[:90], "desc"),
+                    r["first_release"] or f.DASH,
+                    Cell(r["coverage"], "bad-text" if r["coverage"] == "unaccounted" else ""),
+                    {True: "yes", False: "no"}.get(r["applies_to_japan"], "unknown"),
+                    Cell(r["reason"] or "", "desc"))
+             for r in unmodelled.iter_rows(named=True)],
+            note="Every heading of the latest release is modelled by a ledger rule."))
+    if w.has("marts.unrated_value_monthly", "marts.effective_rates_monthly"):
+        unrated = w.frame("unrated")
+        month = f.month(unrated["period"][0]) if unrated.height else ""
+        section.tables.append(Table(
+            "unrated", f"Value without a statutory rate, {month} (left out of every rate)",
+            [_txt("reason"), _num("customs value"), _num("share of the month"), _num("lines")],
+            [_cells(r["reason"].replace("_", " "), f.usd(r["con_val"]), f.pct(r["share"], 2),
+                    f.number(r["lines"])) for r in unrated.iter_rows(named=True)],
+            note="Every line of the month has a statutory rate."))
     section.tables.append(Table("sources", "How recent each source is",
                                 [_txt("source"), _txt("covers"), _txt("as of")],
                                 [_cells(*row) for row in source_rows(w)]))
