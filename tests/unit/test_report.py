@@ -149,11 +149,14 @@ def test_verdict_counts_and_words_per_side_from_the_latest_quarter(empty_con):
     rice = japan.items[0]
     assert (rice.cls, rice.verified) == ("bad", False)
     assert rice.commitment == "+75% U.S. rice" and rice.value == "120,000 t"
-    assert rice.reason == "tonnes bought — exports of 1006" and rice.target == "600,000 t"
+    assert rice.reason == "Nothing done yet — tonnes bought." and rice.target == "600,000 t"
+    assert rice.evidence == "exports of 1006"
     assert us.items[1].value == "99.8%" and japan.items[1].target == "$100.00 bn"
-    assert japan.items[2].reason == "procurement: not measured — no trade data"
+    assert japan.items[2].reason == ("No data or dated evidence can show it — procurement: not "
+                                     "measured.")
     html = render.render(render.Report(None, LIVE, None, [], [section]), datetime(2026, 1, 1))
     assert 'class="pill warn">Behind<' in html and 'class="pill bad">Not implemented<' in html
+    assert "<summary>evidence</summary>exports of 1006</details>" in html
     assert "unverified" in html and render.BANNER not in html
 
 

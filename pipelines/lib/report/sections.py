@@ -31,6 +31,15 @@ STATUS = {  # scorecard status -> (word, css class); colour is never the only si
     "not_measurable": ("Not measurable", "na"),
     "insufficient_data": ("Insufficient data", "na"),
 }
+MEANING = {  # the status in words, as marts.implementation_scorecard documents it
+    "on_track": "Meets its target",
+    "behind": "Short of its target",
+    "overdue": "Past its deadline",
+    "not_implemented": "Nothing done yet",
+    "reversed": "The law in force no longer carries the promise",
+    "not_measurable": "No data or dated evidence can show it",
+    "insufficient_data": "The data needed is missing or in error",
+}
 COUNTED = ("on_track", "behind", "not_implemented", "not_measurable")
 SIDES = {"us": "United States: tariff promises", "japan": "Japan: purchase and investment "
          "commitments"}
@@ -74,6 +83,7 @@ class VerdictItem:
     target: str
     reason: str
     verified: bool
+    evidence: str = ""
 
 
 @dataclass
@@ -152,7 +162,8 @@ def verdict(w: Warehouse) -> Section:
                 status=row["status"], word=word, cls=cls,
                 commitment=row["title"], value=_value(row["value"], row["unit"]),
                 target=_value(row["target"], row["unit"]),
-                reason=_reason(row), verified=bool(row["verified"])))
+                reason=_reason(row), verified=bool(row["verified"]),
+                evidence=str(row["evidence"] or "")))
         for side in sides.values():
             statuses = [i.status for i in side.items]
             keys = list(COUNTED) + sorted({s for s in statuses if s not in COUNTED})
@@ -176,13 +187,13 @@ def _value(value, unit: str | None) -> str:
 
 
 def _reason(row: dict) -> str:
-    """What is measured, then the evidence behind the status: one line (value and target are
-    shown beside it)."""
-    indicator = str(row.get("indicator") or "").replace("_", " ")
-    evidence = str(row.get("evidence") or "").strip()
-    if f.missing(row["value"]):
-        indicator = f"{indicator}: not measured" if indicator else "not measured"
-    return " — ".join(p for p in (indicator, evidence) if p)
+    """One line: what the status means, then what is measured (value and target stand beside
+    it; the evidence behind it is one click away)."""
+    meaning = MEANING.get(row["status"], str(row["status"]).replace("_", " ").capitalize())
+    indicator = str(row.get("indicator") or "").replace("_", " ").strip()
+    if indicator and f.missing(row["value"]):
+        indicator += ": not measured"
+    return f"{meaning} — {indicator}." if indicator else f"{meaning}."
 
 
 def _us_facts(w: Warehouse) -> list[str]:
