@@ -252,3 +252,18 @@ FROM marts.unrated_value_monthly u
 WHERE cty_code = $country AND period = (SELECT max(period) FROM marts.unrated_value_monthly)
 GROUP BY period, reason
 ORDER BY con_val DESC, reason
+
+-- name: sector_promise
+-- the promised and statutory rates by report sector: the line audit's categories mapped to
+-- sectors by the ledger, each rate over the value that has it
+SELECT a.period, m.sector,
+       sum(a.expected_duty_statutory)
+         / nullif(sum(CASE WHEN a.expected_duty_statutory IS NOT NULL THEN a.con_val END), 0)
+         AS statutory_rate,
+       sum(a.expected_duty_agreement)
+         / nullif(sum(CASE WHEN a.expected_duty_agreement IS NOT NULL THEN a.con_val END), 0)
+         AS agreement_rate
+FROM marts.japan_line_audit a
+JOIN staging.ledger_category_sectors m USING (category)
+GROUP BY ALL
+ORDER BY m.sector, a.period

@@ -131,26 +131,37 @@ def rates_chart(rates: pl.DataFrame, phases: pl.DataFrame, banner: str | None,
 
 
 def sector_chart(sectors: pl.DataFrame, phases: pl.DataFrame, banner: str | None,
-                 labels: dict[str, str]) -> str:
-    """Small multiples: Japan's collected rate by sector."""
+                 labels: dict[str, str], promise: pl.DataFrame | None = None) -> str:
+    """Small multiples: Japan's collected rate by sector, with the promised and statutory
+    rates of the sector when ``promise`` has them."""
     start, end = sectors["period"].min(), _month_end(sectors["period"].max())
     panels = []
     for sector in _sector_order(sectors["sector"].unique().to_list()):
-        data = mid_month(sectors.filter(pl.col("sector") == sector))
-        line = alt.Chart(alt.Data(values=_records(data.select("month", "effective_rate")))
-                         ).mark_line(color=SERIES["collected"], strokeWidth=2,
-                                     point=alt.OverlayMarkDef(size=10)).encode(
-            x=_x_month(), y=alt.Y("effective_rate:Q", title=None,
-                                  axis=alt.Axis(format="%", tickCount=5)),
-            tooltip=["month:T", alt.Tooltip("effective_rate:Q", format=".2%")])
+        data = mid_month(sectors.filter(pl.col("sector") == sector)).select(
+            "month", pl.lit("collected").alias("series"), pl.col("effective_rate").alias("rate"))
+        if promise is not None:
+            rates = mid_month(promise.filter(pl.col("sector") == sector)).unpivot(
+                index=["month"], on=["agreement_rate", "statutory_rate"], variable_name="series",
+                value_name="rate").with_columns(pl.col("series").replace(
+                    {"agreement_rate": "promised (agreement)",
+                     "statutory_rate": "required by law"}))
+            data = pl.concat([data, rates.select("month", "series", "rate")])
+        line = alt.Chart(alt.Data(values=_records(data.drop_nulls("rate")))).mark_line(
+            strokeWidth=2).encode(
+            x=_x_month(), y=alt.Y("rate:Q", title=None, axis=alt.Axis(format="%", tickCount=5)),
+            color=alt.Color("series:N", sort=list(SERIES), title="rate", scale=alt.Scale(
+                domain=list(SERIES), range=list(SERIES.values())), legend=None),
+            strokeDash=alt.condition(alt.datum.series == "collected", alt.value([1, 0]),
+                                     alt.value([5, 3])),
+            tooltip=["month:T", "series:N", alt.Tooltip("rate:Q", format=".2%")])
         panel = alt.layer(phase_layer(phases, start, end, legend=False),
-                          rule_15(label="15%"), line).properties(
+                          rule_15(label="15%"), line).resolve_scale(
+            color="independent").properties(
             width=250, height=150, title=alt.Title(labels.get(sector, sector), fontSize=12,
                                                    anchor="start"))
         panels.append(panel)
     chart = alt.concat(*panels, columns=3).resolve_scale(y="independent")
-    return to_svg(chart, "Japan: the rate collected by sector (each panel on its own scale)",
-                  banner)
+    return to_svg(chart, "Japan: the rate by sector (each panel on its own scale)", banner)
 
 
 def partner_chart(partners: pl.DataFrame, banner: str | None, highlight: str) -> str:

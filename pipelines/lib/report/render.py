@@ -121,7 +121,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
-    env.filters.update(pct=f.pct, usd=f.usd, month=f.month, day=f.day)
+    env.filters["month"] = f.month
     return env
 
 
@@ -132,8 +132,7 @@ def render(report: Report, generated_at: datetime | None = None) -> str:
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     return env.get_template("report.html.j2").render(
         report=report, css=Markup(css), svg=Markup,  # SVG comes from vl-convert, not from input
-        generated=f"{GENERATED_PREFIX} {generated_at:%Y-%m-%d %H:%M:%S} UTC",
-        statuses=s.STATUS)
+        generated=f"{GENERATED_PREFIX} {generated_at:%Y-%m-%d %H:%M:%S} UTC")
 
 
 def write(html: str, directory: Path, slug: str) -> tuple[Path, Path]:

@@ -310,10 +310,19 @@ def sectors(w: Warehouse, banner: str | None) -> Section:
     if data.height == 0:
         section.paragraphs.append("No sector rows for the audited partner.")
         return section
+    promise = None
+    caption = ("Collected duty / customs value by sector; the dashed line is 15%. Metals stay "
+               "under Section 232 (not covered by the agreement); civil aircraft are promised "
+               "column 1.")
+    if w.has("marts.japan_line_audit", "staging.ledger_category_sectors"):
+        promise = w.frame("sector_promise")
+        caption += (" Solid blue: collected; dashed green: promised; dashed orange: required "
+                    "by law — the line audit's product categories mapped to sectors by the "
+                    "ledger (staging.ledger_category_sectors), each over the value that has "
+                    "the rate.")
     section.figures.append(Figure(
-        "sectors", charts.sector_chart(data, _phases(w), banner, SECTOR_LABELS),
-        "Collected duty / customs value by sector; the dashed line is 15%. Metals stay under "
-        "Section 232 (not covered by the agreement); civil aircraft are promised column 1."))
+        "sectors", charts.sector_chart(data, _phases(w), banner, SECTOR_LABELS, promise),
+        caption))
     latest = data.filter(pl.col("period") == data["period"].max())
     section.tables.append(Table(
         "sectors-latest", f"Sectors in {f.month(data['period'].max())}",
