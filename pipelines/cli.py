@@ -19,6 +19,7 @@ from pipelines.definitions import defs
 from pipelines.defs.resources import SourceResource
 from pipelines.defs.tariff_schedule.partitions import hts_release_partitions
 from pipelines.defs.trade.partitions import monthly_partitions
+from pipelines.lib.rules.scorecard import summary_lines
 from pipelines.lib.sources import snapshot
 from pipelines.lib.warehouse import table_counts, warehouse_path
 
@@ -26,10 +27,15 @@ SCHEDULE = ["raw/hts_records", "staging/hts_lines", "staging/hts_chapter99"]
 TRADE = ["raw/census_imports", "staging/imports_monthly", "raw/census_exports",
          "staging/exports_monthly"]
 LEDGER = ["staging/ledger_instruments", "staging/ledger_rules", "staging/ledger_categories",
-          "staging/ledger_units", "staging/ledger_provisions"]
+          "staging/ledger_units", "staging/ledger_provisions", "staging/ledger_commitments",
+          "staging/ledger_evidence"]
+FEDERAL_REGISTER = ["raw/federal_register_documents", "staging/federal_register_documents",
+                    "marts/ledger_discrepancies"]
 MARTS = ["marts/effective_rates_monthly",
          "marts/japan_line_audit", "marts/deal_conformance_monthly",
-         "marts/provision_timeline", "marts/hts_revision_changes", "marts/data_revisions"]
+         "marts/provision_timeline", "marts/hts_revision_changes", "marts/data_revisions",
+         "marts/commitment_progress", "marts/investment_tranches", "marts/investment_progress",
+         "marts/implementation_scorecard"]
 REPORT = ["report/audit_report"]
 
 
@@ -74,6 +80,7 @@ def run_all() -> None:
     root = source.root()
     instance = dg.DagsterInstance.get()
     _materialize(instance, LEDGER, None, "ledger")
+    _materialize(instance, FEDERAL_REGISTER, None, "Federal Register")
     _materialize(instance, ["raw/hts_releases"], None, "HTS releases")
     releases = instance.get_dynamic_partitions(hts_release_partitions.name)
     _materialize(instance, SCHEDULE, releases, "tariff schedule")
@@ -97,7 +104,8 @@ def build_report(instance=None) -> None:
 
 
 def print_summary() -> None:
-    """Tables with their row counts and the latest effective rate of imports from Japan."""
+    """Tables with their row counts, the latest effective rate of imports from Japan, and the
+    scorecard of the latest quarter."""
     path = warehouse_path()
     with duckdb.connect(str(path), read_only=True) as con:
         print(f"\nwarehouse: {path}")
@@ -114,6 +122,7 @@ def print_summary() -> None:
             " (SELECT sum(refund_exposure_usd) FROM marts.deal_conformance_monthly"
             "  WHERE category = 'all') FROM marts.deal_conformance_monthly "
             "WHERE category = 'all' ORDER BY period DESC LIMIT 1").fetchall()
+        scorecard = summary_lines(con)
     if latest:
         period, name = latest[0][0], latest[0][1]
         print(f"\nimports from {name.title()}, {period:%B %Y}: effective rate by sector")
@@ -129,6 +138,9 @@ def print_summary() -> None:
         print(f"refund exposure of the stacking filings (Aug-Sep 2025): ${refunds / 1e6:,.1f} m"
               "\nmore: make sql Q=\"SELECT * FROM marts.deal_conformance_monthly "
               "WHERE category = 'all' ORDER BY period\"")
+    if scorecard:
+        print("\n" + "\n".join(scorecard) + "\nmore: make sql Q=\"SELECT * FROM "
+              "marts.implementation_scorecard ORDER BY quarter DESC, side, commitment_id\"")
 
 
 def main(argv: list[str] | None = None) -> None:

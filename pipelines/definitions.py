@@ -6,7 +6,9 @@ import dagster as dg
 
 from pipelines.defs import automation
 from pipelines.defs.audit import assets as audit_assets
+from pipelines.defs.commitments import assets as commitment_assets
 from pipelines.defs.legal import assets as legal_assets
+from pipelines.defs.legal import federal_register
 from pipelines.defs.marts import assets as marts_assets
 from pipelines.defs.report import assets as report_assets
 from pipelines.defs.resources import source_resource, warehouse_resource
@@ -16,7 +18,7 @@ from pipelines.defs.trade import assets as trade_assets
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules(
         [schedule_assets, trade_assets, marts_assets, legal_assets, audit_assets,
-         report_assets]
+         federal_register, commitment_assets, report_assets]
     ),
     jobs=[automation.reference_job, automation.schedule_job, automation.census_job,
           automation.indicators_job],

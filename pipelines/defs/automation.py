@@ -1,5 +1,6 @@
-"""Nightly refresh: the ledger and the release list, the latest Census months (Census revises
-recent months; each fetch becomes a new vintage), then the indicators.
+"""Nightly refresh: the ledger, the Federal Register documents and the release list, the latest
+Census months (Census revises recent months; each fetch becomes a new vintage), then the
+indicators.
 
 The schedules ship stopped: turn them on in the UI (Automation) with TARIFF_AUDIT_SOURCE=live
 in the daemon's environment, or they would only re-read the snapshot.
@@ -14,7 +15,8 @@ REVISED_MONTHS = 3  # Census revises the latest months; the annual revision is a
 reference_job = dg.define_asset_job(
     "reference_refresh",
     selection=dg.AssetSelection.groups("legal") | dg.AssetSelection.keys(["raw", "hts_releases"]),
-    description="The ledger tables and the HTS release list (registers new release partitions).",
+    description="The ledger tables, the Federal Register documents and the HTS release list "
+                "(registers new release partitions).",
 )
 schedule_job = dg.define_asset_job(
     "new_release_load",
@@ -31,7 +33,7 @@ census_job = dg.define_asset_job(
 )
 indicators_job = dg.define_asset_job(
     "indicators_refresh",
-    selection=dg.AssetSelection.groups("indicators", "audit", "report")
+    selection=dg.AssetSelection.groups("indicators", "audit", "commitments", "report")
     | dg.AssetSelection.keys(["marts", "data_revisions"]),
     description="Every mart, rebuilt from staging, then the audit report.",
 )

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from pipelines.lib.sources import snapshot
 from pipelines.lib.sources.census.client import CensusClient
+from pipelines.lib.sources.federal_register.client import FederalRegisterClient
 from pipelines.lib.sources.hts.client import HtsClient
 from pipelines.lib.warehouse import warehouse_path
 
@@ -46,6 +47,7 @@ class SourceResource(dg.ConfigurableResource):
     census_base_url: str = "https://api.census.gov/data/timeseries/intltrade"
     hts_reststop_url: str = "https://hts.usitc.gov/reststop"
     hts_files_url: str = "https://www.usitc.gov/sites/default/files/tata/hts"
+    federal_register_url: str = "https://www.federalregister.gov/api/v1"
 
     def mode(self) -> snapshot.SourceMode:
         return snapshot.source_mode(self.source)
@@ -70,6 +72,10 @@ class SourceResource(dg.ConfigurableResource):
     def census_client(self) -> CensusClient:
         return CensusClient(base_url=self.census_base_url, api_key=self.census_api_key,
                             landing_root=self.mode().root)
+
+    def federal_register_client(self) -> FederalRegisterClient:
+        return FederalRegisterClient(base_url=self.federal_register_url,
+                                     landing_root=self.mode().root)
 
     def country_list(self) -> list[str]:
         return [c.strip() for c in self.countries.split(",") if c.strip()]

@@ -442,6 +442,7 @@ def _census_descriptions(catalogue: Catalogue) -> None:
 
 
 def _export_rows(scenario: dict, period: str, rng: np.random.Generator) -> list[list[str]]:
+    """The month's rows; like the API, none for a code without trade that month."""
     rows = []
     month = int(period[5:])
     for item in scenario["exports"]:
@@ -450,14 +451,20 @@ def _export_rows(scenario: dict, period: str, rng: np.random.Generator) -> list[
         for when, factor in item.get("uplift", []):
             if when <= period:
                 uplift = factor
+        unreported = period in item.get("quantity_missing", [])
         if item.get("lumpy"):
             count = int(rng.poisson(item["lumpy"] * uplift))
+            count = max(count, 1) if unreported else count
             value = count * item["price"] * rng.lognormal(0.0, 0.08) if count else 0.0
             qty = count
         else:
             value = item["value"] * 1e6 * season * uplift * rng.lognormal(0.0, 0.12)
             price = item["price"] * rng.lognormal(0.0, 0.05)
             qty = 0 if item["unit"] == "X" else value / price
+        if unreported:
+            qty = 0
+        if round(value) == 0:
+            continue
         rows.append([
             item["code"], item["desc"], "5880", "JAPAN", str(int(round(value))),
             str(int(round(qty))), item["unit"], period, "HS10",

@@ -7,6 +7,8 @@ root/hts/releaseList.json                         USITC releaseList answer
 root/hts/<release>.json.gz                        one USITC JSON export per release
 root/census/imports_hs/<YYYY-MM>/<request>.json   Census imports/hs answers (HS10)
 root/census/exports_hs/<YYYY-MM>/<request>.json   Census exports/hs answers (Schedule B)
+root/federal_register/search/<query>_page=<n>.json  Federal Register documents.json pages
+root/federal_register/documents/<number>.json     Federal Register single documents
 ```
 
 Everything data-like (catalogue, regimes per partner and date, noise) lives in
@@ -18,6 +20,7 @@ turn (adding a source is one line in :func:`_write_snapshot`):
 - :mod:`pipelines.sample.catalogue`  the product lines shared by the HTS and Census answers
 - :mod:`pipelines.sample.hts`        USITC releaseList and JSON exports
 - :mod:`pipelines.sample.census`     Census imports/hs and exports/hs answers
+- :mod:`pipelines.sample.federal_register`  Federal Register documents and a search
 
 The output is a pure function of that file: a fixed seed (each source draws from its own
 generator), no clock, no environment, so two runs write the same bytes. The snapshot is built
@@ -39,7 +42,7 @@ from typing import Any
 
 import yaml
 
-from pipelines.sample import census, hts
+from pipelines.sample import census, federal_register, hts
 from pipelines.sample.catalogue import Catalogue
 
 SCENARIO_PATH = Path(__file__).with_name("scenario.yaml")
@@ -73,6 +76,7 @@ def _write_snapshot(root: Path, scenario: dict) -> dict:
     summary: dict[str, Any] = {"root": str(root)}
     summary.update(hts.write(writer, scenario, catalogue))
     summary.update(census.write(writer, scenario, catalogue))
+    summary.update(federal_register.write(writer, scenario))
     summary.update({"files": writer.files, "bytes": writer.bytes})
     return summary
 

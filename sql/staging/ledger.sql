@@ -3,7 +3,7 @@
 CREATE TABLE IF NOT EXISTS staging.ledger_instruments (
     id VARCHAR PRIMARY KEY, title VARCHAR, kind VARCHAR, authority VARCHAR,
     signed_on DATE, published_on DATE, effective_on DATE, ended_on DATE,
-    fr_doc VARCHAR, citation VARCHAR, url VARCHAR, note VARCHAR, verified BOOLEAN
+    fr_doc VARCHAR, number BIGINT, citation VARCHAR, url VARCHAR, note VARCHAR, verified BOOLEAN
 );
 CREATE TABLE IF NOT EXISTS staging.ledger_rules (
     side VARCHAR NOT NULL, regime_id VARCHAR NOT NULL, valid_from DATE NOT NULL, valid_to DATE,
@@ -46,6 +46,7 @@ COMMENT ON COLUMN staging.ledger_instruments.published_on IS 'Date the instrumen
 COMMENT ON COLUMN staging.ledger_instruments.effective_on IS 'First entry date the instrument governs; NULL when not recorded.';
 COMMENT ON COLUMN staging.ledger_instruments.ended_on IS 'First entry date the instrument no longer governs (exclusive, like a regime''s to); NULL while in force.';
 COMMENT ON COLUMN staging.ledger_instruments.fr_doc IS 'Federal Register document number (e.g. 2025-05930); NULL when the instrument has none.';
+COMMENT ON COLUMN staging.ledger_instruments.number IS 'Executive order or proclamation number (e.g. 14345, 10908); compared with the Federal Register record in marts.ledger_discrepancies; NULL when not recorded.';
 COMMENT ON COLUMN staging.ledger_instruments.citation IS 'Published citation (e.g. 90 FR 14705, or the HTS for column 1); NULL when only fr_doc is known.';
 COMMENT ON COLUMN staging.ledger_instruments.url IS 'Address of the instrument''s text (federalregister.gov, CBP, White House).';
 COMMENT ON COLUMN staging.ledger_instruments.note IS 'Free-text note of the ledger on scope, dates or caveats; NULL when none.';

@@ -164,3 +164,81 @@ def test_provision_timeline_comes_from_the_sample_schedule(built):
     assert got["9903.02.73"] == "2025HTSRev23 2025-09-16"
     assert got["9903.02.30"] == "2025HTSRev18 2025-08-07"
     assert got["9903.03.01"] == "2026HTSRev4 2026-02-24"
+
+
+# Japan's side of the deal and the scorecard (DOMAIN.md §1 and the U.S. promises)
+COMMITMENTS = {"jp-investment-550bn", "jp-rice", "jp-agriculture-8bn", "jp-energy-7bn",
+               "jp-aircraft-100", "jp-defense-17bn", "jp-auto-standards", "us-general-15",
+               "us-autos-parts-15", "us-civil-aircraft", "us-wood-cap-15", "us-ag-exemptions",
+               "us-pharma-semis", "us-quarterly-review"}
+
+
+def _rows(path, sql, params=None):
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def test_the_scorecard_has_every_commitment_in_every_quarter(built):
+    path = built[2]
+    columns = [c for (c,) in _rows(path, "SELECT column_name FROM duckdb_columns() WHERE "
+                                         "table_name = 'implementation_scorecard' "
+                                         "ORDER BY column_index")]
+    assert columns[:6] == ["quarter", "side", "commitment_id", "indicator", "value", "target"]
+    assert {"status", "evidence", "as_of", "verified"} <= set(columns)
+    latest = _rows(path, "SELECT commitment_id FROM marts.implementation_scorecard "
+                         "WHERE quarter = '2026Q3'")
+    assert {c for (c,) in latest} == COMMITMENTS and len(latest) == len(COMMITMENTS)
+    quarters = dict(_rows(path, "SELECT commitment_id, list(quarter ORDER BY quarter) "
+                                "FROM marts.implementation_scorecard GROUP BY 1"))
+    assert quarters["jp-rice"] == ["2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    assert quarters["us-ag-exemptions"] == ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+
+
+def test_the_sample_exercises_every_status(built):
+    statuses = _rows(built[2], "SELECT quarter, commitment_id, status "
+                               "FROM marts.implementation_scorecard")
+    assert {s for _, _, s in statuses} == {"on_track", "behind", "not_implemented", "reversed",
+                                           "not_measurable", "insufficient_data"}
+    latest = {c: s for q, c, s in statuses if q == "2026Q3"}
+    assert {"on_track", "behind", "not_measurable"} <= set(latest.values())
+    by = {(q, c): s for q, c, s in statuses}
+    # the stacking filings, the agreement in force, then Section 122 instead of the agreement
+    assert [by[(q, "us-general-15")] for q in ("2025Q3", "2025Q4", "2026Q1")] == [
+        "behind", "on_track", "reversed"]
+    assert by[("2026Q3", "us-autos-parts-15")] == "on_track"  # the 232 deal continues
+    assert by[("2025Q3", "jp-investment-550bn")] == "not_implemented"
+
+
+def test_purchases_are_measured_from_census_exports_in_the_commitment_unit(built):
+    path = built[2]
+    rice = _rows(path, """
+        SELECT p.actual, sum(e.qty1) / 1000
+        FROM marts.commitment_progress p
+        JOIN staging.exports_monthly e
+          ON e.period = p.period AND e.cty_code = '5880' AND starts_with(e.hs10, '1006')
+        WHERE p.commitment_id = 'jp-rice' AND p.source = 'us_exports'
+        GROUP BY p.period, p.actual""")
+    assert len(rice) == 14 and all(a == pytest.approx(t) for a, t in rice)
+    # the August 2026 answer carries an aircraft shipment without its quantity
+    aircraft = {str(p)[:7]: (a, e, s) for p, a, e, s in _rows(path, """
+        SELECT period, actual, unit_errors, status FROM marts.commitment_progress
+        WHERE commitment_id = 'jp-aircraft-100'""")}
+    assert aircraft["2026-08"] == (None, 1, "insufficient_data")
+    assert aircraft["2026-07"][0] is not None and aircraft["2026-07"][2] != "insufficient_data"
+    assert _rows(path, "SELECT DISTINCT source FROM marts.commitment_progress") == [
+        ("us_exports",)]
+
+
+def test_the_investment_ledger_runs_the_funding_clock(built):
+    path = built[2]
+    tranches = _rows(path, "SELECT tranche_id, stage, event_date::VARCHAR, amount_usd "
+                           "FROM marts.investment_tranches WHERE stage <> 'candidate' "
+                           "ORDER BY event_date")
+    assert tranches == [("tranche-1", "selected", "2026-02-17", 36e9),
+                        ("tranche-2", "selected", "2026-03-19", 73e9),
+                        ("tranche-1", "overdue", "2026-04-04", 36e9),
+                        ("tranche-2", "overdue", "2026-05-04", 73e9)]
+    (selected,) = _rows(path, "SELECT cumulative_usd, round(progress_ratio, 3) FROM "
+                              "marts.investment_progress WHERE stage = 'selected' "
+                              "AND date = DATE '2026-09-30'")
+    assert selected[0] == 109e9 and 0.5 < selected[1] < 0.7

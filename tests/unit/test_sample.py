@@ -347,3 +347,41 @@ def test_chapter_totals_equal_the_hs10_rows(sample: Path, imports) -> None:
             totals[(period, rec["CTY_CODE"], rec["I_COMMODITY"])] = int(rec["CON_VAL_MO"])
     assert totals and set(totals) == set(hs10)
     assert all(abs(totals[k] - hs10[k]) <= 1 for k in totals)
+
+
+def test_federal_register_answers_in_the_api_shape(sample: Path) -> None:
+    import yaml
+
+    folder = sample / "federal_register"
+    ledger = yaml.safe_load((Path(__file__).resolve().parents[2] / "pipelines" / "ledger" /
+                             "instruments.yaml").read_text(encoding="utf-8"))
+    numbers = {i["fr_doc"] for i in ledger["instruments"] if i.get("fr_doc")}
+    documents = {p.stem: json.loads(p.read_bytes()) for p in (folder / "documents").glob("*.json")}
+    assert set(documents) == numbers
+    for number, answer in documents.items():
+        assert answer["document_number"] == number
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", answer["publication_date"])
+        assert answer["json_url"].endswith(f"/documents/{number}.json")
+        assert answer["citation"] is None or re.fullmatch(r"\d+ FR \d+", answer["citation"])
+    pages = sorted((folder / "search").glob("*.json"), key=lambda p: p.stem)
+    answers = [json.loads(p.read_bytes()) for p in pages]
+    assert [p.name.rsplit("=", 1)[1] for p in pages] == ["1.json", "2.json", "3.json"]
+    assert {a["total_pages"] for a in answers} == {3} and {a["count"] for a in answers} == {5}
+    assert ["next_page_url" in a for a in answers] == [True, True, False]
+    results = [r for a in answers for r in a["results"]]
+    assert len(results) == 5 and all(r["type"] == "Presidential Document" for r in results)
+    assert all(r["publication_date"] >= "2025-07-01" for r in results)
+
+
+def test_exports_carry_census_quantities_and_units(sample: Path) -> None:
+    units: dict[str, set[str]] = defaultdict(set)
+    unreported = []
+    for period, _, rows in _answers(sample, "exports_hs"):
+        for row in rows[1:]:
+            rec = dict(zip(EXPORT_HEADER, row, strict=True))
+            units[rec["E_COMMODITY"][:4]].add(rec["UNIT_QY1"])
+            assert int(rec["ALL_VAL_MO"]) > 0  # no row for a code without trade
+            if rec["QTY_1_MO"] == "0":
+                unreported.append((period, rec["E_COMMODITY"]))
+    assert units["1006"] == {"KG"} and units["8802"] == {"NO"} and units["2711"] == {"M3", "BBL"}
+    assert unreported == [("2026-08", "8802400060")]  # the scenario's data error

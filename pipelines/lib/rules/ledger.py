@@ -109,6 +109,7 @@ class Instrument(_Strict):
     effective_on: date | None = None
     ended_on: date | None = None
     fr_doc: str | None = None
+    number: int | None = Field(default=None, gt=0)  # executive order or proclamation number
     citation: str | None = None
     url: str
     note: str | None = None
@@ -392,7 +393,8 @@ def category_prefixes(book: Ledger) -> pl.DataFrame:
 def instruments_frame(book: Ledger) -> pl.DataFrame:
     fields = list(Instrument.model_fields)
     return pl.DataFrame([i.model_dump() for i in book.instruments], schema={
-        f: (pl.Date if f.endswith("_on") else pl.Boolean if f == "verified" else pl.Utf8)
+        f: (pl.Date if f.endswith("_on") else pl.Boolean if f == "verified"
+            else pl.Int64 if f == "number" else pl.Utf8)
         for f in fields})
 
 

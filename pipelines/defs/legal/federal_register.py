@@ -1,0 +1,101 @@
+"""The Federal Register as a source: the documents behind the ledger's instruments, and where the
+ledger and the Federal Register disagree."""
+
+from datetime import date
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.metadata import table_result
+from pipelines.defs.quality.checks import blocking, evaluate, failure, guard, results, specs
+from pipelines.defs.resources import SourceResource
+from pipelines.lib.rules.ledger import load_ledger
+from pipelines.lib.sources.federal_register import reader as federal_register
+from pipelines.lib.sources.federal_register.client import Search
+from pipelines.lib.warehouse import rebuild_table, run, transaction
+
+GROUP = "legal"
+RAW, STAGING = "raw.federal_register_documents", "staging.federal_register_documents"
+TABLE = "marts.ledger_discrepancies"
+# Presidential documents that mention Japan, from the month the deal was announced: what the
+# ledger may be missing (the ledger's own documents are fetched one by one).
+SEARCH_FROM = date(2025, 7, 1)
+
+
+def searches() -> list[Search]:
+    return [Search(term="Japan", types=("PRESDOCU",), published_from=SEARCH_FROM)]
+
+
+def fetch(source: SourceResource, log) -> int:
+    """Live mode: fetch every ledger instrument's document and the searches into the landing
+    directory; returns the number of documents fetched."""
+    client = source.federal_register_client()
+    numbers = sorted({i.fr_doc for i in load_ledger().instruments if i.fr_doc})
+    for i, number in enumerate(numbers, start=1):
+        client.document(number)
+        log.info(f"[{i}/{len(numbers)}] Federal Register document {number}")
+    found = sum(len(client.search(search)) for search in searches())
+    log.info(f"{len(numbers)} ledger documents and {found} search results fetched")
+    return len(numbers) + found
+
+
+@dg.multi_asset(
+    name="federal_register_tables",
+    specs=[
+        dg.AssetSpec(["raw", "federal_register_documents"], group_name=GROUP,
+                     kinds={"duckdb", "json"},
+                     description="Federal Register API answers (searches and single documents), "
+                                 "every field as served."),
+        dg.AssetSpec(["staging", "federal_register_documents"], group_name=GROUP,
+                     kinds={"duckdb"}, deps=[dg.AssetKey(["raw", "federal_register_documents"])],
+                     description="One typed row per Federal Register document: type, dates, "
+                                 "executive order or proclamation number, citation, URLs."),
+    ],
+    check_specs=specs(RAW) + specs(STAGING),
+    pool="duckdb",
+)
+def federal_register_tables(context: dg.AssetExecutionContext, source: SourceResource,
+                            warehouse: DuckDBResource):
+    """Load the snapshot's Federal Register answers (fetched first in live mode); raw and staging
+    change together, in one transaction."""
+    root = source.root()
+    if source.mode().is_live:
+        fetch(source, context.log)
+    with warehouse.get_connection() as con:
+        checks = {}
+        with transaction(con):
+            answers = federal_register.load_raw(con, root)
+            documents = federal_register.build_staging(con)
+            for table in (RAW, STAGING):
+                checks[table] = yield from guard(con, table)
+        context.log.info(f"{answers} document objects in the answers, {documents} documents")
+        for table, order in ((RAW, "ORDER BY request, result_index"),
+                             (STAGING, "ORDER BY publication_date DESC")):
+            result = table_result(con, table, order_by=order, check_results=checks[table])
+            yield dg.MaterializeResult(asset_key=table.split("."), metadata=result.metadata,
+                                       check_results=result.check_results)
+
+
+@dg.asset(key=["marts", "ledger_discrepancies"], group_name=GROUP, kinds={"duckdb"},
+          pool="duckdb", check_specs=specs(TABLE),
+          deps=[dg.AssetKey(["staging", "federal_register_documents"]),
+                dg.AssetKey(["staging", "ledger_instruments"])])
+def ledger_discrepancies(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+    """Where the ledger's instruments disagree with their Federal Register records (dates,
+    citation, executive order or proclamation number, kind)."""
+    with warehouse.get_connection() as con:
+        with transaction(con):
+            rows = rebuild_table(con, "marts/ledger_discrepancies")
+        # The table reports disagreements, so it is committed before its contracts run: a
+        # failing contract stops the step and the downstream assets, and leaves the rows (and
+        # the materialization) for the user to read.
+        outcomes = evaluate(con, TABLE)
+        severities = dict(run(con, f"SELECT severity, count(*) FROM {TABLE} GROUP BY 1"))
+        context.log.info(f"{rows} discrepancies: {severities}")
+        yield table_result(con, TABLE, order_by="ORDER BY severity, instrument_id, field",
+                           extra={f"{k}s": dg.MetadataValue.int(v)
+                                  for k, v in severities.items()},
+                           check_results=results(TABLE, outcomes))
+    failed = blocking(outcomes)
+    if failed:
+        raise failure(TABLE, failed)
