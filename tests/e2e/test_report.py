@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
 from pipelines.cli import LEDGER, MARTS, REPORT, SCHEDULE, TRADE, run_assets
@@ -117,15 +118,32 @@ def test_every_table_has_rows(page):
 
 
 def test_first_screen_answers_the_question(page):
-    """The verdict section starts on the first screen, with both sides and, while the
-    scorecard is absent, what is missing and what the line audit says."""
+    """The verdict section starts on the first screen, with both sides and one item per
+    commitment of the scorecard's latest quarter, its status word and its target."""
     top = page.evaluate("document.getElementById('verdict').getBoundingClientRect().top")
     assert top < 400
     text = page.evaluate("document.getElementById('verdict').innerText")
     assert "United States" in text and "Japan" in text
-    assert "marts.implementation_scorecard" in text or "On track" in text
+    assert "marts.implementation_scorecard" not in text  # the scorecard is there, not missing
     banners = page.evaluate("document.querySelectorAll('.banner').length")
     assert banners == len(SECTIONS)  # the page's own and one per section after the first
+
+
+def test_the_verdict_lists_every_commitment_of_the_latest_quarter(built, page):
+    with duckdb.connect(str(built["data"] / "warehouse.duckdb"), read_only=True) as con:
+        card = con.execute("""
+            SELECT s.status, c.title FROM marts.implementation_scorecard s
+            JOIN staging.ledger_commitments c USING (commitment_id)
+            WHERE quarter = (SELECT max(quarter) FROM marts.implementation_scorecard)""").fetchall()
+    items = page.evaluate("""[...document.querySelectorAll('#verdict li.verdict')].map(li => ({
+        word: li.querySelector('.pill').innerText,
+        what: li.querySelector('.what b').innerText}))""")
+    assert len(card) >= 10 and len(items) == len(card)
+    assert sorted(i["what"] for i in items) == sorted(title for _, title in card)
+    statuses = {status for status, _ in card}
+    assert len(statuses) >= 3  # the sample exercises several statuses
+    words = {i["word"].lower() for i in items}
+    assert len(words) == len(statuses)
 
 
 def test_rebuild_gives_the_same_bytes_apart_from_the_generated_line(built):
