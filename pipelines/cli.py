@@ -27,13 +27,14 @@ SCHEDULE = ["raw/hts_records", "staging/hts_lines", "staging/hts_chapter99"]
 TRADE = ["raw/census_imports", "staging/imports_monthly", "raw/census_exports",
          "staging/exports_monthly"]
 LEDGER = ["staging/ledger_instruments", "staging/ledger_rules", "staging/ledger_categories",
-          "staging/ledger_units", "staging/ledger_provisions", "staging/ledger_commitments",
-          "staging/ledger_evidence"]
+          "staging/ledger_units", "staging/ledger_provisions", "staging/ledger_category_sectors",
+          "staging/ledger_chapter99", "staging/ledger_commitments", "staging/ledger_evidence"]
 FEDERAL_REGISTER = ["raw/federal_register_documents", "staging/federal_register_documents",
                     "marts/ledger_discrepancies"]
-MARTS = ["marts/effective_rates_monthly",
+MARTS = ["marts/unrated_value_monthly", "marts/effective_rates_monthly",
          "marts/japan_line_audit", "marts/deal_conformance_monthly",
          "marts/provision_timeline", "marts/hts_revision_changes", "marts/data_revisions",
+         "marts/unmodelled_provisions",
          "marts/commitment_progress", "marts/investment_tranches", "marts/investment_progress",
          "marts/implementation_scorecard"]
 REPORT = ["report/audit_report"]
@@ -118,9 +119,11 @@ def print_summary() -> None:
             "WHERE cty_code = '5880') ORDER BY sector = 'all' DESC, con_val DESC"
         ).fetchall()
         deal = con.execute(
-            "SELECT period, conforming_value_share, excess_duty_usd, statutory_gap_value_share,"
+            "SELECT period, at_promise_value_share, below_promise_value_share,"
+            " above_promise_value_share, excess_duty_usd, statutory_gap_value_share,"
             " (SELECT sum(refund_exposure_usd) FROM marts.deal_conformance_monthly"
-            "  WHERE category = 'all') FROM marts.deal_conformance_monthly "
+            "  WHERE category = 'all'), rated_value_share, unrated_value_usd, observed_rate,"
+            " agreement_rate, statutory_rate FROM marts.deal_conformance_monthly "
             "WHERE category = 'all' ORDER BY period DESC LIMIT 1").fetchall()
         scorecard = summary_lines(con)
     if latest:
@@ -131,10 +134,16 @@ def print_summary() -> None:
             print(f"  {sector:<15} {shown:>7}  of ${con_val / 1e6:>10,.1f} m"
                   f"  (duty ${cal_dut / 1e6:,.1f} m)")
     if deal and deal[0][1] is not None:
-        period, share, excess, gap, refunds = deal[0]
-        print(f"\nthe agreement, {period:%B %Y}: {share:.1%} of the value got the promised rate;"
-              f" ${excess / 1e6:,.1f} m collected above it; the law itself exceeds the promise"
-              f" on {gap or 0:.1%} of the value")
+        (period, at, below, above, excess, gap, refunds, rated, unrated, observed, promised,
+         statutory) = deal[0]
+        print(f"\nthe agreement, {period:%B %Y}, on the {rated:.1%} of the value that has a"
+              f" statutory rate (${unrated / 1e6:,.1f} m without one, each line's reason in"
+              " marts.japan_line_audit):"
+              f"\n  collected {observed:.2%}, promised {promised:.2%}, law {statutory:.2%}"
+              f"\n  value at the promise {at:.1%}, below it {below:.1%} (preferences, FTZ,"
+              f" exemptions or under-collection), above it {above:.1%}"
+              f" (${excess / 1e6:,.1f} m collected above the promise)"
+              f"\n  the law itself exceeds the promise on {gap or 0:.1%} of the value")
         print(f"refund exposure of the stacking filings (Aug-Sep 2025): ${refunds / 1e6:,.1f} m"
               "\nmore: make sql Q=\"SELECT * FROM marts.deal_conformance_monthly "
               "WHERE category = 'all' ORDER BY period\"")

@@ -10,6 +10,8 @@ CREATE TABLE IF NOT EXISTS marts.effective_rates_monthly (
     cal_dut BIGINT,
     effective_rate DOUBLE,
     effective_rate_dutiable DOUBLE,
+    rated_value_share DOUBLE,
+    unrated_value_usd BIGINT,
     PRIMARY KEY (period, cty_code, sector)
 );
 COMMENT ON TABLE marts.effective_rates_monthly IS 'Effective (collected) tariff rate of U.S. imports by month, partner and sector: calculated duty / customs value. Sectors from pipelines/ledger/sectors.yaml (longest HS prefix wins), plus all. Rates are decimals (0.15 = 15%).';
@@ -17,6 +19,8 @@ COMMENT ON COLUMN marts.effective_rates_monthly.sector IS 'all, autos, auto_part
 COMMENT ON COLUMN marts.effective_rates_monthly.con_val IS 'Customs value of imports for consumption, USD (all rate provisions, FTZ/warehouse included).';
 COMMENT ON COLUMN marts.effective_rates_monthly.effective_rate IS 'cal_dut / con_val; NULL when con_val is 0.';
 COMMENT ON COLUMN marts.effective_rates_monthly.effective_rate_dutiable IS 'cal_dut / dut_val: the rate on the dutiable part only; NULL when dut_val is 0.';
+COMMENT ON COLUMN marts.effective_rates_monthly.rated_value_share IS 'Share of con_val whose column-1 rate resolves from the release in force and the month''s quantities: the value on which any statutory comparison can stand (the collected rates above cover all value: Census reports duty for every line).';
+COMMENT ON COLUMN marts.effective_rates_monthly.unrated_value_usd IS 'Customs value whose column-1 rate does not resolve, USD; by reason in marts.unrated_value_monthly.';
 COMMENT ON COLUMN marts.effective_rates_monthly.period IS 'First day of the statistical month.';
 COMMENT ON COLUMN marts.effective_rates_monthly.cty_code IS 'CTY_CODE: Census country code of the partner (5880 Japan, - all countries).';
 COMMENT ON COLUMN marts.effective_rates_monthly.cty_name IS 'CTY_NAME: Census country name of the partner.';
@@ -36,10 +40,20 @@ lines AS (
     SELECT i.period, i.cty_code, i.cty_name, coalesce(s.sector, 'other') AS sector,
            i.con_val, i.dut_val, i.cal_dut
     FROM staging.imports_monthly i LEFT JOIN code_sector s USING (hs10)
+),
+totals AS (
+    SELECT period, cty_code, max(cty_name) AS cty_name, coalesce(sector, 'all') AS sector,
+           sum(con_val) AS con_val, sum(dut_val) AS dut_val, sum(cal_dut) AS cal_dut
+    FROM lines
+    GROUP BY GROUPING SETS ((period, cty_code, sector), (period, cty_code))
+),
+unrated AS (
+    SELECT period, cty_code, coalesce(sector, 'all') AS sector, sum(con_val) AS unrated
+    FROM marts.unrated_value_monthly
+    GROUP BY GROUPING SETS ((period, cty_code, sector), (period, cty_code))
 )
-SELECT period, cty_code, max(cty_name), coalesce(sector, 'all'),
-       sum(con_val), sum(dut_val), sum(cal_dut),
-       sum(cal_dut) / nullif(sum(con_val), 0),
-       sum(cal_dut) / nullif(sum(dut_val), 0)
-FROM lines
-GROUP BY GROUPING SETS ((period, cty_code, sector), (period, cty_code))
+SELECT t.period, t.cty_code, t.cty_name, t.sector, t.con_val, t.dut_val, t.cal_dut,
+       t.cal_dut / nullif(t.con_val, 0), t.cal_dut / nullif(t.dut_val, 0),
+       round(1 - coalesce(u.unrated, 0) / nullif(t.con_val, 0), 10),
+       coalesce(u.unrated, 0)
+FROM totals t LEFT JOIN unrated u USING (period, cty_code, sector)

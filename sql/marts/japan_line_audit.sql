@@ -25,6 +25,10 @@ CREATE TABLE IF NOT EXISTS marts.japan_line_audit (
     reason VARCHAR,
     hts_release VARCHAR,
     rate_kind VARCHAR,
+    statutory_low_rate DOUBLE,
+    expected_duty_statutory_low DOUBLE,
+    promise_days_share DOUBLE,
+    promise_status VARCHAR,
     PRIMARY KEY (period, hs10)
 );
 COMMENT ON TABLE marts.japan_line_audit IS 'The line-level audit of U.S. implementation: for each HS10 line imported from Japan and each month, what the agreement promised, what U.S. law required and what was collected (Census calculated duty), with the dollars between them. Rates are decimals (0.15 = 15%) on the line''s whole customs value; months that mix regimes are weighted by days.';
@@ -32,14 +36,18 @@ COMMENT ON COLUMN marts.japan_line_audit.category IS 'Product category from pipe
 COMMENT ON COLUMN marts.japan_line_audit.regime_id IS 'Law regime(s) in force during the month (joined by + when the month mixes regimes).';
 COMMENT ON COLUMN marts.japan_line_audit.regime_verified IS 'False when any rule or instrument used for this line-month is unverified in the ledger.';
 COMMENT ON COLUMN marts.japan_line_audit.mfn_rate IS 'Column-1 general rate m (ad valorem equivalent for specific and compound rates) from the HTS release(s) in force.';
-COMMENT ON COLUMN marts.japan_line_audit.agreement_rate IS 'Expected duty under the agreement / customs value; NULL before the agreement''s promise applies.';
-COMMENT ON COLUMN marts.japan_line_audit.statutory_rate IS 'Expected duty under U.S. law in force (retroactive changes applied) / customs value.';
+COMMENT ON COLUMN marts.japan_line_audit.agreement_rate IS 'The promised rate over the days of the month that have a promise (days without one do not enter it); NULL when no day has a promise.';
+COMMENT ON COLUMN marts.japan_line_audit.statutory_rate IS 'Expected duty under U.S. law in force (retroactive changes applied) / customs value; for a range (quota, use-based exceptions, or an answer without rate provision where the JP rate may have been claimed) its high bound, the rate owed without the quota, exception or preference.';
+COMMENT ON COLUMN marts.japan_line_audit.statutory_low_rate IS 'Low bound of the statutory expectation: in-quota or excepted goods, or entries that claimed the JP special rate when the answer has no rate provision; equal to statutory_rate when the law gives one rate.';
+COMMENT ON COLUMN marts.japan_line_audit.expected_duty_statutory_low IS 'Duty U.S. law required at the low bound (statutory_low_rate x customs value), USD.';
+COMMENT ON COLUMN marts.japan_line_audit.promise_days_share IS 'Share of the month''s days on which the agreement promised a rate for the line (0 before 7 Aug 2025; between 0 and 1 in a month where a promise starts).';
+COMMENT ON COLUMN marts.japan_line_audit.promise_status IS 'at_promise (collected within the promise tolerance of pipelines/ledger/audit.yaml of the duty promised), below_promise (less collected), above_promise (more collected); days without a promise count at the statutory rate; NULL when no day has a promise.';
 COMMENT ON COLUMN marts.japan_line_audit.observed_rate IS 'Census calculated duty / customs value.';
 COMMENT ON COLUMN marts.japan_line_audit.expected_duty_statutory IS 'Duty U.S. law required, USD: warehouse/FTZ (RP 00) and duty-free Chapter 99 (RP 79) entries expect 0; entries at a free rate (RP 10-19) apply the rule to m = 0; JP preference claims (RP 64) use the special rate.';
 COMMENT ON COLUMN marts.japan_line_audit.excess_duty_usd IS 'Duty collected above the agreement rate, USD (>= 0; NULL before the agreement).';
 COMMENT ON COLUMN marts.japan_line_audit.refund_exposure_usd IS 'Duty collected above the retroactive statutory rate in a refundable window (7 Aug - 15 Sep 2025 stacking filings), USD.';
 COMMENT ON COLUMN marts.japan_line_audit.ieepa_refund_usd IS 'Duty collected above column 1 on days whose rule rested on IEEPA (subject to refund after Learning Resources v. Trump), USD.';
-COMMENT ON COLUMN marts.japan_line_audit.status IS 'conforms, over_collected, under_collected (observed vs statutory beyond the tolerance of pipelines/ledger/audit.yaml), exempt (conforms under an exemption), no_duty_entry (all value entered under warehouse/FTZ or duty-free Chapter 99 provisions), insufficient_data (no column-1 rate or no ad valorem equivalent).';
+COMMENT ON COLUMN marts.japan_line_audit.status IS 'conforms (observed within the statutory range - between statutory_low_rate and statutory_rate - give or take the tolerance of pipelines/ledger/audit.yaml), over_collected, under_collected (beyond it), exempt (conforms under an exemption), no_duty_entry (all value entered under warehouse/FTZ or duty-free Chapter 99 provisions), insufficient_data (no column-1 rate or no ad valorem equivalent).';
 COMMENT ON COLUMN marts.japan_line_audit.hts_release IS 'HTS release(s) whose column-1 rate was used.';
 COMMENT ON COLUMN marts.japan_line_audit.period IS 'First day of the statistical month.';
 COMMENT ON COLUMN marts.japan_line_audit.hs10 IS 'I_COMMODITY: HS10 without dots.';
@@ -56,10 +64,12 @@ COMMENT ON COLUMN marts.japan_line_audit.rate_kind IS 'Kind of the column-1 gene
 -- Japan's imports by line, month and entry class (rate provision groups): no_duty = warehouse/FTZ
 -- (00) or Chapter 99 without duty (79), no duty at entry; free = entered at a free column-1
 -- rate (10-19), so m = 0 under the rule; preference = special rate claimed (64, JP); general
--- = everything else (61, 69, 70, ...)
+-- = everything else (61, 69, 70, ...); unknown = the answer has no rate provision (annual and
+-- many partner answers), so the entry may have claimed the JP rate or not: a range
 CREATE OR REPLACE TEMP TABLE _entries AS
 SELECT period, hs10, max(description) AS description,
-       CASE WHEN rate_provision IN ('00', '79') THEN 'no_duty'
+       CASE WHEN coalesce(rate_provision, '') = '' THEN 'unknown'
+            WHEN rate_provision IN ('00', '79') THEN 'no_duty'
             WHEN rate_provision BETWEEN '10' AND '19' THEN 'free'
             WHEN rate_provision = '64' THEN 'preference'
             ELSE 'general' END AS entry_class,
@@ -103,21 +113,20 @@ FROM tagged t
 JOIN law l ON t.day >= l.valid_from AND (l.valid_to IS NULL OR t.day < l.valid_to)
 JOIN deal a ON t.day >= a.valid_from AND (a.valid_to IS NULL OR t.day < a.valid_to)
 GROUP BY t.period, 2, 3, l.regime_id, a.regime_id
+-- name: categories
+-- the (law regime, hs10) pairs whose product category is needed (staging/ledger line_categories
+-- resolves them)
+CREATE OR REPLACE TEMP TABLE _category_wanted AS
+SELECT DISTINCT s.law_regime, r.valid_from, e.hs10
+FROM _segments s JOIN _entries e USING (period)
+JOIN (SELECT DISTINCT regime_id, valid_from FROM staging.ledger_rules WHERE side = 'law') r
+  ON r.regime_id = s.law_regime
 -- name: lines
 -- each (release, hs10) resolved to its HTS line (the 8-digit parent's first statistical line
--- when the 10-digit code is not in that release) and product category
+-- when the 10-digit code is not in that release)
 CREATE OR REPLACE TEMP TABLE _lines AS
 WITH wanted AS (
     SELECT DISTINCT s.release, e.hs10 FROM _segments s JOIN _entries e USING (period)
-),
-category AS (
-    SELECT w.hs10, p.category
-    FROM (SELECT DISTINCT hs10 FROM wanted) w
-    JOIN staging.ledger_categories p ON starts_with(w.hs10, p.prefix) AND NOT p.excluded
-    WHERE NOT EXISTS (SELECT 1 FROM staging.ledger_categories x
-                      WHERE x.category = p.category AND x.excluded
-                        AND starts_with(w.hs10, x.prefix))
-    QUALIFY row_number() OVER (PARTITION BY w.hs10 ORDER BY p.precedence) = 1
 ),
 fallback AS (
     SELECT release, hs8, rate_kind, ad_valorem, specific_amount, specific_unit,
@@ -126,7 +135,7 @@ fallback AS (
     FROM staging.hts_lines
     QUALIFY row_number() OVER (PARTITION BY release, hs8 ORDER BY hs10) = 1
 )
-SELECT w.release, w.hs10, coalesce(c.category, 'general') AS category,
+SELECT w.release, w.hs10,
        coalesce(x.rate_kind, f.rate_kind) AS rate_kind,
        coalesce(x.general_text, f.general_text) AS general_text,
        CASE WHEN x.hs10 IS NOT NULL THEN x.ad_valorem ELSE f.ad_valorem END AS ad_valorem,
@@ -140,7 +149,6 @@ SELECT w.release, w.hs10, coalesce(c.category, 'general') AS category,
        coalesce(x.special_text, f.special_text) AS special_text,
        x.hs10 IS NULL AND f.hs8 IS NOT NULL AS matched_by_hs8
 FROM wanted w
-LEFT JOIN category c USING (hs10)
 LEFT JOIN staging.hts_lines x ON x.release = w.release AND x.hs10 = w.hs10
 LEFT JOIN fallback f ON f.release = w.release AND f.hs8 = left(w.hs10, 8)
 -- name: column1
@@ -150,7 +158,7 @@ CREATE OR REPLACE TEMP TABLE _column1 AS
 WITH base AS (
     SELECT e.period, e.hs10, e.entry_class, s.release, s.law_regime, s.deal_regime, s.weight,
            s.first_day,
-           s.release_fallback, l.category, l.rate_kind, l.general_text, l.ad_valorem,
+           s.release_fallback, lc.category, l.rate_kind, l.general_text, l.ad_valorem,
            l.amount1, l.amount2, l.basis, l.matched_by_hs8, e.con_val,
            j.jp_kind, j.jp_ad_valorem,
            CASE WHEN l.rate_kind IN ('specific', 'compound') AND l.basis IS NULL
@@ -162,6 +170,7 @@ WITH base AS (
     FROM _entries e
     JOIN _segments s USING (period)
     JOIN _lines l ON l.release = s.release AND l.hs10 = e.hs10
+    JOIN _line_categories lc ON lc.law_regime = s.law_regime AND lc.hs10 = e.hs10
     LEFT JOIN _jp_preferences j ON j.special_text = l.special_text
     LEFT JOIN staging.ledger_units u1 ON u1.census_unit = e.unit_qty1 AND u1.hts_unit = l.unit1
     LEFT JOIN staging.ledger_units u2 ON u2.census_unit = e.unit_qty1 AND u2.hts_unit = l.unit2
@@ -196,10 +205,20 @@ SELECT c.*,
        CASE WHEN c.entry_class = 'free' THEN 0.0
             WHEN c.entry_class = 'preference' AND c.jp_kind IN ('free', 'ad_valorem')
             THEN c.jp_ad_valorem ELSE c.m_general END AS m_base,
+       -- the lowest column-1 rate the entry can have: the JP special rate when the answer does
+       -- not say whether it was claimed
+       CASE WHEN c.entry_class = 'unknown' AND c.jp_kind IN ('free', 'ad_valorem')
+            THEN least(c.jp_ad_valorem, m_base) ELSE m_base END AS m_low,
        lr.rule AS law_rule, lr.exempt AS law_exempt, lr.refundable, lr.heading AS law_heading,
        lr.authority AS law_authority, lr.as_filed, lr.verified AND dr.verified AS verified,
        CASE WHEN c.entry_class = 'no_duty' THEN 0.0
             ELSE apply_rule(lr.rule_kind, lr.rule_rate, m_base) END AS statutory_rate,
+       CASE WHEN c.entry_class = 'no_duty' THEN 0.0
+            ELSE least(apply_rule(lr.rule_kind, lr.rule_rate, m_base),
+                       apply_rule(coalesce(lr.low_kind, lr.rule_kind),
+                                  coalesce(lr.low_rate, lr.rule_rate), m_low))
+       END AS statutory_low,
+       lr.low_kind IS NOT NULL OR m_low < m_base AS ranged,
        CASE WHEN c.entry_class = 'no_duty' THEN 0.0
             ELSE apply_rule(lr.filed_kind, lr.filed_rate, m_base) END AS filed_rate,
        dr.rule_kind = 'none' AS no_promise,
@@ -222,6 +241,10 @@ WITH rows AS (
            sum((weight * coalesce(agreement_rate, statutory_rate))::DECIMAL(38, 12))
                AS agreement_rate,
            bool_and(no_promise) AS no_promise,
+           sum((weight * statutory_low)::DECIMAL(38, 12)) AS statutory_low,
+           sum(weight::DECIMAL(38, 12)) FILTER (WHERE NOT no_promise) AS promise_days,
+           sum((weight * agreement_rate)::DECIMAL(38, 12)) FILTER (WHERE NOT no_promise)
+               / sum(weight::DECIMAL(38, 12)) FILTER (WHERE NOT no_promise) AS promise_rate,
            sum((weight * m_general)::DECIMAL(38, 12)) FILTER (WHERE entry_class <> 'no_duty')
                AS mfn_rate,
            sum(weight::DECIMAL(38, 12)) FILTER (WHERE refundable) AS refundable_share,
@@ -250,6 +273,10 @@ lines AS (
            bool_or(r.statutory_unknown) AS statutory_unknown,
            CASE WHEN bool_and(r.no_promise) THEN NULL
                 ELSE sum(r.con_val * r.agreement_rate) END AS expected_agreement,
+           sum(r.con_val * r.statutory_low) AS expected_statutory_low,
+           CASE WHEN bool_and(r.no_promise) THEN NULL
+                ELSE sum(r.con_val * r.promise_rate) END AS promised_duty,
+           coalesce(max(r.promise_days), 0) AS promise_days,
            sum(r.con_val * r.filed_rate) AS expected_filed,
            bool_or(r.has_filing) AS has_filing,
            max(r.mfn_rate) AS mfn_rate,
@@ -271,16 +298,25 @@ judged AS (
     SELECT *,
            cal_dut / nullif(con_val, 0) AS observed_rate,
            expected_statutory / nullif(con_val, 0) AS statutory_rate,
-           expected_agreement / nullif(con_val, 0) AS agreement_rate,
+           promised_duty / nullif(con_val, 0) AS agreement_rate,
+           expected_statutory_low / nullif(con_val, 0) AS statutory_low_rate,
            CASE
                WHEN all_no_duty THEN 'no_duty_entry'
                WHEN statutory_unknown OR con_val IS NULL OR con_val <= 0 THEN 'insufficient_data'
-               WHEN abs(cal_dut - expected_statutory) <= $tolerance_usd
-                    OR abs(cal_dut - expected_statutory) / con_val <= $tolerance_rate
+               WHEN cal_dut - expected_statutory
+                        <= greatest($tolerance_usd, $tolerance_rate * con_val)
+                    AND expected_statutory_low - cal_dut
+                        <= greatest($tolerance_usd, $tolerance_rate * con_val)
                    THEN CASE WHEN exempt THEN 'exempt' ELSE 'conforms' END
                WHEN cal_dut > expected_statutory THEN 'over_collected'
                ELSE 'under_collected'
-           END AS status
+           END AS status,
+           CASE WHEN expected_agreement IS NULL OR con_val IS NULL OR con_val <= 0 THEN NULL
+                WHEN abs(cal_dut - expected_agreement)
+                     <= greatest($tolerance_usd, $promise_tolerance_rate * con_val)
+                    THEN 'at_promise'
+                WHEN cal_dut < expected_agreement THEN 'below_promise'
+                ELSE 'above_promise' END AS promise_status
     FROM lines
 )
 -- Rates are rounded to 1e-10 and dollars to cents: parallel aggregation adds doubles in no fixed
@@ -312,8 +348,11 @@ SELECT period, hs10, description, category, regimes, verified,
                         WHEN rate_kind = 'other' OR rate_kind IS NULL
                             THEN 'column-1 rate not numeric or line not in the HTS release'
                         ELSE 'no quantity in a convertible unit in any month' END
-               ELSE printf('collected %.2f%% vs %.2f%% owed', 100 * observed_rate,
-                           100 * statutory_rate)
+               ELSE CASE WHEN statutory_low_rate < statutory_rate - 1e-9
+                         THEN printf('collected %.2f%% vs %.2f%%-%.2f%% owed', 100 * observed_rate,
+                                     100 * statutory_low_rate, 100 * statutory_rate)
+                         ELSE printf('collected %.2f%% vs %.2f%% owed', 100 * observed_rate,
+                                     100 * statutory_rate) END
            END,
            CASE WHEN status = 'over_collected' AND has_filing
                      AND abs(cal_dut - expected_filed) <= greatest($tolerance_usd,
@@ -329,5 +368,7 @@ SELECT period, hs10, description, category, regimes, verified,
                 THEN 'specific rate converted with the unit value of ' || strftime(unit_value_from, '%Y-%m') END,
            CASE WHEN NOT verified THEN 'rests on an unverified ledger entry' END
        ) AS reason,
-       releases, rate_kind
+       releases, rate_kind,
+       round(statutory_low_rate, 10), round(expected_statutory_low, 2),
+       round(promise_days, 10), promise_status
 FROM judged

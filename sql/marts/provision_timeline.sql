@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS marts.provision_timeline (
     days_announce_to_law INTEGER,
     days_law_to_schedule INTEGER,
     verified BOOLEAN,
+    days_effect_to_schedule INTEGER,
     PRIMARY KEY (provision, heading)
 );
 COMMENT ON TABLE marts.provision_timeline IS 'Implementation lag of each provision (pipelines/ledger/provisions.yaml) and Chapter 99 heading: announcement, instrument signed and published, legal effective date, the first HTS release whose Chapter 99 carries the heading (found in the schedule data) and CBP deployment.';
@@ -20,7 +21,8 @@ COMMENT ON COLUMN marts.provision_timeline.first_release IS 'First loaded HTS re
 COMMENT ON COLUMN marts.provision_timeline.first_release_date IS 'That release''s start date from releaseList (NULL when releaseList is not loaded).';
 COMMENT ON COLUMN marts.provision_timeline.deployed_on IS 'Date of the CBP instrument deploying the heading when the ledger records one, else the first release date.';
 COMMENT ON COLUMN marts.provision_timeline.days_announce_to_law IS 'published_on - announced_on: days from announcement to the instrument''s publication.';
-COMMENT ON COLUMN marts.provision_timeline.days_law_to_schedule IS 'first_release_date - published_on: days from publication to the schedule (negative when the schedule came first).';
+COMMENT ON COLUMN marts.provision_timeline.days_law_to_schedule IS 'first_release_date - published_on: days from the instrument''s publication to the schedule (negative when the schedule came first).';
+COMMENT ON COLUMN marts.provision_timeline.days_effect_to_schedule IS 'first_release_date - legal_effective_on: days from legal effect to the schedule carrying the heading (positive when entries were owed the new rate before the HTS showed it; e.g. 40 days for 9903.02.72, retroactive to 7 Aug 2025).';
 COMMENT ON COLUMN marts.provision_timeline.provision IS 'Provision id from pipelines/ledger/provisions.yaml (e.g. japan-general-floor).';
 COMMENT ON COLUMN marts.provision_timeline.heading IS 'Chapter 99 heading of the provision, with dots (e.g. 9903.02.73).';
 COMMENT ON COLUMN marts.provision_timeline.announced_on IS 'Date the provision was announced (provisions.yaml).';
@@ -49,6 +51,7 @@ SELECT p.provision, p.heading, p.announced_on, p.signed_on, p.published_on,
        coalesce(p.deployed_on, f.release_start_date),
        datediff('day', p.announced_on, p.published_on),
        datediff('day', p.published_on, f.release_start_date),
-       p.verified
+       p.verified,
+       datediff('day', p.legal_effective_on, f.release_start_date)
 FROM staging.ledger_provisions p
 LEFT JOIN first f USING (heading)

@@ -10,12 +10,49 @@ CREATE TABLE IF NOT EXISTS staging.ledger_rules (
     label VARCHAR, category VARCHAR NOT NULL, rule VARCHAR NOT NULL, rule_kind VARCHAR NOT NULL,
     rule_rate DOUBLE, as_filed VARCHAR, filed_kind VARCHAR, filed_rate DOUBLE, heading VARCHAR,
     instrument_id VARCHAR, authority VARCHAR, exempt BOOLEAN, refundable BOOLEAN,
-    verified BOOLEAN, PRIMARY KEY (side, regime_id, category)
+    verified BOOLEAN, low_kind VARCHAR, low_rate DOUBLE, low_heading VARCHAR,
+    PRIMARY KEY (side, regime_id, category)
 );
 CREATE TABLE IF NOT EXISTS staging.ledger_categories (
     category VARCHAR NOT NULL, precedence INTEGER NOT NULL, prefix VARCHAR NOT NULL,
-    excluded BOOLEAN NOT NULL
+    excluded BOOLEAN NOT NULL, valid_from DATE, valid_to DATE
 );
+CREATE TABLE IF NOT EXISTS staging.ledger_category_sectors (
+    category VARCHAR PRIMARY KEY, label VARCHAR, sector VARCHAR NOT NULL, valid_from DATE,
+    valid_to DATE, coverage VARCHAR, verified BOOLEAN
+);
+CREATE TABLE IF NOT EXISTS staging.ledger_chapter99 (
+    entry INTEGER NOT NULL, pattern VARCHAR NOT NULL, heading_from VARCHAR NOT NULL,
+    heading_to VARCHAR NOT NULL, is_prefix BOOLEAN NOT NULL, status VARCHAR NOT NULL,
+    modelled_by VARCHAR, applies_to_japan BOOLEAN, reason VARCHAR, citation VARCHAR,
+    url VARCHAR, verified BOOLEAN, PRIMARY KEY (entry, pattern)
+);
+COMMENT ON TABLE staging.ledger_category_sectors IS 'The published mapping from the audit''s product categories (categories.yaml, plus general) to the report sectors of sectors.yaml (plus other), with each category''s dates, coverage and verified flag.';
+COMMENT ON COLUMN staging.ledger_category_sectors.category IS 'Category id of categories.yaml, or general (everything no product list claims).';
+COMMENT ON COLUMN staging.ledger_category_sectors.label IS 'What the category holds (categories.yaml label).';
+COMMENT ON COLUMN staging.ledger_category_sectors.sector IS 'Report sector of marts.effective_rates_monthly the category is shown in (sectors.yaml id, or other).';
+COMMENT ON COLUMN staging.ledger_category_sectors.valid_from IS 'First entry date the category''s product list is in force; NULL when always.';
+COMMENT ON COLUMN staging.ledger_category_sectors.valid_to IS 'Entry date the list stops being in force (exclusive); NULL while in force.';
+COMMENT ON COLUMN staging.ledger_category_sectors.coverage IS 'exact (the instrument''s own list or heading definition), approximate (a stand-in by HS prefix), none (general).';
+COMMENT ON COLUMN staging.ledger_category_sectors.verified IS 'True when the category''s list was checked against the instrument.';
+COMMENT ON TABLE staging.ledger_chapter99 IS 'The coverage contract of the law (pipelines/ledger/chapter99.yaml): heading patterns of chapter 99 with their status - modelled (by the ledger rules named in modelled_by), not_applicable (cannot change the duty on products of Japan) or not_modelled (known gap, with the reason).';
+COMMENT ON COLUMN staging.ledger_chapter99.entry IS 'Position of the entry in chapter99.yaml (0 first): the first entry that matches a heading decides its status.';
+COMMENT ON COLUMN staging.ledger_chapter99.pattern IS 'The pattern as written: a heading (9903.02.73), a range (9903.01.43-9903.01.52) or a prefix (9902, 9903.88).';
+COMMENT ON COLUMN staging.ledger_chapter99.heading_from IS 'First heading of the pattern (the prefix itself for a prefix).';
+COMMENT ON COLUMN staging.ledger_chapter99.heading_to IS 'Last heading of a range (equal to heading_from otherwise).';
+COMMENT ON COLUMN staging.ledger_chapter99.is_prefix IS 'True when the pattern is a prefix (shorter than a 10-character heading): it matches every heading that starts with it.';
+COMMENT ON COLUMN staging.ledger_chapter99.status IS 'modelled, not_applicable or not_modelled.';
+COMMENT ON COLUMN staging.ledger_chapter99.modelled_by IS 'Chapter 99 headings of the ledger rules that model the entry (comma-separated); NULL unless modelled.';
+COMMENT ON COLUMN staging.ledger_chapter99.applies_to_japan IS 'True when the heading can apply to products of Japan (named in it or in its notes); NULL when the entry does not say.';
+COMMENT ON COLUMN staging.ledger_chapter99.reason IS 'Why the headings have this status, in words.';
+COMMENT ON COLUMN staging.ledger_chapter99.citation IS 'The instrument or HTS note behind the status.';
+COMMENT ON COLUMN staging.ledger_chapter99.url IS 'Address of the cited text.';
+COMMENT ON COLUMN staging.ledger_chapter99.verified IS 'True when the status was checked against the cited instrument.';
+COMMENT ON COLUMN staging.ledger_rules.low_kind IS 'For a range rule, the parse of its low bound (m, const, add, floor); NULL otherwise (the rule is exact).';
+COMMENT ON COLUMN staging.ledger_rules.low_rate IS 'The <rate> of the low bound of a range rule; NULL otherwise.';
+COMMENT ON COLUMN staging.ledger_rules.low_heading IS 'Chapter 99 heading that carries the low bound of a range rule (e.g. in-quota 9903.81.25); NULL otherwise.';
+COMMENT ON COLUMN staging.ledger_categories.valid_from IS 'First entry date the category''s list is in force; NULL when always.';
+COMMENT ON COLUMN staging.ledger_categories.valid_to IS 'Entry date the list stops being in force (exclusive); NULL while in force.';
 CREATE TABLE IF NOT EXISTS staging.ledger_units (
     census_unit VARCHAR NOT NULL, hts_unit VARCHAR NOT NULL, factor DOUBLE NOT NULL,
     PRIMARY KEY (census_unit, hts_unit)
@@ -52,7 +89,7 @@ COMMENT ON COLUMN staging.ledger_instruments.url IS 'Address of the instrument''
 COMMENT ON COLUMN staging.ledger_instruments.note IS 'Free-text note of the ledger on scope, dates or caveats; NULL when none.';
 COMMENT ON COLUMN staging.ledger_instruments.verified IS 'True only when the document number and dates were confirmed against the Federal Register or the sources of DOMAIN.md.';
 COMMENT ON TABLE staging.ledger_rules IS 'One row per side (law = what U.S. law required, agreement = what Japan was promised), regime (entry dates [valid_from, valid_to)) and product category: the rule giving the all-in rate from the column-1 rate m.';
-COMMENT ON COLUMN staging.ledger_rules.rule IS 'm | <rate> | m + <rate> | max(<rate>, m) | none (no promise); rates are decimals.';
+COMMENT ON COLUMN staging.ledger_rules.rule IS 'm | <rate> | m + <rate> | max(<rate>, m) | range(<rule>, <rule>) | none (no promise); rates are decimals. Rules a regime leaves to an inherited category are filled in.';
 COMMENT ON COLUMN staging.ledger_rules.as_filed IS 'What entries were filed at when the law was changed retroactively (stacking period: m + 0.15).';
 COMMENT ON COLUMN staging.ledger_rules.verified IS 'False when the rule or its instrument rests on an uncertain fact (DOMAIN.md marks them).';
 COMMENT ON COLUMN staging.ledger_rules.side IS 'law (pipelines/ledger/regimes_japan.yaml: what U.S. law required) or agreement (pipelines/ledger/agreement_japan.yaml: what Japan was promised).';
@@ -61,7 +98,7 @@ COMMENT ON COLUMN staging.ledger_rules.valid_from IS 'First entry date of the re
 COMMENT ON COLUMN staging.ledger_rules.valid_to IS 'Entry date the regime ends (YAML to), exclusive; NULL for the open-ended last regime.';
 COMMENT ON COLUMN staging.ledger_rules.label IS 'Description of the regime (YAML label).';
 COMMENT ON COLUMN staging.ledger_rules.category IS 'Product category the rule applies to: an id of pipelines/ledger/categories.yaml, or general.';
-COMMENT ON COLUMN staging.ledger_rules.rule_kind IS 'Parse of rule: m, const (<rate>), add (m + <rate>), floor (max(<rate>, m)) or none; evaluated by the apply_rule macro.';
+COMMENT ON COLUMN staging.ledger_rules.rule_kind IS 'Parse of rule (of its high bound for a range): m, const (<rate>), add (m + <rate>), floor (max(<rate>, m)) or none; evaluated by the apply_rule macro.';
 COMMENT ON COLUMN staging.ledger_rules.rule_rate IS 'The <rate> of rule as a decimal (0.15 = 15 %); NULL for kinds m and none.';
 COMMENT ON COLUMN staging.ledger_rules.filed_kind IS 'Parse of as_filed (m, const, add or floor); NULL when the rule has no as_filed.';
 COMMENT ON COLUMN staging.ledger_rules.filed_rate IS 'The <rate> of as_filed as a decimal; NULL when as_filed is absent or has no rate.';
@@ -85,3 +122,24 @@ INSERT INTO staging.ledger_rules SELECT * FROM _ledger_rules;
 INSERT INTO staging.ledger_categories SELECT * FROM _ledger_categories;
 INSERT INTO staging.ledger_units SELECT * FROM _ledger_units;
 INSERT INTO staging.ledger_provisions SELECT * FROM _ledger_provisions;
+INSERT INTO staging.ledger_category_sectors SELECT * FROM _ledger_category_sectors;
+INSERT INTO staging.ledger_chapter99 SELECT * FROM _ledger_chapter99;
+-- name: line_categories
+-- each (law regime, hs10) of _category_wanted(law_regime, valid_from, hs10) in its product
+-- category: the first category in precedence order whose list is in force when the regime
+-- starts (lists change only on regime boundaries) and claims the line, else general
+CREATE OR REPLACE TEMP TABLE _line_categories AS
+WITH claimed AS (
+    SELECT w.law_regime, w.hs10, p.category
+    FROM _category_wanted w
+    JOIN staging.ledger_categories p
+      ON starts_with(w.hs10, p.prefix) AND NOT p.excluded
+     AND (p.valid_from IS NULL OR p.valid_from <= w.valid_from)
+     AND (p.valid_to IS NULL OR w.valid_from < p.valid_to)
+    WHERE NOT EXISTS (SELECT 1 FROM staging.ledger_categories x
+                      WHERE x.category = p.category AND x.excluded
+                        AND starts_with(w.hs10, x.prefix))
+    QUALIFY row_number() OVER (PARTITION BY w.law_regime, w.hs10 ORDER BY p.precedence) = 1
+)
+SELECT w.law_regime, w.hs10, coalesce(c.category, 'general') AS category
+FROM _category_wanted w LEFT JOIN claimed c USING (law_regime, hs10)

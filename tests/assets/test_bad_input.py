@@ -225,6 +225,32 @@ def test_many_unknown_rate_texts_fail_the_contract(case):
     case.expect_refusal(case.run_release(), "staging.hts_lines", "numeric_share_98_percent")
 
 
+def test_a_chapter99_heading_the_ledger_does_not_know_fails_the_coverage_contract(case):
+    """A release adds a heading no entry of chapter99.yaml accounts for, and renumbers one that
+    names Japan into a range the ledger lists as not applicable: both contracts warn (the run
+    goes on), and the mart lists the new heading."""
+    records = json.loads(case.read(RELEASE))
+    model = next(r for r in records if r["htsno"] == "9903.02.73")
+    records += [dict(model, htsno="9903.99.91", description="Products of Japan, as provided "
+                     "for in a new subdivision", general="The duty provided in the applicable "
+                     "subheading + 30%"),
+                dict(model, htsno="9903.01.60", description="Products of Japan, as provided "
+                     "for in subdivision (v) of U.S. note 2")]
+    case.write(RELEASE, json.dumps(records).encode())
+    assert case.run_release().success
+    result = case.run(["marts/unmodelled_provisions"])
+    assert result.success, "a warning must not stop the run"
+    evaluations = {e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data
+                   for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    for name in ("all_headings_accounted_for", "japan_headings_not_dismissed"):
+        assert not evaluations[name].passed, name
+        assert evaluations[name].severity.value == "WARN", name
+    with duckdb.connect(str(case.warehouse), read_only=True) as con:
+        listed = con.execute("SELECT release, heading, coverage FROM marts.unmodelled_provisions "
+                             "WHERE coverage = 'unaccounted'").fetchall()
+    assert listed == [("2025HTSRev23", "9903.99.91", "unaccounted")]
+
+
 def test_release_list_without_start_dates(case):
     releases = json.loads(case.read("hts/releaseList.json"))
     for release in releases:

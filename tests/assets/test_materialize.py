@@ -114,10 +114,12 @@ def _conformance(path, category="all"):
     with duckdb.connect(str(path), read_only=True) as con:
         rows = con.execute(
             "SELECT strftime(period, '%Y-%m'), observed_rate, statutory_rate, agreement_rate, "
-            "conforming_value_share, excess_duty_usd, refund_exposure_usd, "
-            "statutory_gap_value_share FROM marts.deal_conformance_monthly "
+            "at_promise_value_share, excess_duty_usd, refund_exposure_usd, "
+            "statutory_gap_value_share, promise_days_share, rated_value_share, "
+            "above_promise_value_share FROM marts.deal_conformance_monthly "
             "WHERE category = ? ORDER BY period", [category]).fetchall()
-    keys = ("observed", "statutory", "agreement", "conforming", "excess", "refund", "law_gap")
+    keys = ("observed", "statutory", "agreement", "at_promise", "excess", "refund", "law_gap",
+            "promise_days", "rated", "above_promise")
     return {r[0]: dict(zip(keys, r[1:], strict=True)) for r in rows}
 
 
@@ -135,11 +137,17 @@ def test_stacking_months_show_refund_exposure(built):
     assert with_refund == {"2025-08", "2025-09"}
     # The filings at m + 15 % put collections above the retroactive law in those months only.
     assert months["2025-08"]["observed"] > months["2025-08"]["statutory"] + 0.003
-    assert months["2025-08"]["conforming"] < 0.9
+    assert months["2025-08"]["at_promise"] < 0.9
+    assert months["2025-08"]["above_promise"] > 0.1
 
 
 def test_autos_switch_in_september_2025(built):
     autos = _conformance(built[2], "autos")
+    # The autos promise starts on 16 Sep: the agreement rate counts only those 15 days.
+    assert autos["2025-09"]["promise_days"] == pytest.approx(15 / 30)
+    assert autos["2025-08"]["agreement"] is None
+    assert 0.14 < autos["2025-09"]["agreement"] < 0.16   # not the 21 % of a blend (FTZ at 0)
+    assert all(0.95 < row["rated"] <= 1 for row in autos.values())
     assert autos["2025-08"]["observed"] > 0.25          # 25 % + m before 16 Sep
     assert 0.14 < autos["2025-10"]["observed"] < 0.16   # max(15 %, m) after
     assert autos["2025-10"]["observed"] < autos["2025-09"]["observed"] < autos["2025-08"][
@@ -151,7 +159,7 @@ def test_february_2026_breaks_the_agreement(built):
     before, after = months["2026-01"], months["2026-03"]
     assert before["law_gap"] is None or before["law_gap"] < 0.001
     assert after["law_gap"] > 0.01                    # Section 122: m + 10 % > max(15 %, m)
-    assert after["conforming"] < before["conforming"]
+    assert after["at_promise"] < before["at_promise"]
     assert after["excess"] > 3 * before["excess"]
     assert after["observed"] < before["observed"]      # goods with m < 5 % pay less
 
@@ -164,6 +172,12 @@ def test_provision_timeline_comes_from_the_sample_schedule(built):
     assert got["9903.02.73"] == "2025HTSRev23 2025-09-16"
     assert got["9903.02.30"] == "2025HTSRev18 2025-08-07"
     assert got["9903.03.01"] == "2026HTSRev4 2026-02-24"
+    with duckdb.connect(str(path), read_only=True) as con:
+        lags = con.execute("SELECT days_law_to_schedule, days_effect_to_schedule "
+                           "FROM marts.provision_timeline WHERE heading = '9903.02.73'").fetchone()
+    # EO 14345 was published on 9 Sep 2025 with effect from 7 Aug: 7 days from publication to
+    # the schedule, 40 from legal effect.
+    assert lags == (7, 40)
 
 
 # Japan's side of the deal and the scorecard (DOMAIN.md §1 and the U.S. promises)

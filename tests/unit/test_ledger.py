@@ -10,6 +10,7 @@ from pipelines.lib.rules.ledger import (
     LEDGER_DIR,
     LedgerError,
     apply_rule,
+    category_of,
     ledger,
     load_ledger,
     rates_on,
@@ -27,14 +28,16 @@ STACKING = date(2025, 8, 20)
 LAST_STACKING_DAY = date(2025, 9, 15)
 AGREEMENT = date(2025, 9, 16)
 WOOD = date(2025, 10, 20)
+TRUCKS = date(2025, 11, 5)
 AG_EXEMPT = date(2025, 12, 1)
+SEMIS = date(2026, 2, 1)
 SECTION_122 = date(2026, 3, 1)
 METAL_ANNEXES = date(2026, 5, 1)
 SECTION_301 = date(2026, 8, 1)
 PHARMA = date(2026, 10, 1)
 ALL_DATES = [BEFORE_TARIFFS, METALS_25, AUTOS_ONLY, RECIPROCAL, PARTS, METALS_50, COPPER,
-             STACKING, AGREEMENT, WOOD, AG_EXEMPT, SECTION_122, METAL_ANNEXES, SECTION_301,
-             PHARMA]
+             STACKING, AGREEMENT, WOOD, TRUCKS, AG_EXEMPT, SEMIS, SECTION_122, METAL_ANNEXES,
+             SECTION_301, PHARMA]
 
 
 def owed(category, m, day):
@@ -65,12 +68,16 @@ def test_textiles_at_7_5_percent(day, statutory, filed, agreement):
 
 def test_beef_at_26_4_percent():
     # Over-quota beef (0201.30.80) is among the November 2025 agricultural exemptions.
-    stacking = owed("ag_exempt", 0.264, STACKING)
+    beef = "0201308090"
+    assert category_of(ledger(), beef, STACKING) == "general"
+    stacking = owed("general", 0.264, STACKING)
     assert stacking["as_filed"] == pytest.approx(0.414)   # 41.4 % filed
     assert stacking["statutory"] == pytest.approx(0.264)  # 26.4 % owed
-    assert owed("ag_exempt", 0.264, RECIPROCAL)["statutory"] == pytest.approx(0.364)
-    assert owed("ag_exempt", 0.264, AG_EXEMPT)["statutory"] == pytest.approx(0.264)
-    assert owed("ag_exempt", 0.264, SECTION_122)["statutory"] == pytest.approx(0.264)
+    assert owed("general", 0.264, RECIPROCAL)["statutory"] == pytest.approx(0.364)
+    for day in (AG_EXEMPT, SECTION_122):
+        category = category_of(ledger(), beef, day)
+        assert category == "ag_exempt"   # added to Annex II on 13 Nov 2025
+        assert owed(category, 0.264, day)["statutory"] == pytest.approx(0.264)
 
 
 def test_passenger_car_at_2_5_percent():
@@ -88,7 +95,8 @@ def test_a_free_good_and_a_civil_aircraft_part(day):
     general = owed("general", 0.0, day)["statutory"]
     aircraft = owed("civil_aircraft", 0.0, day)["statutory"]
     expected_general = {RECIPROCAL: 0.10, PARTS: 0.10, METALS_50: 0.10, COPPER: 0.10,
-                        STACKING: 0.15, AGREEMENT: 0.15, WOOD: 0.15, AG_EXEMPT: 0.15,
+                        STACKING: 0.15, AGREEMENT: 0.15, WOOD: 0.15, TRUCKS: 0.15,
+                        AG_EXEMPT: 0.15, SEMIS: 0.15,
                         SECTION_122: 0.10, METAL_ANNEXES: 0.10, SECTION_301: 0.125,
                         PHARMA: 0.125}.get(day, 0.0)
     assert general == pytest.approx(expected_general)
@@ -103,14 +111,31 @@ def test_specific_rate_through_its_ad_valorem_equivalent():
     assert owed("general", ave, STACKING)["as_filed"] == pytest.approx(0.20)
 
 
-@pytest.mark.parametrize(("day", "rate"), [
-    (BEFORE_TARIFFS, 0.25), (METALS_25, 0.25), (RECIPROCAL, 0.25), (METALS_50, 0.50),
-    (STACKING, 0.50), (AGREEMENT, 0.50), (SECTION_122, 0.50), (SECTION_301, 0.50)])
-def test_steel_is_not_covered(day, rate):
-    got = owed("steel_aluminum", 0.0, day)
+@pytest.mark.parametrize(("day", "low", "rate"), [
+    (BEFORE_TARIFFS, 0.0, 0.25), (METALS_25, 0.25, 0.25), (RECIPROCAL, 0.25, 0.25),
+    (METALS_50, 0.50, 0.50), (STACKING, 0.50, 0.50), (AGREEMENT, 0.50, 0.50),
+    (SECTION_122, 0.50, 0.50), (SECTION_301, 0.50, 0.50)])
+def test_hot_rolled_steel_quota_then_not_covered(day, low, rate):
+    # Japan's tariff-rate quota (to 11 Mar 2025): in-quota free of the 25 %, a range.
+    category = category_of(ledger(), "7208100000", day)
+    assert category == ("metals_annex_ia" if day >= METAL_ANNEXES else "steel")
+    got = owed(category, 0.0, day)
     assert got["statutory"] == pytest.approx(rate)
+    assert got["statutory_low"] == pytest.approx(low)
     if day >= STACKING:
         assert got["agreement"] == pytest.approx(0.50)
+
+
+def test_trucks_semiconductors_and_annex_iii():
+    assert category_of(ledger(), "8704230000", WOOD) == "general"
+    assert category_of(ledger(), "8704230000", TRUCKS) == "mhd_vehicles"
+    assert owed("mhd_vehicles", 0.25, TRUCKS)["statutory"] == pytest.approx(0.50)
+    assert owed("buses", 0.02, TRUCKS)["statutory"] == pytest.approx(0.12)
+    assert category_of(ledger(), "8471500150", SEMIS) == "semiconductors_232"
+    semis = owed("semiconductors_232", 0.0, SEMIS)
+    assert (semis["statutory_low"], semis["statutory"]) == (pytest.approx(0.0),
+                                                            pytest.approx(0.25))
+    assert owed("metals_annex_iii", 0.02, METAL_ANNEXES)["statutory"] == pytest.approx(0.15)
 
 
 def test_apply_rule_vocabulary():
@@ -123,6 +148,8 @@ def test_apply_rule_vocabulary():
     assert apply_rule("m + 0.10", None) is None
     assert apply_rule("max(0.15, m)", None) is None
     assert apply_rule("0.5", None) == pytest.approx(0.5)
+    assert apply_rule("range(m, m + 0.25)", 0.03) == pytest.approx(0.28)  # the high bound
+    assert apply_rule("range(max(0.15, m), m + 0.25)", 0.03) == pytest.approx(0.28)
 
 
 # --- the loader refuses a broken ledger, naming the file and the entry -------------------------

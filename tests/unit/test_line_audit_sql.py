@@ -22,6 +22,7 @@ LINES = [
     ("8703230190", "2.5%", None),
     ("0201308090", "26.4%", None),
     ("9999990000", "The rate applicable to the article of which it is a part", None),
+    ("7208100015", "Free", None),
 ]
 
 
@@ -61,11 +62,13 @@ def audited(tmp_path):
             audit.load_ledger_tables(con, ledger())
             audit.build_line_audit(con, ledger())
         got = {(str(r[0]), r[1]): dict(zip(
-            ["mfn", "statutory", "observed", "agreement", "status", "refund", "excess", "reason"],
+            ["mfn", "statutory", "observed", "agreement", "status", "refund", "excess", "reason",
+             "low", "promise_days", "promise", "category"],
             r[2:], strict=True))
             for r in run(con, """SELECT period, hs10, mfn_rate, statutory_rate, observed_rate,
                                  agreement_rate, status, refund_exposure_usd, excess_duty_usd,
-                                 reason FROM marts.japan_line_audit""")}
+                                 reason, statutory_low_rate, promise_days_share, promise_status,
+                                 category FROM marts.japan_line_audit""")}
         con.close()
         return got
     return build
@@ -143,3 +146,68 @@ def test_section_122_puts_the_law_above_the_promise(audited):
     assert line["statutory"] == pytest.approx(0.265) and line["agreement"] == pytest.approx(0.165)
     assert line["excess"] == pytest.approx(10_000)
     assert "law above the agreement by 10.00 points" in line["reason"]
+
+
+def test_steel_quota_is_a_range_and_in_quota_steel_conforms(audited):
+    got = audited([
+        # hot-rolled steel of Japan in 2024: in quota free of the 25 %, over quota 25 %
+        ("2024-06-01", "5880", "7208100015", "69", 1_000_000, 0, 100, "T"),
+        ("2024-07-01", "5880", "7208100015", "69", 1_000_000, 250_000, 100, "T"),
+        ("2024-08-01", "5880", "7208100015", "69", 1_000_000, 120_000, 100, "T"),  # a mix
+        ("2024-09-01", "5880", "7208100015", "69", 1_000_000, 300_000, 100, "T"),  # above
+    ])
+    for month in ("2024-06-01", "2024-07-01", "2024-08-01"):
+        line = got[(month, "7208100015")]
+        assert line["category"] == "steel"
+        assert (line["low"], line["statutory"]) == (pytest.approx(0.0), pytest.approx(0.25))
+        assert line["status"] == "conforms", month
+        assert "0.00%-25.00% owed" in line["reason"]
+    assert got[("2024-09-01", "7208100015")]["status"] == "over_collected"
+
+
+def test_an_answer_without_rate_provision_may_have_claimed_the_jp_rate(audited):
+    got = audited([
+        # cotton fabric, m = 7.5 %, JP special rate Free: before 2025 the range is 0 - 7.5 %
+        ("2024-06-01", "5880", "5208110000", "", 100_000, 0, 0, "KG"),
+        ("2024-07-01", "5880", "5208110000", "", 100_000, 7_500, 0, "KG"),
+        # with the agreement, max(15 %, m) on either rate: 15 % both ways
+        ("2025-10-01", "5880", "5208110000", "", 100_000, 15_000, 0, "KG"),
+        # a line without a JP rate stays exact
+        ("2024-06-01", "5880", "6110202010", "", 100_000, 0, 0, "DOZ"),
+    ])
+    for month in ("2024-06-01", "2024-07-01"):
+        line = got[(month, "5208110000")]
+        assert (line["low"], line["statutory"]) == (pytest.approx(0.0), pytest.approx(0.075))
+        assert line["status"] == "conforms"
+    october = got[("2025-10-01", "5208110000")]
+    assert october["low"] == pytest.approx(0.15) and october["status"] == "conforms"
+    sweater = got[("2024-06-01", "6110202010")]
+    assert sweater["low"] == pytest.approx(sweater["statutory"])
+    assert sweater["status"] == "under_collected"
+
+
+def test_the_agreement_rate_counts_only_days_with_a_promise(audited):
+    # September 2025: the autos promise starts on the 16th; before it, 25 % + m was the law.
+    got = audited([("2025-09-01", "5880", "8703230190", "69", 3_000_000, 450_000, 100, "NO")])
+    car = got[("2025-09-01", "8703230190")]
+    assert car["promise_days"] == pytest.approx(15 / 30)
+    assert car["agreement"] == pytest.approx(0.15)          # not 21.25 %
+    assert car["statutory"] == pytest.approx((15 * 0.275 + 15 * 0.15) / 30)
+    # collected 15 % all month: below the blend of promised and statutory days
+    assert car["promise"] == "below_promise"
+
+
+@pytest.mark.parametrize(("duty", "status"), [
+    (15_000, "at_promise"), (15_400, "at_promise"), (14_000, "below_promise"),
+    (20_000, "above_promise")])
+def test_three_promise_statuses_with_the_ledger_tolerance(audited, duty, status):
+    # Cotton fabric at max(15 %, m) in October 2025; tolerance 0.5 points of $100,000 = $500.
+    got = audited([("2025-10-01", "5880", "5208110000", "69", 100_000, duty, 0, "KG")])
+    assert got[("2025-10-01", "5208110000")]["promise"] == status
+
+
+def test_no_promise_before_the_agreement(audited):
+    got = audited([("2025-06-01", "5880", "5208110000", "69", 100_000, 17_500, 0, "KG")])
+    line = got[("2025-06-01", "5208110000")]
+    assert line["promise"] is None and line["agreement"] is None
+    assert line["promise_days"] == 0

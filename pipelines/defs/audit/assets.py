@@ -14,6 +14,7 @@ from pipelines.lib.warehouse import run, transaction
 IMPORTS = dg.AssetKey(["staging", "imports_monthly"])
 LINES = dg.AssetKey(["staging", "hts_lines"])
 CHAPTER99 = dg.AssetKey(["staging", "hts_chapter99"])
+RECORDS = dg.AssetKey(["raw", "hts_records"])
 GROUP = "audit"
 COMMON = dict(group_name=GROUP, kinds={"duckdb"}, pool="duckdb")
 
@@ -74,3 +75,21 @@ def hts_revision_changes(context: dg.AssetExecutionContext, warehouse: DuckDBRes
             checks = yield from guard(con, "marts.hts_revision_changes")
         yield table_result(con, "marts.hts_revision_changes",
                            order_by="ORDER BY release, scope, hts_code", check_results=checks)
+
+
+@dg.asset(**_specs("unmodelled_provisions"), deps=[RECORDS, hts_releases, ledger], **COMMON)
+def unmodelled_provisions(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+    """Every Chapter 99 heading of every loaded release that the ledger does not model: known
+    gaps with their reason, and headings no ledger entry accounts for (a failing contract)."""
+    with warehouse.get_connection() as con:
+        with transaction(con):
+            audit.build_unmodelled_provisions(con)
+            checks = yield from guard(con, "marts.unmodelled_provisions")
+        counts = dict(run(con, "SELECT coverage, count(DISTINCT heading) "
+                               "FROM marts.unmodelled_provisions GROUP BY 1"))
+        context.log.info(f"headings not modelled: {counts}")
+        yield table_result(
+            con, "marts.unmodelled_provisions", order_by="ORDER BY coverage DESC, heading, release",
+            extra={f"headings_{k}": dg.MetadataValue.int(v) for k, v in counts.items()},
+            check_results=checks)
+

@@ -10,7 +10,7 @@ from pipelines.lib.rules.ledger import load_ledger
 from pipelines.lib.warehouse import transaction
 
 LEDGER_TABLES = ("ledger_instruments", "ledger_rules", "ledger_categories", "ledger_units",
-                 "ledger_provisions")
+                 "ledger_provisions", "ledger_category_sectors", "ledger_chapter99")
 
 
 @dg.multi_asset(
@@ -23,6 +23,9 @@ LEDGER_TABLES = ("ledger_instruments", "ledger_rules", "ledger_categories", "led
         "HS prefixes of each product category, with the precedence order.",
         "Census quantity unit to HTS specific-rate unit conversion factors.",
         "Provisions whose path from announcement to the tariff schedule is measured.",
+        "The published mapping from audit categories to report sectors.",
+        "The coverage contract of the law: every Chapter 99 heading modelled, not applicable "
+        "to products of Japan, or a known gap with its reason.",
     ), strict=True)],
     check_specs=[spec for t in LEDGER_TABLES for spec in specs(f"staging.{t}")],
     pool="duckdb",

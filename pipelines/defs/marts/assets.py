@@ -16,7 +16,24 @@ CHAPTER99 = dg.AssetKey(["staging", "hts_chapter99"])
 GROUP = "indicators"
 
 
-@dg.asset(key=["marts", "effective_rates_monthly"], deps=[IMPORTS, ledger],
+@dg.asset(key=["marts", "unrated_value_monthly"], deps=[IMPORTS, LINES, ledger],
+          group_name=GROUP, kinds={"duckdb"}, pool="duckdb",
+          check_specs=specs("marts.unrated_value_monthly"))
+def unrated_value_monthly(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+    """Import value whose column-1 rate cannot be resolved, by month, partner, sector and
+    reason (low-value estimates, lines not in the schedule, specific rates without quantity)."""
+    with warehouse.get_connection() as con:
+        con.register("_sector_prefixes", sector_prefixes())
+        with transaction(con):
+            rows = rebuild_table(con, "marts/unrated_value_monthly")
+            checks = yield from guard(con, "marts.unrated_value_monthly")
+        con.unregister("_sector_prefixes")
+        context.log.info(f"{rows} rows")
+        yield table_result(con, "marts.unrated_value_monthly", "cty_code = '5880'",
+                           order_by="ORDER BY period DESC, con_val DESC", check_results=checks)
+
+
+@dg.asset(key=["marts", "effective_rates_monthly"], deps=[IMPORTS, ledger, unrated_value_monthly],
           group_name=GROUP,
           kinds={"duckdb"}, pool="duckdb", check_specs=specs("marts.effective_rates_monthly"))
 def effective_rates_monthly(context: dg.AssetExecutionContext, warehouse: DuckDBResource):

@@ -48,12 +48,15 @@ def load_ledger_tables(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) 
         "_ledger_categories": ledger_lib.category_prefixes(book),
         "_ledger_units": ledger_lib.units_frame(),
         "_ledger_provisions": ledger_lib.provisions_frame(book),
+        "_ledger_category_sectors": ledger_lib.category_sectors(book),
+        "_ledger_chapter99": ledger_lib.chapter99_frame(book),
     }
     ensure_table(con, "staging/ledger")
     for name, frame in frames.items():
         con.register(name, frame)
     try:
-        for table in ("instruments", "rules", "categories", "units", "provisions"):
+        for table in ("instruments", "rules", "categories", "units", "provisions",
+                      "category_sectors", "chapter99"):
             run(con, f"DELETE FROM staging.ledger_{table}")
         run(con, statement("staging/ledger", "insert"))
     finally:
@@ -68,18 +71,23 @@ def build_line_audit(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) ->
     ledger_lib.install_rule_macro(con)
     params = {"country": book.audit.country_code}
     run(con, statement(name, "entries"), params)
-    for step in ("releases", "segments", "lines"):
+    for step in ("releases", "segments", "categories"):
         run(con, statement(name, step))
+    run(con, statement("staging/ledger", "line_categories"))
+    run(con, statement(name, "lines"))
     specials = con.sql("SELECT DISTINCT special_text FROM _lines").pl()["special_text"]
     con.register("_jp_preferences", jp_preferences(specials))
     try:
         run(con, statement(name, "column1"))
         run(con, statement(name, "rated"))
-        rows = rebuild_table(con, name, params={"tolerance_usd": book.audit.tolerance_usd,
-                                                "tolerance_rate": book.audit.tolerance_rate})
+        rows = rebuild_table(con, name, params={
+            "tolerance_usd": book.audit.tolerance_usd,
+            "tolerance_rate": book.audit.tolerance_rate,
+            "promise_tolerance_rate": book.audit.promise_tolerance_rate})
     finally:
         con.unregister("_jp_preferences")
-    for temp in ("_entries", "_releases", "_segments", "_lines", "_column1", "_rated"):
+    for temp in ("_entries", "_releases", "_segments", "_category_wanted", "_line_categories",
+                 "_lines", "_column1", "_rated"):
         run(con, f"DROP TABLE IF EXISTS {temp}")
     return rows
 
@@ -99,3 +107,9 @@ def build_revision_changes(con: duckdb.DuckDBPyConnection) -> int:
 def build_provision_timeline(con: duckdb.DuckDBPyConnection) -> int:
     """Rebuild ``marts.provision_timeline`` from the ledger's provisions and the schedule."""
     return rebuild_table(con, "marts/provision_timeline")
+
+
+def build_unmodelled_provisions(con: duckdb.DuckDBPyConnection) -> int:
+    """Rebuild ``marts.unmodelled_provisions`` from the schedule's records and the coverage
+    ledger (``staging.ledger_chapter99``)."""
+    return rebuild_table(con, "marts/unmodelled_provisions")

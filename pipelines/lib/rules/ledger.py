@@ -33,6 +33,7 @@ def ledger_dir() -> Path:
     """``TARIFF_AUDIT_LEDGER_DIR`` (a reviewed copy of the ledger) or the bundled one."""
     return Path(os.environ.get("TARIFF_AUDIT_LEDGER_DIR", LEDGER_DIR))
 _RATE = r"(\d+(?:\.\d+)?)"
+_RANGE = re.compile(r"^range\(\s*(?P<low>max\([^)]*\)|[^,]+?)\s*,\s*(?P<high>.+?)\s*\)$")
 _RULES = (
     (re.compile(r"^m$"), "m"),
     (re.compile(r"^none$"), "none"),
@@ -46,8 +47,24 @@ class LedgerError(ValueError):
     """The ledger is invalid; the message names the file and the entry."""
 
 
+def parse_range(rule: str) -> tuple[str, str] | None:
+    """``"range(m, m + 0.25)"`` → ``("m", "m + 0.25")`` (low and high rule), else ``None``.
+
+    A range rule is the statutory expectation of a quota (in-quota and over-quota rule) or of
+    exceptions that trade statistics cannot see: a line conforms anywhere within it."""
+    match = _RANGE.match(rule.strip())
+    return (match.group("low"), match.group("high")) if match else None
+
+
 def parse_rule(rule: str) -> tuple[str, float | None]:
-    """``"max(0.15, m)"`` → ``("floor", 0.15)``. Kinds: m, none, const, add, floor."""
+    """``"max(0.15, m)"`` → ``("floor", 0.15)``. Kinds: m, none, const, add, floor. A range
+    rule parses as its high bound (the rate owed without the quota or the exception)."""
+    bounds = parse_range(rule)
+    if bounds:
+        low, high = (parse_rule(b) for b in bounds)
+        if "none" in (low[0], high[0]):
+            raise ValueError(f"range {rule!r} cannot have a bound 'none'")
+        return high
     text = rule.strip()
     for pattern, kind in _RULES:
         match = pattern.match(text)
@@ -57,8 +74,18 @@ def parse_rule(rule: str) -> tuple[str, float | None]:
                 raise ValueError(f"rate {param} in rule {rule!r} is outside [0, 3]")
             return kind, param
     raise ValueError(
-        f"unknown rule {rule!r}: use m, none, <rate>, m + <rate> or max(<rate>, m)"
+        f"unknown rule {rule!r}: use m, none, <rate>, m + <rate>, max(<rate>, m) or "
+        "range(<rule>, <rule>)"
     )
+
+
+def rule_bounds(rule: str) -> tuple[tuple[str, float | None], tuple[str, float | None]]:
+    """(low, high) parses of a rule; both are the rule itself unless it is a range."""
+    bounds = parse_range(rule)
+    if bounds:
+        return parse_rule(bounds[0]), parse_rule(bounds[1])
+    parsed = parse_rule(rule)
+    return parsed, parsed
 
 
 # The one interpreter of the rule vocabulary: the audit's SQL calls it on every line, and
@@ -88,7 +115,8 @@ def _rule_connection():
 
 
 def apply_rule(rule: str, m: float | None) -> float | None:
-    """The all-in rate a rule gives for column-1 rate ``m`` (``None`` when unknown or no rule)."""
+    """The all-in rate a rule gives for column-1 rate ``m`` (``None`` when unknown or no rule;
+    the high bound of a range rule)."""
     kind, param = parse_rule(rule)
     con = _rule_connection()
     return con.execute("SELECT apply_rule(?, ?, ?::DOUBLE)", [kind, param, m]).fetchall()[0][0]
@@ -125,6 +153,7 @@ class Instrument(_Strict):
 class Rule(_Strict):
     rule: str
     heading: str | None = None
+    low_heading: str | None = None
     instrument: str
     verified: bool
     exempt: bool = False
@@ -138,7 +167,7 @@ class Rule(_Strict):
             parse_rule(value)
         return value
 
-    @field_validator("heading")
+    @field_validator("heading", "low_heading")
     @classmethod
     def _heading(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"99\d\d\.\d\d\.\d\d", value):
@@ -195,12 +224,37 @@ class ProductList(_Strict):
 
 
 class Category(ProductList):
+    """A product category: an instrument's product list (HS codes or, where the law itself is
+    by heading, prefixes), in force on entry dates [from, to), reported in one sector.
+
+    A regime may leave out the rule of a category that ``inherits`` another: it then takes the
+    rule of that category (so a new list needs rules only where it differs)."""
+
+    prefixes: list[HsPrefix] = []
+    list_: str | None = Field(default=None, alias="list")
     exclude: list[HsPrefix] = []
     source: str
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+    inherits: str | None = None
+    sector: str
+
+
+class ListedCodes(_Strict):
+    """One line-level product list of product_lists.yaml."""
+
+    source: str
+    dropped: list[HsPrefix] = []
+    codes: list[HsPrefix] = Field(min_length=1)
+
+
+class ProductLists(_Strict):
+    lists: dict[str, ListedCodes]
 
 
 class Categories(_Strict):
     precedence: list[str]
+    general_sector: str = "other"
     categories: list[Category]
 
     @model_validator(mode="after")
@@ -210,7 +264,27 @@ class Categories(_Strict):
             raise ValueError("precedence must end with 'general' (the catch-all)")
         if sorted(self.precedence[:-1]) != sorted(ids):
             raise ValueError(f"precedence {self.precedence} must list every category {ids} once")
+        for c in self.categories:
+            if not (c.prefixes or c.list_):
+                raise ValueError(f"category {c.id!r} has neither prefixes nor a list")
+            if c.inherits is not None and c.inherits not in self.precedence:
+                raise ValueError(f"category {c.id!r} inherits unknown category {c.inherits!r}")
+            if c.from_ and c.to and c.to <= c.from_:
+                raise ValueError(f"category {c.id!r} ends ({c.to}) before it starts")
         return self
+
+    def category(self, category_id: str) -> Category | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+    def in_force(self, start: date, end: date | None) -> list[str]:
+        """Categories whose dates overlap [start, end), general included."""
+        return [c for c in self.precedence if c == "general" or _overlaps(
+            self.category(c), start, end)]
+
+
+def _overlaps(category: Category, start: date, end: date | None) -> bool:
+    return ((category.from_ is None or end is None or category.from_ < end)
+            and (category.to is None or start < category.to))
 
 
 class Sector(ProductList):
@@ -252,7 +326,53 @@ class Provisions(_Strict):
 class AuditParameters(_Strict):
     tolerance_rate: float = Field(ge=0, le=0.05)
     tolerance_usd: float = Field(ge=0)
+    # a promise is kept when the collected rate is within this many points of the promised
+    # rate (at_promise); below and above it the status says which way it missed
+    promise_tolerance_rate: float = Field(default=0.005, ge=0, le=0.05)
     country_code: str
+
+
+_HEADING_PATTERN = re.compile(
+    r"^(?P<lo>99\d\d(?:\.\d\d){0,2})(?:-(?P<hi>99\d\d\.\d\d\.\d\d))?$")
+
+
+class CoverageEntry(_Strict):
+    """Chapter 99 headings accounted for: modelled by ledger rules, not applicable to products
+    of Japan, or known not to be modelled (with the reason)."""
+
+    headings: list[str] = Field(min_length=1)
+    status: Literal["modelled", "not_applicable", "not_modelled"]
+    modelled_by: list[str] = []
+    applies_to_japan: bool | None = None
+    reason: str = Field(min_length=10)
+    citation: str = Field(min_length=1)
+    url: str
+    verified: bool
+
+    @field_validator("headings")
+    @classmethod
+    def _patterns(cls, values: list[str]) -> list[str]:
+        for value in values:
+            match = _HEADING_PATTERN.match(value)
+            if not match or (match.group("hi") and (len(match.group("lo")) != 10
+                                                    or match.group("hi") < match.group("lo"))):
+                raise ValueError(f"{value!r} is not a heading (9903.02.73), a range "
+                                 "(9903.01.43-9903.01.52) or a prefix (9902, 9903.88)")
+        return values
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CoverageEntry:
+        if (self.status == "modelled") != bool(self.modelled_by):
+            raise ValueError(f"entry {self.headings}: modelled_by is required for, and only "
+                             "for, status modelled")
+        if self.status == "not_applicable" and self.applies_to_japan:
+            raise ValueError(f"entry {self.headings}: a heading that applies to Japan cannot be "
+                             "not_applicable")
+        return self
+
+
+class Chapter99(_Strict):
+    entries: list[CoverageEntry] = Field(min_length=1)
 
 
 class Ledger(_Strict):
@@ -264,6 +384,8 @@ class Ledger(_Strict):
     categories: Categories
     audit: AuditParameters
     provisions: Provisions
+    chapter99: Chapter99
+    product_lists: ProductLists
 
     @model_validator(mode="after")
     def _references(self) -> Ledger:
@@ -274,11 +396,20 @@ class Ledger(_Strict):
             for ref in (provision.instrument, provision.deployed_by):
                 if ref is not None and ref not in known:
                     raise ValueError(f"provision {provision.id!r}: unknown instrument {ref!r}")
-        needed = set(self.categories.precedence)
+        for c in self.categories.categories:
+            if c.list_ is not None and c.list_ not in self.product_lists.lists:
+                raise ValueError(f"category {c.id!r}: unknown product list {c.list_!r}")
+        boundaries = {r.from_ for r in self.law.regimes} | {r.to for r in self.law.regimes}
+        for c in self.categories.categories:
+            for day in (c.from_, c.to):
+                if day is not None and day not in boundaries:
+                    raise ValueError(f"category {c.id!r}: {day} is not the start of a law "
+                                     "regime (a list may change only where the law does)")
         for regime_set in (self.law, self.agreement):
             for regime in regime_set.regimes:
-                missing = needed - set(regime.rules)
-                extra = set(regime.rules) - needed
+                needed = set(self.categories.in_force(regime.from_, regime.to))
+                extra = set(regime.rules) - set(self.categories.precedence)
+                missing = {c for c in needed if self.rule(regime, c) is None}
                 if missing or extra:
                     raise ValueError(f"{regime_set.side} regime {regime.id!r}: categories "
                                      f"missing {sorted(missing)}, unknown {sorted(extra)}")
@@ -286,10 +417,34 @@ class Ledger(_Strict):
                     if rule.instrument not in known:
                         raise ValueError(f"{regime_set.side} regime {regime.id!r}, {category}: "
                                          f"unknown instrument {rule.instrument!r}")
+        carried = {h for rs in (self.law, self.agreement) for r in rs.regimes
+                   for rule in r.rules.values() for h in (rule.heading, rule.low_heading) if h}
+        for entry in self.chapter99.entries:
+            unknown = set(entry.modelled_by) - carried
+            if unknown:
+                raise ValueError(f"chapter99 entry {entry.headings}: modelled_by "
+                                 f"{sorted(unknown)} is the heading of no ledger rule")
         return self
 
     def instrument(self, instrument_id: str) -> Instrument:
         return next(i for i in self.instruments if i.id == instrument_id)
+
+    def codes(self, category: Category) -> list[str]:
+        """A category's codes: its prefixes and the codes of its product list."""
+        listed = self.product_lists.lists[category.list_].codes if category.list_ else []
+        return list(dict.fromkeys([*category.prefixes, *listed]))
+
+    def rule(self, regime: Regime, category: str) -> Rule | None:
+        """The rule of ``category`` in ``regime``: its own, else that of the category it
+        inherits (transitively)."""
+        seen = set()
+        while category is not None and category not in seen:
+            if category in regime.rules:
+                return regime.rules[category]
+            seen.add(category)
+            found = self.categories.category(category)
+            category = found.inherits if found else None
+        return None
 
 
 def _read(path: Path) -> dict:
@@ -305,7 +460,8 @@ def load_ledger(directory: Path | None = None) -> Ledger:
     directory = directory or ledger_dir()
     files = {"instruments": "instruments.yaml", "law": "regimes_japan.yaml",
              "agreement": "agreement_japan.yaml", "categories": "categories.yaml",
-             "audit": "audit.yaml", "provisions": "provisions.yaml"}
+             "audit": "audit.yaml", "provisions": "provisions.yaml",
+             "chapter99": "chapter99.yaml", "product_lists": "product_lists.yaml"}
     parts = {}
     for key, name in files.items():
         data = _read(directory / name)
@@ -353,15 +509,18 @@ def sector_prefixes() -> pl.DataFrame:
 
 
 def rules_frame(book: Ledger) -> pl.DataFrame:
-    """One row per (side, regime, category): dates, parsed rule, heading, instrument, flags."""
+    """One row per (side, regime, category in force): dates, parsed rule (its high bound, and
+    the low bound of a range rule), heading, instrument, flags. Inherited rules are filled in."""
     rows = []
     for regime_set in (book.law, book.agreement):
         for regime in regime_set.regimes:
-            for category, rule in regime.rules.items():
-                kind, param = parse_rule(rule.rule)
+            for category in book.categories.in_force(regime.from_, regime.to):
+                rule = book.rule(regime, category)
+                (low_kind, low_param), (kind, param) = rule_bounds(rule.rule)
                 filed_kind, filed_param = parse_rule(rule.as_filed) if rule.as_filed else (
                     None, None)
                 instrument = book.instrument(rule.instrument)
+                ranged = parse_range(rule.rule) is not None
                 rows.append({
                     "side": regime_set.side, "regime_id": regime.id,
                     "valid_from": regime.from_, "valid_to": regime.to, "label": regime.label,
@@ -371,6 +530,9 @@ def rules_frame(book: Ledger) -> pl.DataFrame:
                     "instrument_id": rule.instrument, "authority": instrument.authority,
                     "exempt": rule.exempt, "refundable": rule.refundable,
                     "verified": rule.verified and instrument.verified,
+                    "low_kind": low_kind if ranged else None,
+                    "low_rate": low_param if ranged else None,
+                    "low_heading": rule.low_heading,
                 })
     return pl.DataFrame(rows, schema={
         "side": pl.Utf8, "regime_id": pl.Utf8, "valid_from": pl.Date, "valid_to": pl.Date,
@@ -378,16 +540,53 @@ def rules_frame(book: Ledger) -> pl.DataFrame:
         "rule_rate": pl.Float64, "as_filed": pl.Utf8, "filed_kind": pl.Utf8,
         "filed_rate": pl.Float64, "heading": pl.Utf8, "instrument_id": pl.Utf8,
         "authority": pl.Utf8, "exempt": pl.Boolean, "refundable": pl.Boolean,
-        "verified": pl.Boolean})
+        "verified": pl.Boolean, "low_kind": pl.Utf8, "low_rate": pl.Float64,
+        "low_heading": pl.Utf8})
 
 
 def category_prefixes(book: Ledger) -> pl.DataFrame:
-    """(category, precedence, prefix, is_exclusion) rows for SQL."""
+    """(category, precedence, prefix, is_exclusion, valid_from, valid_to) rows for SQL."""
     order = {c: i for i, c in enumerate(book.categories.precedence)}
-    rows = [(c.id, order[c.id], p, False) for c in book.categories.categories for p in c.prefixes]
-    rows += [(c.id, order[c.id], p, True) for c in book.categories.categories for p in c.exclude]
+    rows = []
+    for c in book.categories.categories:
+        rows += [(c.id, order[c.id], p, False, c.from_, c.to) for p in book.codes(c)]
+        rows += [(c.id, order[c.id], p, True, c.from_, c.to) for p in c.exclude]
     return pl.DataFrame(rows, orient="row", schema={
-        "category": pl.Utf8, "precedence": pl.Int32, "prefix": pl.Utf8, "excluded": pl.Boolean})
+        "category": pl.Utf8, "precedence": pl.Int32, "prefix": pl.Utf8, "excluded": pl.Boolean,
+        "valid_from": pl.Date, "valid_to": pl.Date})
+
+
+def category_sectors(book: Ledger) -> pl.DataFrame:
+    """The published mapping from audit categories to the report sectors of sectors.yaml."""
+    known = {s.id for s in sectors().sectors} | {"other"}
+    rows = [("general", "Everything no product list claims", book.categories.general_sector,
+             None, None, "none", True)]
+    rows += [(c.id, c.label, c.sector, c.from_, c.to, c.coverage, c.verified)
+             for c in book.categories.categories]
+    unknown = {r[2] for r in rows} - known
+    if unknown:
+        raise LedgerError(f"categories.yaml: sectors {sorted(unknown)} are not in sectors.yaml")
+    return pl.DataFrame(rows, orient="row", schema={
+        "category": pl.Utf8, "label": pl.Utf8, "sector": pl.Utf8, "valid_from": pl.Date,
+        "valid_to": pl.Date, "coverage": pl.Utf8, "verified": pl.Boolean})
+
+
+def chapter99_frame(book: Ledger) -> pl.DataFrame:
+    """One row per heading pattern of chapter99.yaml: [heading_from, heading_to] is the range
+    of 10-character headings it covers (a prefix covers everything that starts with it), with
+    the entry's order, status and reason."""
+    rows = []
+    for order, entry in enumerate(book.chapter99.entries):
+        for pattern in entry.headings:
+            lo, _, hi = pattern.partition("-")
+            rows.append((order, pattern, lo, hi or lo, len(lo) < 10, entry.status,
+                         ", ".join(entry.modelled_by) or None, entry.applies_to_japan,
+                         entry.reason, entry.citation, entry.url, entry.verified))
+    return pl.DataFrame(rows, orient="row", schema={
+        "entry": pl.Int32, "pattern": pl.Utf8, "heading_from": pl.Utf8, "heading_to": pl.Utf8,
+        "is_prefix": pl.Boolean, "status": pl.Utf8, "modelled_by": pl.Utf8,
+        "applies_to_japan": pl.Boolean, "reason": pl.Utf8, "citation": pl.Utf8, "url": pl.Utf8,
+        "verified": pl.Boolean})
 
 
 def instruments_frame(book: Ledger) -> pl.DataFrame:
@@ -443,12 +642,29 @@ def regime_on(regime_set: RegimeSet, day: date) -> Regime:
 def rates_on(book: Ledger, category: str, m: float | None, day: date) -> dict:
     """What the ledger says for a line of ``category`` with column-1 rate ``m`` entered on
     ``day``: the statutory rate, the rate entries were filed at, and the agreement rate."""
-    law = regime_on(book.law, day).rules[category]
-    deal = regime_on(book.agreement, day).rules[category]
+    law = book.rule(regime_on(book.law, day), category)
+    deal = book.rule(regime_on(book.agreement, day), category)
+    low, _ = parse_range(law.rule) or (law.rule, None)
     return {
         "statutory": apply_rule(law.rule, m),
+        "statutory_low": apply_rule(low, m),
         "as_filed": apply_rule(law.as_filed, m) if law.as_filed else apply_rule(law.rule, m),
         "agreement": apply_rule(deal.rule, m),
         "heading": law.heading,
         "verified": law.verified and book.instrument(law.instrument).verified,
     }
+
+
+def category_of(book: Ledger, hs10: str, day: date) -> str:
+    """The category of a line entered on ``day`` (as the line audit's SQL resolves it): the first
+    category in precedence order whose list is in force on the law regime's start and claims
+    the line, else general."""
+    start = regime_on(book.law, day).from_
+    for category_id in book.categories.precedence[:-1]:
+        c = book.categories.category(category_id)
+        if not ((c.from_ is None or c.from_ <= start) and (c.to is None or start < c.to)):
+            continue
+        if any(hs10.startswith(p) for p in book.codes(c)) and not any(
+                hs10.startswith(x) for x in c.exclude):
+            return category_id
+    return "general"

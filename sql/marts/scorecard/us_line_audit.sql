@@ -1,30 +1,33 @@
 -- U.S. promises judged from the line audit: the share of customs value collected at or below the promised rate, the excess duty, the promise's way into the tariff schedule, and whether the law still carries it
 -- reads: marts.japan_line_audit, marts.provision_timeline, staging.ledger_rules, staging.ledger_commitments
--- Only numeric columns of the line audit are used (con_val, cal_dut, agreement_rate,
--- statutory_rate, excess_duty_usd, period, category), never its status strings.
+-- Only numeric columns of the line audit are used (con_val, cal_dut, expected_duty_agreement,
+-- expected_duty_statutory, excess_duty_usd, period, category), never its status strings: the
+-- expected duties count the days of a month without a promise at the statutory rate, so a
+-- promise that starts mid-month (autos, 16 Sep 2025) is judged on its own days only.
 -- name: rows
 WITH commitments AS (
     SELECT * FROM staging.ledger_commitments WHERE measure = 'us_line_audit'
 ),
 lines AS (
-    SELECT q.commitment_id, q.quarter, l.period, l.con_val, l.cal_dut, l.agreement_rate,
-           l.statutory_rate, l.excess_duty_usd, l.regime_verified,
+    SELECT q.commitment_id, q.quarter, l.period, l.con_val, l.cal_dut,
+           l.expected_duty_agreement, l.expected_duty_statutory, l.excess_duty_usd,
+           l.regime_verified,
            greatest($tolerance_usd, $tolerance_rate * l.con_val) AS tolerance
     FROM _scorecard_quarters q
     JOIN commitments c USING (commitment_id)
     JOIN marts.japan_line_audit l
       ON list_contains(c.categories, l.category)
      AND l.period BETWEEN greatest(q.quarter_start, date_trunc('month', c.start_on)) AND q.as_of
-    WHERE l.agreement_rate IS NOT NULL AND l.con_val > 0
+    WHERE l.expected_duty_agreement IS NOT NULL AND l.con_val > 0
 ),
 audit AS (
     SELECT commitment_id, quarter, count(*) AS line_months,
            min(period) AS first_month, max(period) AS last_month,
            sum(con_val) AS value_usd,
-           coalesce(sum(con_val) FILTER (WHERE cal_dut <= con_val * agreement_rate + tolerance), 0)
-               / sum(con_val) AS share_at_or_below,
-           coalesce(sum(con_val) FILTER (WHERE statutory_rate * con_val
-                                         > agreement_rate * con_val + tolerance), 0)
+           coalesce(sum(con_val) FILTER (WHERE cal_dut <= expected_duty_agreement + tolerance),
+                    0) / sum(con_val) AS share_at_or_below,
+           coalesce(sum(con_val) FILTER (WHERE expected_duty_statutory
+                                         > expected_duty_agreement + tolerance), 0)
                / sum(con_val) AS law_above_share,
            sum(excess_duty_usd) AS excess_usd,
            bool_and(regime_verified) AS verified
