@@ -34,7 +34,7 @@ FEDERAL_REGISTER = ["raw/federal_register_documents", "staging/federal_register_
 MARTS = ["marts/unrated_value_monthly", "marts/effective_rates_monthly",
          "marts/japan_line_audit", "marts/deal_conformance_monthly",
          "marts/provision_timeline", "marts/hts_revision_changes", "marts/data_revisions",
-         "marts/unmodelled_provisions",
+         "marts/unmodelled_provisions", "marts/statutory_rate_daily",
          "marts/commitment_progress", "marts/investment_tranches", "marts/investment_progress",
          "marts/implementation_scorecard"]
 REPORT = ["report/audit_report"]

@@ -256,3 +256,64 @@ def test_the_investment_ledger_runs_the_funding_clock(built):
                               "marts.investment_progress WHERE stage = 'selected' "
                               "AND date = DATE '2026-09-30'")
     assert selected[0] == 109e9 and 0.5 < selected[1] < 0.7
+
+
+@pytest.mark.parametrize("day", ["2025-02-01", "2025-10-01", "2026-03-01"])
+def test_daily_statutory_rate_matches_a_hand_computation(built, day):
+    """The fixed-weight series on days where the law is unambiguous (baseline column 1 with
+    the steel quota's high bound; the agreement's max(15 %, m); Section 122's m + 10 %),
+    recomputed line by line in Python from the ledger's own rules."""
+    from datetime import date
+
+    from pipelines.lib.rules.ledger import category_of, ledger, rates_on, units_frame
+
+    book, when = ledger(), date.fromisoformat(day)
+    factors = {(u, h): f for u, h, f in units_frame().iter_rows()}
+    with duckdb.connect(str(built[2]), read_only=True) as con:
+        release = con.execute("SELECT release FROM raw.hts_releases WHERE release_start_date <= ?"
+                              " ORDER BY release_start_date DESC LIMIT 1", [when]).fetchone()[0]
+        weights = con.execute(
+            "SELECT hs10, sum(con_val), sum(con_qty1), max(unit_qty1) FROM staging.imports_monthly"
+            " WHERE cty_code = '5880' AND year(period) = 2024 GROUP BY 1 HAVING sum(con_val) > 0"
+        ).fetchall()
+        lines = {r[0]: r[1:] for r in con.execute(
+            "SELECT hs10, rate_kind, ad_valorem, specific_amount, specific_unit, "
+            "specific_amount_2, specific_unit_2, coalesce(specific_basis, specific_basis_2) "
+            "FROM staging.hts_lines WHERE release = ? ORDER BY hs10", [release]).fetchall()}
+        got = con.execute("SELECT statutory_rate, rated_value_share, hts_release FROM "
+                          "marts.statutory_rate_daily WHERE date = ?", [when]).fetchone()
+    by_hs8 = {}
+    for hs10, row in lines.items():
+        by_hs8.setdefault(hs10[:8], row)
+    duty = rated = total = 0.0
+    for hs10, value, qty, unit in weights:
+        total += value
+        line = lines.get(hs10) or by_hs8.get(hs10[:8])
+        if line is None or hs10.startswith("9999"):
+            continue
+        kind, ad_valorem, amount, unit1, amount2, unit2, basis = line
+        if kind in ("free", "ad_valorem"):
+            m = ad_valorem
+        elif kind in ("specific", "compound") and basis is None and (qty or 0) > 0 \
+                and (unit, unit1) in factors and (amount2 is None or (unit, unit2) in factors):
+            m = (ad_valorem or 0) + (amount * qty * factors[(unit, unit1)] + (
+                amount2 * qty * factors[(unit, unit2)] if amount2 is not None else 0)) / value
+        else:
+            continue
+        rated += value
+        duty += value * rates_on(book, category_of(book, hs10, when), m, when)["statutory"]
+    assert got[2] == release
+    assert got[0] == pytest.approx(duty / rated, abs=1e-9)
+    assert got[1] == pytest.approx(rated / total, abs=1e-9)
+
+
+def test_daily_series_covers_every_day_and_moves_with_the_law(built):
+    with duckdb.connect(str(built[2]), read_only=True) as con:
+        days = dict(con.execute("SELECT strftime(date, '%Y-%m-%d'), statutory_rate "
+                                "FROM marts.statutory_rate_daily").fetchall())
+        span = con.execute("SELECT min(date), max(date), count(*) "
+                           "FROM marts.statutory_rate_daily").fetchone()
+    assert str(span[0]) == "2025-01-01" and span[2] == (span[1] - span[0]).days + 1
+    assert days["2025-04-05"] > days["2025-04-04"] + 0.02     # the reciprocal baseline
+    assert days["2025-09-16"] < days["2025-09-15"]           # autos to max(15 %, m)
+    assert days["2026-02-24"] < days["2026-02-23"]           # Section 122 m + 10 %

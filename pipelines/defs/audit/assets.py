@@ -93,3 +93,17 @@ def unmodelled_provisions(context: dg.AssetExecutionContext, warehouse: DuckDBRe
             extra={f"headings_{k}": dg.MetadataValue.int(v) for k, v in counts.items()},
             check_results=checks)
 
+
+@dg.asset(**_specs("statutory_rate_daily"), deps=[IMPORTS, LINES, hts_releases, ledger], **COMMON)
+def statutory_rate_daily(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+    """Japan's statutory and promised tariff rate on every day from 2025-01-01 at fixed
+    base-year line weights: the figure public trackers publish, to compare day by day."""
+    book = load_ledger()
+    with warehouse.get_connection() as con:
+        with transaction(con):
+            rows = audit.build_statutory_rate_daily(con, book)
+            checks = yield from guard(con, "marts.statutory_rate_daily")
+        context.log.info(f"{rows} days")
+        yield table_result(
+            con, "marts.statutory_rate_daily",
+            order_by="ORDER BY date", check_results=checks)

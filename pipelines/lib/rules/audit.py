@@ -113,3 +113,23 @@ def build_unmodelled_provisions(con: duckdb.DuckDBPyConnection) -> int:
     """Rebuild ``marts.unmodelled_provisions`` from the schedule's records and the coverage
     ledger (``staging.ledger_chapter99``)."""
     return rebuild_table(con, "marts/unmodelled_provisions")
+
+
+def build_statutory_rate_daily(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) -> int:
+    """Rebuild ``marts.statutory_rate_daily``: the partner's statutory and promised rate on every
+    day from ``daily_from`` to ``daily_to``, on the base year's line weights. The basket is rated
+    once per distinct (release, law regime, agreement regime); each day takes its segment's."""
+    name = "marts/statutory_rate_daily"
+    ledger_lib.install_rule_macro(con)
+    params = {"country": book.audit.country_code, "weights_year": book.audit.weights_year,
+              "daily_from": book.audit.daily_from, "daily_to": book.audit.daily_to}
+    run(con, statement(name, "weights"), {k: params[k] for k in ("country", "weights_year")})
+    run(con, statement(name, "days"), {k: params[k] for k in ("daily_from", "daily_to")})
+    run(con, statement(name, "wanted"))
+    run(con, statement("staging/ledger", "line_categories"))
+    run(con, statement(name, "segments"))
+    rows = rebuild_table(con, name, params={"country": book.audit.country_code,
+                                            "weights_year": book.audit.weights_year})
+    for temp in ("_weights", "_days", "_category_wanted", "_line_categories", "_daily_segments"):
+        run(con, f"DROP TABLE IF EXISTS {temp}")
+    return rows

@@ -330,6 +330,17 @@ class AuditParameters(_Strict):
     # rate (at_promise); below and above it the status says which way it missed
     promise_tolerance_rate: float = Field(default=0.005, ge=0, le=0.05)
     country_code: str
+    weights_year: int = Field(default=2024, ge=2000, le=2100)
+    daily_from: date = date(2025, 1, 1)
+    # last day of the series; None: the end of the month of the last imports month or of the
+    # last loaded release's start, whichever is later (so a rebuild gives the same table)
+    daily_to: date | None = None
+
+    @model_validator(mode="after")
+    def _daily_span(self) -> AuditParameters:
+        if self.daily_to is not None and self.daily_to < self.daily_from:
+            raise ValueError(f"daily_to {self.daily_to} is before daily_from {self.daily_from}")
+        return self
 
 
 _HEADING_PATTERN = re.compile(
