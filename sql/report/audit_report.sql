@@ -20,20 +20,6 @@ WHERE category = 'all' AND agreement_rate IS NOT NULL
 ORDER BY period DESC
 LIMIT 1
 
--- name: us_headline_conforming
--- the same from a deal_conformance_monthly built before the promise statuses (one
--- conforming share: at or below the promise)
-SELECT period, conforming_value_share, excess_duty_usd, statutory_gap_value_share,
-       observed_rate, agreement_rate, statutory_rate,
-       (SELECT sum(refund_exposure_usd) FROM marts.deal_conformance_monthly
-        WHERE category = 'all') AS refund_exposure_total,
-       (SELECT sum(excess_duty_usd) FROM marts.deal_conformance_monthly
-        WHERE category = 'all') AS excess_duty_total
-FROM marts.deal_conformance_monthly
-WHERE category = 'all' AND agreement_rate IS NOT NULL
-ORDER BY period DESC
-LIMIT 1
-
 -- name: japan_rates
 -- Japan's collected rate by month beside the agreement and statutory rates of the line audit
 SELECT e.period, e.effective_rate AS observed_rate, d.agreement_rate, d.statutory_rate,
@@ -89,9 +75,10 @@ LIMIT $limit
 
 -- name: top_lines
 -- the HS10 lines with the most dollars above the promise or the retroactive law, over every
--- month since the promise; rates weighted by customs value
+-- month since the promise; rates weighted by customs value (the promised rate over the days
+-- with a promise)
 SELECT hs10, max(description) AS description, sum(con_val) AS con_val,
-       sum(expected_duty_agreement) / nullif(sum(con_val), 0) AS agreement_rate,
+       sum(agreement_rate * con_val) / nullif(sum(con_val), 0) AS agreement_rate,
        sum(expected_duty_statutory) / nullif(sum(con_val), 0) AS statutory_rate,
        sum(cal_dut) / nullif(sum(con_val), 0) AS observed_rate,
        sum(excess_duty_usd) AS excess_duty_usd, sum(refund_exposure_usd) AS refund_exposure_usd,
@@ -255,15 +242,15 @@ ORDER BY con_val DESC, reason
 
 -- name: sector_promise
 -- the promised and statutory rates by report sector: the line audit's categories mapped to
--- sectors by the ledger, each rate over the value that has it
+-- sectors by the ledger, on the value that has a statutory rate (as deal_conformance_monthly);
+-- the promised rate over the days with a promise
 SELECT a.period, m.sector,
-       sum(a.expected_duty_statutory)
-         / nullif(sum(CASE WHEN a.expected_duty_statutory IS NOT NULL THEN a.con_val END), 0)
-         AS statutory_rate,
-       sum(a.expected_duty_agreement)
-         / nullif(sum(CASE WHEN a.expected_duty_agreement IS NOT NULL THEN a.con_val END), 0)
+       sum(a.expected_duty_statutory) / nullif(sum(a.con_val), 0) AS statutory_rate,
+       sum(a.agreement_rate * a.con_val)
+         / nullif(sum(a.con_val) FILTER (WHERE a.agreement_rate IS NOT NULL), 0)
          AS agreement_rate
 FROM marts.japan_line_audit a
 JOIN staging.ledger_category_sectors m USING (category)
+WHERE a.status <> 'insufficient_data'
 GROUP BY ALL
 ORDER BY m.sector, a.period

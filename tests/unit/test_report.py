@@ -265,6 +265,8 @@ def test_coverage_tables_and_the_daily_series_when_their_marts_exist(empty_con):
         ["9903.79.01", "Semiconductors", "2026HTSRev3", "unaccounted", "unknown",
          "no entry of chapter99.yaml"],
         ["9903.88.15", "China 301", "2025HTSBasic", "not_modelled", "no", "China only"]]
-    assert tables["unrated"].caption.endswith("Mar 2026 (left out of every rate)")
+    assert tables["unrated"].caption.endswith(
+        "Mar 2026 (left out of the statutory and promised rates)")
+    assert tables["unmodelled"].note == tables["unrated"].note == ""   # notes say "none"
     assert [[c.text for c in row] for row in tables["unrated"].rows] == [
         ["low value estimate", "$15 k", "1.50%", "1"], ["rate not numeric", "$5 k", "0.50%", "2"]]

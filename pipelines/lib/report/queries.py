@@ -43,6 +43,14 @@ PROVIDERS: dict[str, tuple[str, str]] = {
         "marts/hts_revision_changes", "what each HTS release changed"),
     "marts.data_revisions": (
         "marts/data_revisions", "values changed by newer Census vintages"),
+    "marts.statutory_rate_daily": (
+        "marts/statutory_rate_daily", "the statutory rate of every day at fixed weights"),
+    "marts.unmodelled_provisions": (
+        "marts/unmodelled_provisions", "the Chapter 99 headings the ledger does not model"),
+    "marts.unrated_value_monthly": (
+        "marts/unrated_value_monthly", "the value without a statutory rate, by reason"),
+    "staging.ledger_category_sectors": (
+        "staging/ledger_category_sectors", "the mapping of audit categories to sectors"),
     "staging.ledger_rules": ("staging/ledger_rules", "the ledger's regimes"),
     "staging.ledger_provisions": ("staging/ledger_provisions", "the ledger's provisions"),
     "raw.census_imports": ("raw/census_imports", "the Census import answers loaded"),
@@ -81,12 +89,6 @@ class Warehouse:
                 built_by, shows = PROVIDERS.get(table, (table.replace(".", "/"), ""))
                 out.append(Missing(table, built_by, shows))
         return out
-
-    def columns(self, table: str) -> list[str]:
-        schema, name = table.split(".")
-        return [c for (c,) in run(
-            self.con, "SELECT column_name FROM duckdb_columns() WHERE schema_name = $s AND "
-            "table_name = $t ORDER BY column_index", {"s": schema, "t": name})]
 
     def frame(self, which: str, **params) -> pl.DataFrame:
         """The result of statement ``which`` of the report's SQL file as a polars frame."""

@@ -201,26 +201,19 @@ def _us_facts(w: Warehouse) -> list[str]:
     its place when it is absent)."""
     if not w.has("marts.deal_conformance_monthly"):
         return []
-    statuses = "at_promise_value_share" in w.columns("marts.deal_conformance_monthly")
-    head = w.frame("us_headline" if statuses else "us_headline_conforming")
+    head = w.frame("us_headline")
     if head.height == 0:
         return ["No month with the agreement's promise is in the data yet."]
     h = head.row(0, named=True)
-    if statuses:
-        first = (f"{f.month(h['period'])}: of the value of goods with a promise, "
-                 f"{f.pct(h['at_promise_value_share'])} was collected at the promised rate, "
-                 f"{f.pct(h['below_promise_value_share'])} below it and "
-                 f"{f.pct(h['above_promise_value_share'])} above it "
-                 f"({f.usd(h['excess_duty_usd'])} above).")
-    else:
-        first = (f"{f.month(h['period'])}: {f.pct(h['conforming_value_share'])} of the value "
-                 f"of goods with a promise was collected at or below the promised rate; "
-                 f"{f.usd(h['excess_duty_usd'])} was collected above it.")
-    facts = [first, f"Collected {f.pct(h['observed_rate'])} overall against "
-                    f"{f.pct(h['agreement_rate'])} promised and {f.pct(h['statutory_rate'])} "
-                    "required by the law in force"
-                    + (f" (rates on the {f.pct(h['rated_value_share'])} of the value with a "
-                       "known rate)." if statuses else ".")]
+    facts = [f"{f.month(h['period'])}: of the value of goods with a promise, "
+             f"{f.pct(h['at_promise_value_share'])} was collected at the promised rate, "
+             f"{f.pct(h['below_promise_value_share'])} below it and "
+             f"{f.pct(h['above_promise_value_share'])} above it "
+             f"({f.usd(h['excess_duty_usd'])} above).",
+             f"Collected {f.pct(h['observed_rate'])} overall against "
+             f"{f.pct(h['agreement_rate'])} promised and {f.pct(h['statutory_rate'])} "
+             f"required by the law in force (rates on the {f.pct(h['rated_value_share'])} of "
+             "the value with a known rate)."]
     if not f.missing(h["statutory_gap_value_share"]) and h["statutory_gap_value_share"] > 0:
         facts.append(f"The law itself exceeds the promise on "
                      f"{f.pct(h['statutory_gap_value_share'])} of the value.")
@@ -567,16 +560,19 @@ def quality(w: Warehouse, checks: list[CheckRun] | None) -> Section:
                     {True: "yes", False: "no"}.get(r["applies_to_japan"], "unknown"),
                     Cell(r["reason"] or "", "desc"))
              for r in unmodelled.iter_rows(named=True)],
-            note="Every heading of the latest release is modelled by a ledger rule."))
+            note="" if unmodelled.height else
+            "Every heading of the latest release is modelled by a ledger rule or does not apply "
+            "to products of Japan."))
     if w.has("marts.unrated_value_monthly", "marts.effective_rates_monthly"):
         unrated = w.frame("unrated")
         month = f.month(unrated["period"][0]) if unrated.height else ""
         section.tables.append(Table(
-            "unrated", f"Value without a statutory rate, {month} (left out of every rate)",
+            "unrated", f"Value without a statutory rate, {month} (left out of the statutory and "
+            "promised rates)",
             [_txt("reason"), _num("customs value"), _num("share of the month"), _num("lines")],
             [_cells(r["reason"].replace("_", " "), f.usd(r["con_val"]), f.pct(r["share"], 2),
                     f.number(r["lines"])) for r in unrated.iter_rows(named=True)],
-            note="Every line of the month has a statutory rate."))
+            note="" if unrated.height else "Every line of the month has a statutory rate."))
     section.tables.append(Table("sources", "How recent each source is",
                                 [_txt("source"), _txt("covers"), _txt("as of")],
                                 [_cells(*row) for row in source_rows(w)]))
