@@ -28,13 +28,17 @@ TRADE = ["raw/census_imports", "staging/imports_monthly", "raw/census_exports",
          "staging/exports_monthly"]
 LEDGER = ["staging/ledger_instruments", "staging/ledger_rules", "staging/ledger_categories",
           "staging/ledger_units", "staging/ledger_provisions", "staging/ledger_category_sectors",
-          "staging/ledger_chapter99", "staging/ledger_commitments", "staging/ledger_evidence"]
+          "staging/ledger_chapter99", "staging/ledger_commitments", "staging/ledger_evidence",
+          "staging/ledger_mineral_groups", "staging/ledger_japan_countries"]
 FEDERAL_REGISTER = ["raw/federal_register_documents", "staging/federal_register_documents",
                     "marts/ledger_discrepancies"]
+JAPAN = ["raw/japan_trade", "staging/japan_trade_monthly", "raw/fx_daily", "staging/fx_monthly"]
 MARTS = ["marts/unrated_value_monthly", "marts/effective_rates_monthly",
          "marts/japan_line_audit", "marts/deal_conformance_monthly",
          "marts/provision_timeline", "marts/hts_revision_changes", "marts/data_revisions",
          "marts/unmodelled_provisions", "marts/statutory_rate_daily",
+         "marts/mirror_trade", "marts/mirror_trade_distribution",
+         "marts/critical_minerals_dependence",
          "marts/commitment_progress", "marts/investment_tranches", "marts/investment_progress",
          "marts/implementation_scorecard"]
 REPORT = ["report/audit_report"]
@@ -88,6 +92,7 @@ def run_all() -> None:
     months = [k for k in monthly_partitions.get_partition_keys()
               if mode.is_live or k[:7] in snapshot.census_months(root, "imports_hs")]
     _materialize(instance, TRADE, months, "Census trade")
+    _materialize(instance, JAPAN, None, "Japan's trade statistics and exchange rates")
     _materialize(instance, MARTS, None, "indicators")
     print_summary()
     build_report(instance)

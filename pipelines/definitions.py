@@ -7,9 +7,12 @@ import dagster as dg
 from pipelines.defs import automation
 from pipelines.defs.audit import assets as audit_assets
 from pipelines.defs.commitments import assets as commitment_assets
+from pipelines.defs.japan_stats import assets as japan_stats_assets
+from pipelines.defs.japan_stats import automation as japan_stats_automation
 from pipelines.defs.legal import assets as legal_assets
 from pipelines.defs.legal import federal_register
 from pipelines.defs.marts import assets as marts_assets
+from pipelines.defs.minerals import assets as minerals_assets
 from pipelines.defs.report import assets as report_assets
 from pipelines.defs.resources import source_resource, warehouse_resource
 from pipelines.defs.tariff_schedule import assets as schedule_assets
@@ -18,12 +21,13 @@ from pipelines.defs.trade import assets as trade_assets
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules(
         [schedule_assets, trade_assets, marts_assets, legal_assets, audit_assets,
-         federal_register, commitment_assets, report_assets]
+         federal_register, commitment_assets, japan_stats_assets, minerals_assets,
+         report_assets]
     ),
     jobs=[automation.reference_job, automation.schedule_job, automation.census_job,
-          automation.indicators_job],
+          automation.indicators_job, japan_stats_automation.japan_stats_job],
     schedules=[automation.nightly_reference, automation.nightly_census,
-               automation.nightly_indicators],
+               automation.nightly_indicators, japan_stats_automation.nightly_japan_stats],
     sensors=[automation.new_hts_releases],
     resources={"source": source_resource(), "warehouse": warehouse_resource()},
     # One DuckDB writer at a time makes parallel steps pointless; in-process steps start in

@@ -15,6 +15,7 @@ from pydantic import Field
 from pipelines.lib.sources import snapshot
 from pipelines.lib.sources.census.client import CensusClient
 from pipelines.lib.sources.federal_register.client import FederalRegisterClient
+from pipelines.lib.sources.fred.client import FredClient
 from pipelines.lib.sources.hts.client import HtsClient
 from pipelines.lib.warehouse import warehouse_path
 
@@ -45,6 +46,7 @@ class SourceResource(dg.ConfigurableResource):
         description="Only HTS releases starting on or after this date become partitions.",
     )
     census_base_url: str = "https://api.census.gov/data/timeseries/intltrade"
+    fred_base_url: str = "https://fred.stlouisfed.org/graph/fredgraph.csv"
     hts_reststop_url: str = "https://hts.usitc.gov/reststop"
     hts_files_url: str = "https://www.usitc.gov/sites/default/files/tata/hts"
     federal_register_url: str = "https://www.federalregister.gov/api/v1"
@@ -106,9 +108,36 @@ class SourceResource(dg.ConfigurableResource):
         if self.mode().is_live:
             self.census_client().fetch_month(endpoint, period, countries=self.country_list(),
                                              totals=True)
+            if endpoint == "imports_hs":  # the critical-mineral lines from every partner
+                self.census_client().fetch_month(endpoint, period, countries=None,
+                                                 chapters=mineral_prefixes())
             month_dir = snapshot.census_month_dir(root, endpoint, period)
             return sorted(month_dir.glob("*.json")) if month_dir.is_dir() else []
         return snapshot.census_month_files(root, endpoint, period)
+
+
+    def japan_customs_files(self) -> list[Path]:
+        """Every MOF/Customs CSV of the snapshot (``japan_customs/<YYYY>/*.csv``). Live mode
+        reads the landing directory: the files are placed there by the file route (e-Stat's
+        downloads), the e-Stat API client lands its JSON answers beside them."""
+        return snapshot.japan_customs_files(self.root())
+
+    def fx_file(self, series: str) -> Path:
+        """FRED's CSV of ``series``; downloaded first in live mode."""
+        root = self.root()
+        if self.mode().is_live:
+            FredClient(base_url=self.fred_base_url, landing_root=root).download(series)
+        path = snapshot.fx_path(root, series)
+        if not path.exists():
+            raise snapshot.SnapshotError(f"the snapshot {root} has no fx/{series}.csv")
+        return path
+
+
+def mineral_prefixes() -> list[str]:
+    """The HS prefixes of the ledger's mineral groups, for the all-partner Census query."""
+    from pipelines.lib.rules.mirror import minerals
+
+    return sorted(p for group in minerals().groups for p in group.prefixes)
 
 
 class WarehouseResource(DuckDBResource):

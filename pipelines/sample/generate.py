@@ -9,6 +9,8 @@ root/census/imports_hs/<YYYY-MM>/<request>.json   Census imports/hs answers (HS1
 root/census/exports_hs/<YYYY-MM>/<request>.json   Census exports/hs answers (Schedule B)
 root/federal_register/search/<query>_page=<n>.json  Federal Register documents.json pages
 root/federal_register/documents/<number>.json     Federal Register single documents
+root/fx/DEXJPUS.csv                                FRED daily yen per dollar
+root/japan_customs/<YYYY>/<release>.csv           Japan's trade statistics (MOF/Customs)
 ```
 
 Everything data-like (catalogue, regimes per partner and date, noise) lives in
@@ -21,6 +23,9 @@ turn (adding a source is one line in :func:`_write_snapshot`):
 - :mod:`pipelines.sample.hts`        USITC releaseList and JSON exports
 - :mod:`pipelines.sample.census`     Census imports/hs and exports/hs answers
 - :mod:`pipelines.sample.federal_register`  Federal Register documents and a search
+- :mod:`pipelines.sample.fx`         FRED's DEXJPUS CSV (yen per dollar)
+- :mod:`pipelines.sample.minerals`   Census all-partner answers of the critical-mineral lines
+- :mod:`pipelines.sample.japan_customs`  Japan's MOF/Customs CSVs (mirror flows, minerals)
 
 The output is a pure function of that file: a fixed seed (each source draws from its own
 generator), no clock, no environment, so two runs write the same bytes. The snapshot is built
@@ -42,7 +47,7 @@ from typing import Any
 
 import yaml
 
-from pipelines.sample import census, federal_register, hts
+from pipelines.sample import census, federal_register, fx, hts, japan_customs, minerals
 from pipelines.sample.catalogue import Catalogue
 
 SCENARIO_PATH = Path(__file__).with_name("scenario.yaml")
@@ -77,6 +82,9 @@ def _write_snapshot(root: Path, scenario: dict) -> dict:
     summary.update(hts.write(writer, scenario, catalogue))
     summary.update(census.write(writer, scenario, catalogue))
     summary.update(federal_register.write(writer, scenario))
+    summary.update(fx.write(writer, scenario))
+    summary.update(minerals.write(writer, scenario))       # reads the Census answers back
+    summary.update(japan_customs.write(writer, scenario))  # reads Census and fx back
     summary.update({"files": writer.files, "bytes": writer.bytes})
     return summary
 

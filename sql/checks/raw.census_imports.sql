@@ -10,7 +10,9 @@ WITH latest AS (
 detail AS (
     SELECT period, cty_code, left(i_commodity, 2) AS chapter,
            sum(try_cast(con_val_mo AS DOUBLE)) AS value
-    FROM latest WHERE coalesce(comm_lvl, 'HS10') = 'HS10' GROUP BY ALL
+    -- a country's own requests (the all-partner answers of the mineral lines repeat rows)
+    FROM latest WHERE coalesce(comm_lvl, 'HS10') = 'HS10' AND contains(request, 'CTY_CODE=')
+    GROUP BY ALL
 ),
 totals AS (
     SELECT period, cty_code, i_commodity AS chapter,

@@ -36,12 +36,23 @@ COMMENT ON COLUMN staging.imports_monthly.description IS 'I_COMMODITY_LDESC, els
 -- name: latest
 -- the latest vintage of the month, each row numbered, with its flags from the row-level checks
 CREATE OR REPLACE TEMP TABLE _latest AS
+WITH month AS (
+    SELECT * FROM raw.census_imports
+    WHERE period = $period::DATE
+      AND vintage = (SELECT max(vintage) FROM raw.census_imports WHERE period = $period::DATE)
+      -- chapter totals (COMM_LVL HS2) reconcile the detail; they are not lines
+      AND coalesce(comm_lvl, 'HS10') = 'HS10'
+)
 SELECT row_number() OVER () AS row_id, *
-FROM raw.census_imports
-WHERE period = $period::DATE
-  AND vintage = (SELECT max(vintage) FROM raw.census_imports WHERE period = $period::DATE)
-  -- chapter totals (COMM_LVL HS2) reconcile the detail; they are not lines
-  AND coalesce(comm_lvl, 'HS10') = 'HS10'
+FROM month m
+-- An answer without CTY_CODE (the all-partner query of the critical-mineral lines) adds the
+-- single countries' (DET) rows that no country request of the month already carries; groups
+-- and totals come from their own requests.
+WHERE contains(m.request, 'CTY_CODE=')
+   OR (m.summary_lvl = 'DET' AND NOT EXISTS (
+       SELECT 1 FROM month c
+       WHERE contains(c.request, 'CTY_CODE=') AND c.i_commodity = m.i_commodity
+         AND c.cty_code = m.cty_code))
 -- name: flags
 CREATE OR REPLACE TEMP TABLE _flags AS
 WITH numeric_fields AS (

@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.cli import LEDGER, MARTS, SCHEDULE, TRADE, run_assets
+from pipelines.cli import JAPAN, LEDGER, MARTS, SCHEDULE, TRADE, run_assets
 from pipelines.definitions import defs
 from pipelines.defs.resources import SourceResource, WarehouseResource
 from tests.helpers import table_checksums
@@ -28,6 +28,7 @@ def built(sample_snapshot: Path, tmp_path_factory):
     releases = instance.get_dynamic_partitions("hts_release")
     assert _materialize(instance, resources, SCHEDULE, releases).success
     assert _materialize(instance, resources, TRADE, ["2024-01-01", "2026-09-01"]).success
+    assert _materialize(instance, resources, JAPAN).success
     assert _materialize(instance, resources, MARTS).success
     return instance, resources, path
 
@@ -50,8 +51,17 @@ def test_every_table_is_filled(built):
     with duckdb.connect(str(path), read_only=True) as con:
         detail = con.execute("SELECT count(*) FROM raw.census_imports "
                              "WHERE comm_lvl = 'HS10'").fetchone()[0]
-    # every HS10 answer row is staged; the chapter totals (HS2) only reconcile them
-    assert detail == counts["staging.imports_monthly"] < counts["raw.census_imports"]
+        # the all-partner answers of the mineral lines repeat the rows of the countries
+        # that have requests of their own, and carry group and total rows
+        repeats = con.execute("""
+            SELECT count(*) FROM raw.census_imports a
+            WHERE NOT contains(a.request, 'CTY_CODE=') AND (a.summary_lvl <> 'DET' OR EXISTS (
+                SELECT 1 FROM raw.census_imports c WHERE contains(c.request, 'CTY_CODE=')
+                AND c.period = a.period AND c.i_commodity = a.i_commodity
+                AND c.cty_code = a.cty_code))""").fetchone()[0]
+    # every other HS10 answer row is staged; the chapter totals (HS2) only reconcile them
+    assert repeats > 0
+    assert detail - repeats == counts["staging.imports_monthly"] < counts["raw.census_imports"]
 
 
 def test_releases_are_partitions_and_every_line_has_a_rate(built):
@@ -317,3 +327,69 @@ def test_daily_series_covers_every_day_and_moves_with_the_law(built):
     assert days["2025-04-05"] > days["2025-04-04"] + 0.02     # the reciprocal baseline
     assert days["2025-09-16"] < days["2025-09-15"]           # autos to max(15 %, m)
     assert days["2026-02-24"] < days["2026-02-23"]           # Section 122 m + 10 %
+
+
+# --- Japan's statistics, the exchange rate, the mirror and the minerals marts ------------------
+
+def test_japan_statistics_keep_provisional_and_confirmed(built):
+    _, _, path = built
+    # the release of September 2026 confirms August and gives September as provisional; the
+    # August release's provisional August stays in raw as a vintage
+    statuses = dict(_rows(path, "SELECT strftime(period, '%Y-%m'), any_value(status) "
+                                "FROM staging.japan_trade_monthly WHERE period >= '2026-08-01' "
+                                "GROUP BY 1"))
+    assert statuses == {"2026-08": "confirmed", "2026-09": "provisional"}
+    releases = {r for (r,) in _rows(path, "SELECT DISTINCT release FROM raw.japan_trade")}
+    assert {"exp_2026-08", "exp_2026-09", "imp_2024_confirmed"} <= releases
+    encodings = {e for (e,) in _rows(path, "SELECT DISTINCT encoding FROM raw.japan_trade")}
+    assert encodings == {"utf-8", "shift_jis"}
+    revised = _rows(path, """
+        SELECT count(*) FROM raw.japan_trade p JOIN raw.japan_trade c
+          ON replace(p.hs, chr(39), '') = replace(c.hs, chr(39), '') AND p.country = c.country
+        WHERE p.release = 'exp_2026-08' AND c.release = 'exp_2026-09'
+          AND p.value_aug <> c.value_aug""")[0][0]
+    assert revised > 0
+
+
+def test_fx_months_cover_the_sample(built):
+    _, _, path = built
+    months, low, high = _rows(path, "SELECT count(*), min(per_usd), max(per_usd) "
+                                    "FROM staging.fx_monthly WHERE currency = 'JPY'")[0]
+    assert months >= 44 and 100 < low < high < 200   # 2023-01 .. 2026-09
+
+
+def test_mirror_books_agree_within_valuation_and_timing(built):
+    _, _, path = built
+    rows = _rows(path, "SELECT direction, median(median_ratio), min(lines_both_sides) "
+                       "FROM marts.mirror_trade_distribution GROUP BY 1 ORDER BY 1")
+    ratios = {d: (r, n) for d, r, n in rows}
+    # Japan's CIF imports exceed U.S. FAS exports; Japan's FOB exports are close to U.S. imports
+    assert 1.0 < ratios["us_exports_to_japan"][0] < 1.2
+    assert 0.9 < ratios["us_imports_from_japan"][0] < 1.05
+    assert ratios["us_imports_from_japan"][1] > 100
+    months = _rows(path, "SELECT count(DISTINCT (period, direction)) FROM marts.mirror_trade")
+    assert months[0][0] == 2 * 33
+
+
+def test_minerals_dependence_china_dominant_and_moving(built):
+    _, _, path = built
+    rows = _rows(path, """
+        SELECT importer, mineral_group, china_share, top_supplier, baseline_china_share
+        FROM marts.critical_minerals_dependence
+        WHERE window_months = 12 AND period = DATE '2026-09-01'""")
+    assert len(rows) == 2 * 9
+    by = {(i, g): (c, t, b) for i, g, c, t, b in rows}
+    for importer in ("united_states", "japan"):
+        share, top, baseline = by[importer, "rare_earth_metals"]
+        assert top == "CHINA (INCL. HONG KONG)" and share > 0.6
+        assert share < baseline   # the sample's story: less dependent after the framework
+    assert by["united_states", "cobalt"][1] == "NORWAY"
+    windows = _rows(path, "SELECT DISTINCT window_months FROM marts.critical_minerals_dependence")
+    assert sorted(w for (w,) in windows) == [1, 12]
+
+
+def test_reloading_japan_statistics_changes_nothing(built):
+    instance, resources, path = built
+    before = table_checksums(path)
+    assert _materialize(instance, resources, JAPAN).success
+    assert table_checksums(path) == before

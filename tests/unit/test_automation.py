@@ -11,7 +11,8 @@ from pipelines.defs import automation
 def test_definitions_carry_the_jobs_schedules_and_sensor():
     dg.Definitions.validate_loadable(defs)
     names = {s.name for s in defs.schedules}
-    assert names == {"nightly_reference", "nightly_census", "nightly_indicators"}
+    assert names == {"nightly_reference", "nightly_census", "nightly_indicators",
+                     "nightly_japan_stats"}
     assert {s.name for s in defs.sensors} == {"new_hts_releases"}
 
 

@@ -93,7 +93,30 @@ def _answers(root: Path, endpoint: str, level: str = "HS10"):
 
 @pytest.fixture(scope="module")
 def imports(sample: Path) -> list[tuple[str, Path, list[list[str]]]]:
-    return list(_answers(sample, "imports_hs"))
+    """The answers of the country requests (the all-partner mineral answers are apart)."""
+    return [a for a in _answers(sample, "imports_hs") if a[1].name.startswith("CTY_CODE=")]
+
+
+def test_all_partner_mineral_answers_repeat_the_own_requests(sample: Path, imports) -> None:
+    """Like the API, an answer without CTY_CODE repeats, unchanged, the rows that the country
+    requests already carry; the rest are single countries' (DET) rows, Japan's never (its
+    lines are audited). Its mineral lines need not be in the sample's HTS catalogue."""
+    own = {(period, tuple(row)) for period, _, rows in imports for row in rows[1:]}
+    own_keys = {(period, row[0], row[3]) for period, _, rows in imports for row in rows[1:]}
+    partners = [a for a in _answers(sample, "imports_hs") if not a[1].name.startswith("CTY_")]
+    assert {p.name for _, p, _ in partners} >= {"I_COMMODITY=280530.json",
+                                                "I_COMMODITY=850511.json"}
+    repeated = added = 0
+    for period, _, rows in partners:
+        assert rows[0] == list(IMPORT_HEADER)
+        for row in rows[1:]:
+            if (period, row[0], row[3]) in own_keys:   # a line the country's own answer has
+                assert (period, tuple(row)) in own
+                repeated += 1
+            else:
+                assert row[5] == "DET" and row[3] != "5880"
+                added += 1
+    assert repeated > 0 and added > 0
 
 
 def _rate_lines(records: list[dict]) -> dict[str, str]:

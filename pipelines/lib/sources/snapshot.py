@@ -5,6 +5,10 @@
 <snapshot>/hts/<release name>.json[.gz]          one full JSON export per release
 <snapshot>/census/imports_hs/<YYYY-MM>/*.json    Census API answers for that month, any split
 <snapshot>/census/exports_hs/<YYYY-MM>/*.json
+<snapshot>/japan_customs/<YYYY>/*.csv            MOF/Customs CSVs by HS9 x country (one release
+                                                 per file name, see japan_customs.reader)
+<snapshot>/japan_customs/estat/<statsDataId>/*.json   e-Stat getStatsData answers
+<snapshot>/fx/<SERIES>.csv                       FRED CSV download of a daily series (DEXJPUS)
 ```
 
 Every file is exactly what the source served, so a live run's landing directory can be
@@ -109,3 +113,21 @@ def census_months(root: Path, endpoint: str) -> list[str]:
     if not base.is_dir():
         return []
     return sorted(p.name for p in base.iterdir() if p.is_dir())
+
+
+def fx_path(root: Path, series: str) -> Path:
+    """``<root>/fx/<SERIES>.csv``: FRED's CSV download of one daily series."""
+    return root / "fx" / f"{series}.csv"
+
+
+def japan_customs_dir(root: Path) -> Path:
+    """``<root>/japan_customs``: one directory per year of MOF/Customs CSV files."""
+    return root / "japan_customs"
+
+
+def japan_customs_files(root: Path) -> list[Path]:
+    """Every ``<root>/japan_customs/<YYYY>/*.csv``, sorted (none when the directory is absent)."""
+    base = japan_customs_dir(root)
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.glob("[0-9][0-9][0-9][0-9]/*.csv") if p.is_file())

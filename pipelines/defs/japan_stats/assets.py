@@ -1,0 +1,136 @@
+"""Japan's own trade statistics (MOF / Japan Customs), exchange rates (FRED), and the mirror
+marts comparing the two countries' books."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.metadata import table_result
+from pipelines.defs.quality.checks import guard, specs
+from pipelines.defs.resources import SourceResource
+from pipelines.lib.rules.mirror import mirror
+from pipelines.lib.sources.fred import reader as fred
+from pipelines.lib.sources.japan_customs import reader as japan
+from pipelines.lib.warehouse import ensure_table, rebuild_table, transaction
+
+GROUP = "japan_stats"
+
+
+def _load_pair(con, context, tables: tuple[str, str], load, extra: dict):
+    with transaction(con):
+        counts = load()
+        checks = {}
+        for table in tables:
+            checks[table] = yield from guard(con, table)
+    context.log.info(f"{tables[0]}: {counts}")
+    for table in tables:
+        result = table_result(con, table, order_by="ORDER BY ALL", extra=extra.get(table),
+                              check_results=checks[table])
+        yield dg.MaterializeResult(asset_key=table.split("."), metadata=result.metadata,
+                                   check_results=result.check_results)
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(["raw", "japan_trade"], group_name=GROUP, kinds={"duckdb", "csv"},
+                     description="Japan's trade statistics (MOF/Customs CSV by HS9 x country, "
+                                 "thousand yen) as served; every file kept as a vintage."),
+        dg.AssetSpec(["staging", "japan_trade_monthly"], group_name=GROUP, kinds={"duckdb"},
+                     deps=[dg.AssetKey(["raw", "japan_trade"]),
+                           dg.AssetKey(["staging", "ledger_japan_countries"])],
+                     description="Japan's trade by month, direction, HS9 and country (the wide "
+                                 "files unpivoted), provisional or confirmed."),
+    ],
+    check_specs=specs("raw.japan_trade") + specs("staging.japan_trade_monthly"),
+    pool="duckdb",
+)
+def japan_trade_tables(context: dg.AssetExecutionContext, source: SourceResource,
+                       warehouse: DuckDBResource):
+    """Every MOF/Customs CSV of the snapshot into raw (as a vintage) and the best release of
+    each month into staging, in one transaction: a bad file stops the step, naming the file,
+    the line and the field, and changes nothing."""
+    files = source.japan_customs_files()
+    root = source.root()
+    countries = {c.code for c in mirror().japan_customs.countries}
+    with warehouse.get_connection() as con:
+        yield from _load_pair(
+            con, context, ("raw.japan_trade", "staging.japan_trade_monthly"),
+            lambda: japan.load_files(con, files, countries, root),
+            {"raw.japan_trade": {"files": dg.MetadataValue.int(len(files))}})
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(["raw", "fx_daily"], group_name=GROUP, kinds={"duckdb", "csv"},
+                     description="Daily yen per dollar (FRED DEXJPUS, Federal Reserve H.10) as "
+                                 "served; every fetch kept as a vintage."),
+        dg.AssetSpec(["staging", "fx_monthly"], group_name=GROUP, kinds={"duckdb"},
+                     deps=[dg.AssetKey(["raw", "fx_daily"])],
+                     description="Monthly mean yen per dollar; a month with too few quotes "
+                                 "stops the load."),
+    ],
+    check_specs=specs("raw.fx_daily") + specs("staging.fx_monthly"),
+    pool="duckdb",
+)
+def fx_tables(context: dg.AssetExecutionContext, source: SourceResource,
+              warehouse: DuckDBResource):
+    """Each exchange-rate series of the ledger (mirror.yaml fx) into raw and its monthly means
+    into staging, in one transaction."""
+    from datetime import date
+
+    root = source.root()
+    series = mirror().fx
+    paths = {s.series: source.fx_file(s.series) for s in series}
+
+    def load():
+        return {s.series: fred.load_series(con, paths[s.series], s.series, s.currency,
+                                           s.min_quotes,
+                                           date.fromisoformat(f"{s.first_month}-01"), root)
+                for s in series}
+
+    with warehouse.get_connection() as con:
+        yield from _load_pair(con, context, ("raw.fx_daily", "staging.fx_monthly"), load, {})
+
+
+# Inputs of the mirror and minerals marts: created empty when a source was never loaded, so
+# the marts build (empty on that side) from whatever is there.
+MART_INPUTS = ("staging/imports_monthly", "staging/exports_monthly",
+               "staging/japan_trade_monthly", "staging/fx_monthly",
+               "staging/ledger_mineral_groups", "staging/ledger_japan_countries")
+
+
+def _mart(context, warehouse: DuckDBResource, name: str, params: dict | None = None,
+          order_by: str = "ORDER BY ALL"):
+    table = name.replace("/", ".")
+    with warehouse.get_connection() as con:
+        with transaction(con):
+            for source in MART_INPUTS:
+                ensure_table(con, source)
+            rows = rebuild_table(con, name, params=params)
+            checks = yield from guard(con, table)
+        context.log.info(f"{table}: {rows} rows")
+        yield table_result(con, table, order_by=order_by, check_results=checks)
+
+
+@dg.asset(key=["marts", "mirror_trade"], group_name="indicators", kinds={"duckdb"},
+          pool="duckdb", check_specs=specs("marts.mirror_trade"),
+          deps=[dg.AssetKey(["staging", "imports_monthly"]),
+                dg.AssetKey(["staging", "exports_monthly"]),
+                dg.AssetKey(["staging", "japan_trade_monthly"]),
+                dg.AssetKey(["staging", "fx_monthly"])])
+def mirror_trade(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+    """Each side's figure for the same flow by month and HS6: U.S. imports from Japan against
+    Japan's exports to the U.S., U.S. exports to Japan against Japan's imports from the U.S."""
+    book = mirror()
+    yield from _mart(context, warehouse, "marts/mirror_trade",
+                     {"census_japan": book.census.japan,
+                      "japan_us": book.japan_customs.united_states},
+                     "ORDER BY period DESC, direction, us_value_usd DESC")
+
+
+@dg.asset(key=["marts", "mirror_trade_distribution"], group_name="indicators",
+          kinds={"duckdb"}, pool="duckdb", check_specs=specs("marts.mirror_trade_distribution"),
+          deps=[dg.AssetKey(["marts", "mirror_trade"])])
+def mirror_trade_distribution(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+    """Where the two countries' books agree: the spread of the HS6 mirror ratios per month."""
+    yield from _mart(context, warehouse, "marts/mirror_trade_distribution",
+                     order_by="ORDER BY period DESC, direction")
