@@ -29,7 +29,8 @@ TRADE = ["raw/census_imports", "staging/imports_monthly", "raw/census_exports",
 LEDGER = ["staging/ledger_instruments", "staging/ledger_rules", "staging/ledger_categories",
           "staging/ledger_units", "staging/ledger_provisions", "staging/ledger_category_sectors",
           "staging/ledger_chapter99", "staging/ledger_commitments", "staging/ledger_evidence",
-          "staging/ledger_mineral_groups", "staging/ledger_japan_countries"]
+          "staging/ledger_mineral_groups", "staging/ledger_japan_countries",
+          "staging/ledger_japan_units"]
 FEDERAL_REGISTER = ["raw/federal_register_documents", "staging/federal_register_documents",
                     "marts/ledger_discrepancies"]
 JAPAN = ["raw/japan_trade", "staging/japan_trade_monthly", "raw/fx_daily", "staging/fx_monthly"]

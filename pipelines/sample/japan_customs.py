@@ -51,9 +51,15 @@ def _reclassify(hs6s: list[str], share: float, rng) -> dict[str, str]:
     return out
 
 
-def figures(scenario: dict, root) -> dict[tuple[str, str, str, str], float]:
-    """``{(direction, period, hs9, country): thousand yen}``, the confirmed figures."""
+Key = tuple[str, str, str, str]   # (direction, period, hs9, country)
+
+
+def figures(scenario: dict, root) -> tuple[dict[Key, float], dict[Key, tuple]]:
+    """``({key: thousand yen}, {key: (unit1, quantity1, unit2, quantity2)})``, the confirmed
+    figures; quantities only for Japan's imports of the U.S. export lines of the scenario (the
+    purchase commitments' products), the others get the writer's default."""
     spec, minerals = scenario["japan_customs"], scenario["critical_minerals"]
+    lines = {item["code"][:6]: item for item in scenario["exports"]}
     periods = months(scenario["first_month"], scenario["last_month"])
     rates = fx.monthly_means(scenario)
     rng = np.random.default_rng([scenario["seed"], 40])
@@ -61,7 +67,8 @@ def figures(scenario: dict, root) -> dict[tuple[str, str, str, str], float]:
                                     "I_COMMODITY", "GEN_VAL_MO") for p in periods}
     us_exports = {p: _census_values(root, "exports_hs", p, "CTY_CODE=5880*.json",
                                     "E_COMMODITY", "ALL_VAL_MO") for p in periods}
-    out: dict[tuple[str, str, str, str], float] = defaultdict(float)
+    out: dict[Key, float] = defaultdict(float)
+    quantities: dict[Key, tuple] = {}
     hs6s = sorted({h for p in periods for h in us_imports[p]})
     moved = _reclassify(hs6s, spec["reclassified_share"], rng)
     for i, period in enumerate(periods):
@@ -74,14 +81,19 @@ def figures(scenario: dict, root) -> dict[tuple[str, str, str, str], float]:
             usd *= spec["export_factor"] * rng.lognormal(0.0, spec["export_sigma"])
             if usd >= 500:
                 out["exp", period, moved.get(hs6, hs6) + "000", US] += usd * rates[period] / 1e3
-        t = spec["in_transit_to_japan"]
         for hs6 in sorted(set(us_exports[period]) | set(us_exports[earlier])):
-            usd = ((1 - t) * us_exports[period].get(hs6, 0.0)
+            line = lines.get(hs6)
+            # aircraft fly in: booked in the month they leave; cargo a month later in part
+            t = 0.0 if line and line["unit"] == "NO" else spec["in_transit_to_japan"]
+            fas = ((1 - t) * us_exports[period].get(hs6, 0.0)
                    + t * us_exports[earlier].get(hs6, 0.0))
             markup = 1 + rng.uniform(*spec["cif_markup"])
-            usd *= markup * rng.lognormal(0.0, spec["import_sigma"])
+            usd = fas * markup * rng.lognormal(0.0, spec["import_sigma"])
             if usd >= 500:
                 out["imp", period, hs6 + "000", US] += usd * rates[period] / 1e3
+                if line is not None:
+                    quantities["imp", period, hs6 + "000", US] = _quantity(
+                        spec["units"][line["unit"]], fas, line)
         for sides in minerals["groups"].values():
             side = sides["japan"]
             total = side["mjpy"] * 1e3 * rng.lognormal(0.0, minerals["value_sigma"])
@@ -92,7 +104,19 @@ def figures(scenario: dict, root) -> dict[tuple[str, str, str, str], float]:
                 for line, weight in zip(side["lines"], weights, strict=True):
                     out["imp", period, line, country] += (total * share * weight
                                                           * rng.lognormal(0.0, 0.1))
-    return {k: float(int(v)) for k, v in out.items() if int(v) > 0}
+    values = {k: float(int(v)) for k, v in out.items() if int(v) > 0}
+    return values, {k: q for k, q in quantities.items() if k in values}
+
+
+def _quantity(units: list, fas_usd: float, line: dict) -> tuple:
+    """Japan's two quantities of a shipment worth ``fas_usd`` at the U.S. border, in the units
+    the scenario gives Japan's statistics for the Census unit (``[unit1, per Census unit,
+    unit2, per Census unit]``); whole units for counted goods."""
+    count = fas_usd / line["price"]
+    if line["unit"] == "NO":
+        count = max(1, round(count))
+    unit1, per1, unit2, per2 = units
+    return (unit1 or "", int(count * per1) if unit1 else 0, unit2, int(count * per2))
 
 
 def _csv(rows: list[list[str]], preamble: str | None) -> str:
@@ -106,7 +130,7 @@ def _csv(rows: list[list[str]], preamble: str | None) -> str:
 
 def write(writer, scenario: dict) -> dict:
     spec = scenario["japan_customs"]
-    truth = figures(scenario, writer.root)
+    truth, quantities = figures(scenario, writer.root)
     rng = np.random.default_rng([scenario["seed"], 41])
     files = lines = 0
     last = scenario["last_month"]
@@ -126,14 +150,21 @@ def write(writer, scenario: dict) -> dict:
                        for kind in ("Quantity1", "Quantity2", "Value")]
             rows = [header]
             for hs9, country in keys:
-                values = []
+                values, counted = [], []
+                units = ("", "KG")
                 for month in range(1, 13):
-                    value = truth.get((direction, f"{year}-{month:02d}", hs9, country), 0.0)
+                    key = (direction, f"{year}-{month:02d}", hs9, country)
+                    value = truth.get(key, 0.0)
+                    # default quantities: KG only, about 2,000 yen a kg
+                    quantity = quantities.get(key, ("", 0, "KG", int(value) // 2))
+                    if key in quantities:
+                        units = (quantity[0], quantity[2])
                     if month > published:
-                        value = 0.0
+                        value, quantity = 0.0, ("", 0, "KG", 0)
                     elif month > confirmed:  # provisional: revised when confirmed
                         value = float(int(value * rng.lognormal(0.0, spec["revision_sigma"])))
                     values.append(int(value))
+                    counted.append((quantity[1], quantity[3]))
                 if not any(values):
                     continue
                 offices = spec["customs_offices"] if custom else [None]
@@ -142,14 +173,17 @@ def write(writer, scenario: dict) -> dict:
                     months = [int(v * part) for v in values]
                     if custom and not any(months):
                         continue
-                    qty = [v // 2 for v in months]
+                    # whole units stay with the office that booked the value
+                    share = part if units[0] != "NO" else float(part == max(split))
+                    qty = [(int(q1 * share), int(q2 * share)) for q1, q2 in counted]
                     cells = []
-                    for q, v in zip(qty, months, strict=True):
-                        cells += ["0", str(q), str(v)]
+                    for (q1, q2), v in zip(qty, months, strict=True):
+                        cells += [str(q1), str(q2), str(v)]
                     code = f"'{hs9}'" if release.get("quoted_hs") else hs9
                     rows.append(["1" if direction == "exp" else "2", str(year),
-                                 *([office] if custom else []), code, country, "", "KG",
-                                 "0", str(sum(qty)), str(sum(months)), *cells])
+                                 *([office] if custom else []), code, country, *units,
+                                 str(sum(q for q, _ in qty)), str(sum(q for _, q in qty)),
+                                 str(sum(months)), *cells])
             name = (f"{direction}_{year}_confirmed.csv" if release.get("confirmed")
                     else f"{direction}_{year}-{published:02d}.csv")
             text = _csv(rows, release.get("unit_line"))

@@ -22,9 +22,9 @@ CREATE TABLE IF NOT EXISTS marts.commitment_progress (
 COMMENT ON TABLE marts.commitment_progress IS 'Japan''s purchase commitments (measure purchases in pipelines/ledger/commitments.yaml) month by month from each commitment''s start, one row per source of figures: the month''s purchases and the same month of the baseline year, both cumulated, against the linear path to the target, with a status decided by the ledger''s threshold (the precedent is PIIE''s tracker of China''s 2020 Phase One purchases).';
 COMMENT ON COLUMN marts.commitment_progress.commitment_id IS 'Commitment id (staging.ledger_commitments), e.g. jp-rice.';
 COMMENT ON COLUMN marts.commitment_progress.period IS 'First day of the statistical month.';
-COMMENT ON COLUMN marts.commitment_progress.source IS 'Where the figures come from: us_exports (Census exports/hs to Japan, Schedule B codes); one SQL file sql/marts/commitment_sources/<source>.sql per source.';
+COMMENT ON COLUMN marts.commitment_progress.source IS 'Where the figures come from: us_exports (Census exports/hs to Japan, Schedule B codes, f.a.s.) or japan_imports (Japan''s own import statistics from the United States, CIF, at the month''s mean JPY rate: the other country''s books of the same purchases); one SQL file sql/marts/commitment_sources/<source>.sql per source.';
 COMMENT ON COLUMN marts.commitment_progress.metric IS 'value_usd (export value f.a.s.) or quantity (in unit).';
-COMMENT ON COLUMN marts.commitment_progress.unit IS 'Unit of actual, baseline and the cumulative columns: USD, t (metric tons, converted from Census KG or T) or each (Census NO).';
+COMMENT ON COLUMN marts.commitment_progress.unit IS 'Unit of actual, baseline and the cumulative columns: USD, t (metric tons, converted from Census KG or T, or Japan''s KG or MT) or each (Census or Japan''s NO).';
 COMMENT ON COLUMN marts.commitment_progress.actual IS 'Purchases of the month in unit: the sum over the commitment''s products; NULL when a quantity is in a unit that does not convert (see unit_errors): a data error, never a zero.';
 COMMENT ON COLUMN marts.commitment_progress.baseline IS 'The same calendar month of the baseline year (the 12 months from staging.ledger_commitments.baseline_start), same source; NULL without a baseline or its data.';
 COMMENT ON COLUMN marts.commitment_progress.cumulative_actual IS 'actual summed from the commitment''s first month; NULL from the first month whose actual is NULL.';
@@ -34,8 +34,8 @@ COMMENT ON COLUMN marts.commitment_progress.progress_ratio IS 'cumulative_actual
 COMMENT ON COLUMN marts.commitment_progress.pace_ratio IS 'cumulative_actual / cumulative_target: 1 = exactly on the linear path.';
 COMMENT ON COLUMN marts.commitment_progress.status IS 'on_track (pace_ratio at or above the commitment''s behind_below_pace threshold), behind (below it) or insufficient_data (cumulative_actual unknown).';
 COMMENT ON COLUMN marts.commitment_progress.as_of IS 'Last day of the latest month the source has data for: the figures are as of this date.';
-COMMENT ON COLUMN marts.commitment_progress.unit_errors IS 'Rows of the month whose quantity is missing or in a unit that does not convert into unit (staging.ledger_units); 0 for value metrics.';
-COMMENT ON COLUMN marts.commitment_progress.error_units IS 'The Census units of those rows (e.g. L, X), comma-separated; NULL when there are none.';
+COMMENT ON COLUMN marts.commitment_progress.unit_errors IS 'Rows of the month whose quantity is missing or in a unit that does not convert into unit (staging.ledger_units for Census, staging.ledger_japan_units for Japan); for value metrics 0, or for japan_imports the rows of a month without a JPY rate.';
+COMMENT ON COLUMN marts.commitment_progress.error_units IS 'The units of those rows as the source writes them (e.g. L, X), comma-separated, or ''no JPY rate''; NULL when there are none.';
 -- name: insert
 INSERT INTO marts.commitment_progress
 WITH commitments AS (

@@ -4,7 +4,8 @@
 -- columns below in this order (quarter ... verified) for the commitments of its measure, from
 -- the temp table _scorecard_quarters (commitment_id, quarter, quarter_start, quarter_end, as_of)
 -- and the tables its `-- reads:` line names (the asset's dependencies). Parameters available:
--- $as_of (report date), $country, $tolerance_rate, $tolerance_usd (pipelines/ledger/audit.yaml).
+-- $as_of (report date), $country, $tolerance_rate, $tolerance_usd (pipelines/ledger/audit.yaml),
+-- $baseline_from, $baseline_to (the critical-minerals baseline, pipelines/ledger/minerals.yaml).
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.implementation_scorecard (
     quarter VARCHAR NOT NULL,

@@ -203,6 +203,15 @@ FROM marts.mirror_trade
 GROUP BY ALL
 ORDER BY direction, period
 
+-- name: mirror_distribution
+-- how far the two books agree line by line in the latest six months: the spread of the HS6
+-- ratios, the value within 10 % and the value only one side reports
+SELECT period, direction, lines_both_sides, total_ratio, p10_ratio, median_ratio, p90_ratio,
+       value_share_within_10pct, us_value_share_one_sided, japan_value_share_one_sided
+FROM marts.mirror_trade_distribution
+WHERE period > (SELECT max(period) FROM marts.mirror_trade_distribution) - INTERVAL 6 MONTH
+ORDER BY direction, period
+
 -- name: minerals
 -- each importer's dependence on China by mineral group: the latest 12 months against the
 -- 12 months before the framework

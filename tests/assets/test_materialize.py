@@ -9,6 +9,7 @@ import pytest
 from pipelines.cli import JAPAN, LEDGER, MARTS, SCHEDULE, TRADE, run_assets
 from pipelines.definitions import defs
 from pipelines.defs.resources import SourceResource, WarehouseResource
+from pipelines.lib.rules.mirror import load_minerals
 from tests.helpers import table_checksums
 
 
@@ -194,7 +195,10 @@ def test_provision_timeline_comes_from_the_sample_schedule(built):
 COMMITMENTS = {"jp-investment-550bn", "jp-rice", "jp-agriculture-8bn", "jp-energy-7bn",
                "jp-aircraft-100", "jp-defense-17bn", "jp-auto-standards", "us-general-15",
                "us-autos-parts-15", "us-civil-aircraft", "us-wood-cap-15", "us-ag-exemptions",
-               "us-pharma-semis", "us-quarterly-review"}
+               "us-pharma-semis", "us-quarterly-review", "jp-critical-minerals",
+               "us-critical-minerals"}
+PURCHASES = {"jp-rice", "jp-agriculture-8bn", "jp-energy-7bn", "jp-aircraft-100"}
+MINERALS = {"jp-critical-minerals", "us-critical-minerals"}
 
 
 def _rows(path, sql, params=None):
@@ -209,13 +213,18 @@ def test_the_scorecard_has_every_commitment_in_every_quarter(built):
                                          "ORDER BY column_index")]
     assert columns[:6] == ["quarter", "side", "commitment_id", "indicator", "value", "target"]
     assert {"status", "evidence", "as_of", "verified"} <= set(columns)
-    latest = _rows(path, "SELECT commitment_id FROM marts.implementation_scorecard "
-                         "WHERE quarter = '2026Q3'")
-    assert {c for (c,) in latest} == COMMITMENTS and len(latest) == len(COMMITMENTS)
-    quarters = dict(_rows(path, "SELECT commitment_id, list(quarter ORDER BY quarter) "
+    latest = dict(_rows(path, "SELECT commitment_id, count(*) FROM "
+                              "marts.implementation_scorecard WHERE quarter = '2026Q3' "
+                              "GROUP BY 1"))
+    groups = len(load_minerals().groups)
+    # purchases: one row per book (Census exports, Japan's imports); minerals: one per group
+    assert latest == {c: 2 if c in PURCHASES else groups if c in MINERALS else 1
+                      for c in COMMITMENTS}
+    quarters = dict(_rows(path, "SELECT commitment_id, list(DISTINCT quarter ORDER BY quarter) "
                                 "FROM marts.implementation_scorecard GROUP BY 1"))
     assert quarters["jp-rice"] == ["2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
     assert quarters["us-ag-exemptions"] == ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    assert quarters["jp-critical-minerals"] == ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
 
 
 def test_the_sample_exercises_every_status(built):
@@ -249,8 +258,72 @@ def test_purchases_are_measured_from_census_exports_in_the_commitment_unit(built
         WHERE commitment_id = 'jp-aircraft-100'""")}
     assert aircraft["2026-08"] == (None, 1, "insufficient_data")
     assert aircraft["2026-07"][0] is not None and aircraft["2026-07"][2] != "insufficient_data"
-    assert _rows(path, "SELECT DISTINCT source FROM marts.commitment_progress") == [
-        ("us_exports",)]
+    assert _rows(path, "SELECT DISTINCT source FROM marts.commitment_progress "
+                       "ORDER BY 1") == [("japan_imports",), ("us_exports",)]
+
+
+def test_purchases_are_measured_from_japans_statistics_too(built):
+    path = built[2]
+    # the energy commitment: Japan's imports from the U.S. (304) in thousand yen at each
+    # month's mean rate, computed here from staging
+    energy = _rows(path, """
+        SELECT p.period, p.actual, sum(t.value_jpy_thousand) * 1000 / any_value(fx.per_usd)
+        FROM marts.commitment_progress p
+        JOIN staging.japan_trade_monthly t
+          ON t.period = p.period AND t.direction = 'import' AND t.country_code = '304'
+         AND (starts_with(t.hs9, '2709') OR starts_with(t.hs9, '2710')
+              OR starts_with(t.hs9, '2711') OR starts_with(t.hs9, '2701'))
+        JOIN staging.fx_monthly fx ON fx.period = p.period AND fx.currency = 'JPY'
+        WHERE p.commitment_id = 'jp-energy-7bn' AND p.source = 'japan_imports'
+        GROUP BY p.period, p.actual""")
+    assert len(energy) == 14 and all(a == pytest.approx(e) for _, a, e in energy)
+    rice = _rows(path, """
+        SELECT p.actual, sum(t.quantity2) / 1000 FROM marts.commitment_progress p
+        JOIN staging.japan_trade_monthly t
+          ON t.period = p.period AND t.direction = 'import' AND t.country_code = '304'
+         AND starts_with(t.hs9, '1006') AND t.unit2 = 'KG'
+        WHERE p.commitment_id = 'jp-rice' AND p.source = 'japan_imports'
+        GROUP BY p.period, p.actual""")
+    assert len(rice) == 14 and all(a == pytest.approx(t) for a, t in rice)
+    # CIF and a month at sea: Japan's books run above the U.S. ones, by less than 15 %
+    books = dict(_rows(path, "SELECT source, cumulative_actual FROM marts.commitment_progress "
+                             "WHERE commitment_id = 'jp-energy-7bn' "
+                             "AND period = DATE '2026-09-01'"))
+    assert 1.0 < books["japan_imports"] / books["us_exports"] < 1.15
+    # Japan counts the aircraft whose quantity the August 2026 Census answer lacks
+    (aircraft,) = _rows(path, "SELECT actual, status FROM marts.commitment_progress WHERE "
+                              "commitment_id = 'jp-aircraft-100' AND source = 'japan_imports' "
+                              "AND period = DATE '2026-08-01'")
+    assert aircraft[0] >= 1 and aircraft[1] != "insufficient_data"
+
+
+def test_the_scorecard_judges_each_importers_dependence_on_china(built):
+    path = built[2]
+    rows = _rows(path, """
+        SELECT s.quarter, s.commitment_id, split_part(s.indicator, ':', 1), s.value, s.status,
+               d.china_share, d.baseline_china_share, c.thresholds['on_track_change'],
+               c.thresholds['dependent_share']
+        FROM marts.implementation_scorecard s
+        JOIN staging.ledger_commitments c USING (commitment_id)
+        LEFT JOIN marts.critical_minerals_dependence d
+          ON d.mineral_group = split_part(s.indicator, ':', 1) AND d.window_months = 12
+         AND d.importer = CASE c.side WHEN 'us' THEN 'united_states' ELSE 'japan' END
+         AND d.period = (SELECT max(period) FROM marts.critical_minerals_dependence
+                         WHERE period <= s.as_of)
+        WHERE c.measure = 'minerals_dependence'""")
+    groups = {g.id for g in load_minerals().groups}
+    assert len(rows) == 2 * 4 * len(groups)          # two importers, 2025Q4 .. 2026Q3
+    statuses = set()
+    for quarter, commitment, group, value, status, share, baseline, change, dependent in rows:
+        assert group in groups
+        assert value == pytest.approx(share), (quarter, commitment, group)
+        if baseline < dependent:
+            expected = "on_track" if share < dependent else "behind"
+        else:
+            expected = "on_track" if share - baseline <= change + 1e-12 else "behind"
+        assert status == expected, (quarter, commitment, group)
+        statuses.add(status)
+    assert statuses == {"on_track", "behind"}
 
 
 def test_the_investment_ledger_runs_the_funding_clock(built):

@@ -71,7 +71,7 @@ def months(first: date, count: int) -> list[date]:
 
 
 def progress(con, cid: str) -> list[dict]:
-    scorecard.build_commitment_progress(con, "5880")
+    scorecard.build_commitment_progress(con, {"country": "5880"})
     cursor = con.execute("SELECT * FROM marts.commitment_progress WHERE commitment_id = ? "
                          "ORDER BY period", [cid])
     names = [d[0] for d in cursor.description]
@@ -225,7 +225,7 @@ def test_the_investment_path_is_linear_to_the_deadline(tmp_path):
 
 def scorecard_rows(con, as_of: date) -> dict[str, tuple]:
     scorecard.build_investment(con, as_of)
-    scorecard.build_commitment_progress(con, "5880")
+    scorecard.build_commitment_progress(con, {"country": "5880"})
     scorecard.build_scorecard(con, {"as_of": as_of, "country": "5880",
                                     "tolerance_rate": 0.005, "tolerance_usd": 50})
     return {(c, q): (status, value, target) for q, c, status, value, target in run(

@@ -19,11 +19,12 @@ from pipelines.lib.rules.commitments import (
 )
 from pipelines.lib.rules.ledger import LEDGER_DIR, LedgerError, load_ledger
 
-# DOMAIN.md §1: Japan's commitments and the U.S. promises the issue names.
+# DOMAIN.md §1: Japan's commitments and the U.S. promises the issue names; §5: both sides'
+# dependence on China for critical minerals (the summit's framework).
 JAPAN = {"jp-investment-550bn", "jp-rice", "jp-agriculture-8bn", "jp-energy-7bn",
-         "jp-aircraft-100", "jp-defense-17bn", "jp-auto-standards"}
+         "jp-aircraft-100", "jp-defense-17bn", "jp-auto-standards", "jp-critical-minerals"}
 US = {"us-general-15", "us-autos-parts-15", "us-civil-aircraft", "us-wood-cap-15",
-      "us-ag-exemptions", "us-pharma-semis", "us-quarterly-review"}
+      "us-ag-exemptions", "us-pharma-semis", "us-quarterly-review", "us-critical-minerals"}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,8 @@ def test_the_shipped_ledger_has_every_commitment_of_both_sides(book):
 def test_figures_come_from_the_ledger(book):
     rice = book.commitment("jp-rice")
     assert rice.target_amount() == pytest.approx(1.75 * 346_000)
-    assert rice.products == ["1006"] and rice.unit == "t" and rice.sources == ["us_exports"]
+    assert rice.products == ["1006"] and rice.unit == "t" and rice.sources == ["us_exports",
+                                                                          "japan_imports"]
     investment = book.commitment("jp-investment-550bn")
     assert investment.target.amount == 550e9 and str(investment.target.deadline) == "2029-01-19"
     assert investment.thresholds["funding_days"] == 45

@@ -204,6 +204,7 @@ def test_japan_commitments_chart_each_mart_that_exists(empty_con):
         assert "role-mark" in fig.svg and render.BANNER.upper() in fig.svg
     assert "12,000 t bought by Dec 2025 against 14,400 t" in section.figures[0].caption
     assert [m.table for m in section.missing] == ["marts.investment_tranches",
+                                                  "marts.mirror_trade_distribution",
                                                   "marts.critical_minerals_dependence"]
 
 
@@ -270,3 +271,21 @@ def test_coverage_tables_and_the_daily_series_when_their_marts_exist(empty_con):
     assert tables["unmodelled"].note == tables["unrated"].note == ""   # notes say "none"
     assert [[c.text for c in row] for row in tables["unrated"].rows] == [
         ["low value estimate", "$15 k", "1.50%", "1"], ["rate not numeric", "$5 k", "0.50%", "2"]]
+
+
+def test_the_mirror_section_shows_how_far_the_books_agree_line_by_line(empty_con):
+    con = empty_con
+    con.execute("CREATE SCHEMA marts")
+    con.execute("""CREATE TABLE marts.mirror_trade_distribution AS
+        SELECT make_date(2026, m, 1) AS period, d AS direction, 120 AS lines_both_sides,
+               1.01 AS total_ratio, 0.52 AS p10_ratio, 0.98 AS median_ratio, 1.7 AS p90_ratio,
+               0.41 AS value_share_within_10pct, 0.02 AS us_value_share_one_sided,
+               0.03 AS japan_value_share_one_sided
+        FROM range(1, 10) t(m), (VALUES ('us_imports_from_japan'), ('us_exports_to_japan')) x(d)""")
+    section = sections.commitments(Warehouse(con, "5880"), render.BANNER)
+    (table,) = [t for t in section.tables if t.id == "mirror-distribution"]
+    assert len(table.rows) == 2 * 6                    # the latest six months per direction
+    first = [c.text for c in table.rows[0]]
+    assert first == ["us exports to japan", "Apr 2026", "120", "1.01", "0.52", "0.98", "1.70",
+                     "41.0%", "2.0%", "3.0%"]
+    assert "marts.mirror_trade_distribution" not in [m.table for m in section.missing]

@@ -9,6 +9,7 @@ from pipelines.defs.quality.checks import guard, specs
 from pipelines.lib.rules import scorecard
 from pipelines.lib.rules.commitments import load_commitment_tables, load_commitments
 from pipelines.lib.rules.ledger import load_ledger
+from pipelines.lib.rules.mirror import dependence_parameters, minerals, mirror
 from pipelines.lib.warehouse import run, transaction
 
 GROUP = "commitments"
@@ -57,10 +58,11 @@ def commitment_ledger(context: dg.AssetExecutionContext, warehouse: DuckDBResour
 def commitment_progress(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
     """Japan's purchase commitments month by month from their start, per source: purchases
     and the baseline year, cumulative against the linear target path, with a status."""
-    country = load_ledger().audit.country_code
+    params = {"country": load_ledger().audit.country_code,
+              "japan_us": mirror().japan_customs.united_states}
     with warehouse.get_connection() as con:
         with transaction(con):
-            rows = scorecard.build_commitment_progress(con, country)
+            rows = scorecard.build_commitment_progress(con, params)
             checks = yield from guard(con, "marts.commitment_progress")
         latest = dict(run(con, """
             SELECT commitment_id || '/' || source, status FROM marts.commitment_progress
@@ -120,9 +122,12 @@ def implementation_scorecard(context: dg.AssetExecutionContext, warehouse: DuckD
     book = load_ledger()
     with warehouse.get_connection() as con:
         as_of = scorecard.reporting_date(con, book.audit.country_code)
+        baseline = dependence_parameters(minerals())
         params = {"as_of": as_of, "country": book.audit.country_code,
                   "tolerance_rate": book.audit.tolerance_rate,
-                  "tolerance_usd": book.audit.tolerance_usd}
+                  "tolerance_usd": book.audit.tolerance_usd,
+                  "baseline_from": baseline["baseline_from"],
+                  "baseline_to": baseline["baseline_to"]}
         with transaction(con):
             counts = scorecard.build_scorecard(con, params)
             checks = yield from guard(con, "marts.implementation_scorecard")

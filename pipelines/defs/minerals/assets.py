@@ -10,7 +10,7 @@ from pipelines.defs.quality.checks import guard, specs
 from pipelines.lib.rules import mirror as book
 from pipelines.lib.warehouse import rebuild_table, transaction
 
-TABLES = ("ledger_mineral_groups", "ledger_japan_countries")
+TABLES = ("ledger_mineral_groups", "ledger_japan_countries", "ledger_japan_units")
 
 
 @dg.multi_asset(
@@ -22,14 +22,20 @@ TABLES = ("ledger_mineral_groups", "ledger_japan_countries")
         dg.AssetSpec(["staging", "ledger_japan_countries"], group_name="legal",
                      kinds={"duckdb", "yaml"},
                      description="Japan Customs' country codes (pipelines/ledger/mirror.yaml)."),
+        dg.AssetSpec(["staging", "ledger_japan_units"], group_name="legal",
+                     kinds={"duckdb", "yaml"},
+                     description="Japan Customs' quantity units in commitment units "
+                                 "(pipelines/ledger/mirror.yaml)."),
     ],
-    check_specs=specs("staging.ledger_mineral_groups") + specs("staging.ledger_japan_countries"),
+    check_specs=[spec for table in TABLES for spec in specs(f"staging.{table}")],
     pool="duckdb",
 )
 def mirror_ledger(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
     """The validated minerals and mirror ledger as warehouse tables."""
+    mirror = book.load_mirror()
     frames = {"ledger_mineral_groups": book.mineral_groups_frame(book.load_minerals()),
-              "ledger_japan_countries": book.japan_countries_frame(book.load_mirror())}
+              "ledger_japan_countries": book.japan_countries_frame(mirror),
+              "ledger_japan_units": book.japan_units_frame(mirror)}
     with warehouse.get_connection() as con:
         checks = {}
         with transaction(con):

@@ -52,17 +52,25 @@ def _kind(item: dict, path: list[str]) -> str:
     return path[0].rstrip("s") if path else "entry"
 
 
-def _walk(node, path: list[str], found: dict[int, tuple[dict, list[str]]]) -> None:
+def _walk(node, path: list[str], found: dict[int, tuple[dict, list[str], dict]],
+          source: dict | None = None) -> None:
+    """Collect the entries with a ``verified`` flag; ``source`` is the citation and url of
+    the nearest enclosing block that has them (a list of codes cited once for the list)."""
     if isinstance(node, dict):
+        if node.get("citation") or node.get("url"):
+            source = {"citation": node.get("citation"), "url": node.get("url")}
         if "verified" in node and isinstance(node["verified"], bool):
-            seen = found.setdefault(id(node), (node, []))
+            seen = found.setdefault(id(node), (node, [], source or {}))
             seen[1].append(" › ".join(path))
         for key, value in node.items():
-            _walk(value, [*path, str(key)], found)
+            _walk(value, [*path, str(key)], found, source)
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            name = value.get("id", str(i)) if isinstance(value, dict) else str(i)
-            _walk(value, [*path, str(name)], found)
+            name = str(i)
+            if isinstance(value, dict):   # list entries by their own key where they have one
+                name = next((str(value[k]) for k in ("id", "code", "series") if value.get(k)),
+                            name)
+            _walk(value, [*path, str(name)], found, source)
 
 
 def entries(directory: Path | None = None) -> list[Entry]:
@@ -75,20 +83,22 @@ def entries(directory: Path | None = None) -> list[Entry]:
     for item in (documents.get("instruments.yaml") or {}).get("instruments", []):
         instruments[item["id"]] = item
     for name, document in documents.items():
-        found: dict[int, tuple[dict, list[str]]] = {}
+        found: dict[int, tuple[dict, list[str], dict]] = {}
         _walk(document, [], found)
-        for item, places in found.values():
+        for item, places, inherited in found.values():
             path = places[0].split(" › ")
             kind = _kind(item, path)
             if kind == "rule" and len(path) >= 3 and path[-2] == "rules":
                 entry_id = f"{path[-3]} · {path[-1]}"  # regime · category
             else:
-                entry_id = str(item.get("id") or path[-1])
+                # the whole path when the entry has no id: unique within its file
+                entry_id = str(item.get("id") or places[0])
             instrument = instruments.get(item.get("instrument") or "", {})
             citation = (item.get("citation") or item.get("fr_doc")
                         or instrument.get("citation") or instrument.get("fr_doc")
-                        or item.get("source") or "")
-            url = item.get("url") or item.get("source_url") or instrument.get("url")
+                        or item.get("source") or inherited.get("citation") or "")
+            url = (item.get("url") or item.get("source_url") or instrument.get("url")
+                   or inherited.get("url"))
             entry = Entry(file=name, id=entry_id, kind=kind, text=_label(item),
                           citation=str(citation), url=url, verified=item["verified"],
                           places=places, note=item.get("note"))

@@ -26,6 +26,9 @@ PROVIDERS: dict[str, tuple[str, str]] = {
         "marts/investment_tranches", "each investment tranche with its stage and sources"),
     "marts.mirror_trade": (
         "marts/mirror_trade", "U.S. and Japanese statistics of the same trade side by side"),
+    "marts.mirror_trade_distribution": (
+        "marts/mirror_trade_distribution",
+        "how far the two countries' statistics agree line by line"),
     "marts.critical_minerals_dependence": (
         "marts/critical_minerals_dependence",
         "each importer's dependence on China for critical minerals"),

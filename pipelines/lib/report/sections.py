@@ -457,7 +457,8 @@ def commitments(w: Warehouse, banner: str | None) -> Section:
                       "dependence on China for critical minerals.")
     section.missing = w.missing("marts.commitment_progress", "marts.investment_progress",
                                 "marts.investment_tranches", "staging.ledger_commitments",
-                                "marts.mirror_trade", "marts.critical_minerals_dependence")
+                                "marts.mirror_trade", "marts.mirror_trade_distribution",
+                                "marts.critical_minerals_dependence")
     if w.has("marts.commitment_progress", "staging.ledger_commitments"):
         purchases = w.frame("purchases")
         for (commitment,), rows in purchases.group_by("commitment_id", maintain_order=True):
@@ -496,6 +497,22 @@ def commitments(w: Warehouse, banner: str | None) -> Section:
                 "U.S. imports from Japan against Japan's exports to the U.S., and U.S. exports "
                 "to Japan against Japan's imports from the U.S. (CIF, so above the U.S. FAS "
                 "figure); Japan's yen converted at the month's mean rate."))
+    if w.has("marts.mirror_trade_distribution"):
+        spread = w.frame("mirror_distribution")
+        if spread.height:
+            section.tables.append(Table(
+                "mirror-distribution",
+                "Do the two books agree line by line? HS6 ratios (Japan / U.S.), latest months",
+                [_txt("direction"), _txt("month"), _num("lines on both sides"),
+                 _num("total ratio"), _num("10th pct"), _num("median"), _num("90th pct"),
+                 _num("value within 10%"), _num("U.S. only"), _num("Japan only")],
+                [_cells(r["direction"].replace("_", " "), f.month(r["period"]),
+                        f.number(r["lines_both_sides"]), f.number(r["total_ratio"], 2),
+                        f.number(r["p10_ratio"], 2), f.number(r["median_ratio"], 2),
+                        f.number(r["p90_ratio"], 2), f.pct(r["value_share_within_10pct"]),
+                        f.pct(r["us_value_share_one_sided"]),
+                        f.pct(r["japan_value_share_one_sided"]))
+                 for r in spread.iter_rows(named=True)]))
     if w.has("marts.critical_minerals_dependence"):
         minerals = w.frame("minerals")
         if minerals.height:
@@ -511,7 +528,7 @@ def commitments(w: Warehouse, banner: str | None) -> Section:
                 [_cells(r["importer"].replace("_", " "), r["mineral_group"].replace("_", " "),
                         f.usd(r["total_value_usd"]), f.pct(r["china_share"]),
                         f.pct(r["baseline_china_share"]), r["top_supplier"],
-                        f.pct(r["top_supplier_share"]), f.number(r["hhi"]))
+                        f.pct(r["top_supplier_share"]), f.number(r["hhi"], 2))
                  for r in minerals.iter_rows(named=True)]))
     return section
 

@@ -54,6 +54,8 @@ MEASURES = {
                           ordered=("candidate", "selected", "funded")),
     "us_line_audit": Measure(fields=("categories",), thresholds=("on_track_share",)),
     "ledger_only": Measure(),
+    "minerals_dependence": Measure(thresholds=("on_track_change", "dependent_share",
+                                               "window_months")),
 }
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]

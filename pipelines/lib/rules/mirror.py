@@ -2,8 +2,8 @@
 
 ``minerals.yaml``: the framework of 28 Oct 2025, its pre-framework baseline, the codes of China
 and Hong Kong in each importer's statistics and the mineral groups (HS prefixes, citations).
-``mirror.yaml``: Japan Customs' country codes, the code each side gives the other, and the
-exchange-rate series with the minimum number of daily quotes a month needs.
+``mirror.yaml``: Japan Customs' country codes and quantity units, the code each side gives the
+other, and the exchange-rate series with the minimum number of daily quotes a month needs.
 """
 
 from __future__ import annotations
@@ -98,11 +98,19 @@ class JapanCountry(_Strict):
     verified: bool
 
 
+class JapanUnit(_Strict):
+    japan: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]+$")]
+    unit: str = Field(min_length=1)
+    factor: float = Field(gt=0)
+    verified: bool
+
+
 class JapanCustoms(_Strict):
     citation: str = Field(min_length=1)
     url: str
     united_states: JapanCode
     countries: list[JapanCountry] = Field(min_length=1)
+    units: list[JapanUnit] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _unique(self) -> JapanCustoms:
@@ -112,6 +120,10 @@ class JapanCustoms(_Strict):
             raise ValueError(f"country codes listed twice: {duplicates}")
         if self.united_states not in codes:
             raise ValueError(f"united_states {self.united_states} is not in the country list")
+        pairs = [(u.japan, u.unit) for u in self.units]
+        duplicates = sorted({p for p in pairs if pairs.count(p) > 1})
+        if duplicates:
+            raise ValueError(f"unit conversions listed twice: {duplicates}")
         return self
 
 
@@ -190,6 +202,13 @@ def japan_countries_frame(book: Mirror) -> pl.DataFrame:
     rows = [(c.code, c.name, c.verified) for c in book.japan_customs.countries]
     return pl.DataFrame(rows, orient="row", schema={
         "country_code": pl.Utf8, "country_name": pl.Utf8, "verified": pl.Boolean})
+
+
+def japan_units_frame(book: Mirror) -> pl.DataFrame:
+    """How many of a commitment's unit one of Japan Customs' quantity units holds."""
+    rows = [(u.japan, u.unit, u.factor, u.verified) for u in book.japan_customs.units]
+    return pl.DataFrame(rows, orient="row", schema={
+        "japan_unit": pl.Utf8, "unit": pl.Utf8, "factor": pl.Float64, "verified": pl.Boolean})
 
 
 def dependence_parameters(book: Minerals) -> dict:

@@ -24,17 +24,27 @@ from pipelines.lib.rules.commitments import (
     bound,
     measure_files,
 )
-from pipelines.lib.warehouse import ensure_table, rebuild_table, run, scalar, statement
+from pipelines.lib.warehouse import (
+    ensure_table,
+    rebuild_table,
+    run,
+    scalar,
+    sql_dir,
+    statement,
+)
 
 _READS = re.compile(r"^--\s*reads:\s*(.+)$", re.MULTILINE)
 _TABLE = re.compile(r"^(raw|staging|marts)\.[a-z_][a-z0-9_]*$")
 
 
-def reads(kind: str) -> list[str]:
+def reads(kind: str, names: list[str] | None = None) -> list[str]:
     """The tables (``schema.table``) the measure (``kind="measures"``) or source
-    (``kind="sources"``) files read, from their ``-- reads:`` lines, sorted."""
+    (``kind="sources"``) files read, from their ``-- reads:`` lines, sorted; only the files of
+    ``names`` when given."""
     tables: set[str] = set()
-    for path in measure_files(kind).values():
+    for name, path in measure_files(kind).items():
+        if names is not None and name not in names:
+            continue
         found = _READS.findall(path.read_text(encoding="utf-8"))
         if not found:
             raise ValueError(f"{path}: no '-- reads: schema.table, ...' line")
@@ -43,6 +53,15 @@ def reads(kind: str) -> list[str]:
                 raise ValueError(f"{path}: '-- reads:' names {table!r}, not a schema.table")
             tables.add(table)
     return sorted(tables)
+
+
+def _ensure_inputs(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+    """Create (empty) the input tables that have their own DDL file and were never loaded, so
+    a source whose data is absent gives no figures instead of failing every other source."""
+    for table in tables:
+        name = table.replace(".", "/")
+        if (sql_dir() / f"{name}.sql").exists():
+            ensure_table(con, name)
 
 
 def reporting_date(con: duckdb.DuckDBPyConnection, country: str) -> date:
@@ -72,15 +91,18 @@ def _statement(folder: str, kind: str, name: str, which: str) -> str:
     return statement(f"{folder}/{name}", which)
 
 
-def build_commitment_progress(con: duckdb.DuckDBPyConnection, country: str) -> int:
-    """Rebuild ``marts.commitment_progress`` (caller's transaction)."""
-    parts = [_statement(SOURCES_DIR, "sources", source, "actuals")
-             for source in _used(con, "sources")]
+def build_commitment_progress(con: duckdb.DuckDBPyConnection, params: dict) -> int:
+    """Rebuild ``marts.commitment_progress`` (caller's transaction); ``params`` holds what the
+    source files use (``country``: Census's code of Japan; ``japan_us``: Japan's code of the
+    United States)."""
+    sources = _used(con, "sources")
+    parts = [_statement(SOURCES_DIR, "sources", source, "actuals") for source in sources]
+    _ensure_inputs(con, reads("sources", sources))
     union = "\nUNION ALL\n".join(f"SELECT * FROM ({sql})" for sql in parts) or (
         "SELECT NULL::VARCHAR AS commitment_id, NULL::VARCHAR AS source, NULL::DATE AS period, "
         "NULL::DOUBLE AS actual, 0 AS unit_errors, NULL::VARCHAR AS error_units WHERE false")
     sql = f"CREATE OR REPLACE TEMP TABLE _commitment_actuals AS {union}"
-    run(con, sql, bound(sql, {"country": country}))
+    run(con, sql, bound(sql, params))
     try:
         return rebuild_table(con, "marts/commitment_progress")
     finally:
@@ -100,6 +122,7 @@ def build_scorecard(con: duckdb.DuckDBPyConnection, params: dict) -> dict[str, i
     rows per measure."""
     name = "marts/implementation_scorecard"
     ensure_table(con, name)
+    _ensure_inputs(con, reads("measures", _used(con, "measure")))
     quarters = statement(name, "quarters")
     run(con, quarters, bound(quarters, params))
     run(con, "DELETE FROM marts.implementation_scorecard")
@@ -135,7 +158,8 @@ def summary_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
                        "AND table_name = 'implementation_scorecard'"):
         return []
     rows = run(con, """
-        SELECT quarter, side, commitment_id, value, target, unit, status, as_of, verified
+        SELECT quarter, side, commitment_id, value, target, unit, status, as_of, verified,
+               indicator
         FROM marts.implementation_scorecard
         WHERE quarter = (SELECT max(quarter) FROM marts.implementation_scorecard)
         ORDER BY side, commitment_id, indicator""")
@@ -146,9 +170,34 @@ def summary_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
         counts[row[6]] = counts.get(row[6], 0) + 1
     tally = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items()))
     lines = [f"scorecard {rows[0][0]} (as of {rows[0][7]:%Y-%m-%d}): {tally}"]
-    for _, side, commitment, value, target, unit, status, _, verified in rows:
+    names = _row_names([(r[2], r[9]) for r in rows])
+    width = max(len(n) for n in names)
+    for (_, side, _, value, target, unit, status, _, verified, _), name in zip(
+            rows, names, strict=True):
         figures = "" if unit == "none" else _amount(value, unit) + (
             f" (target {_amount(target, unit)})" if target is not None else "")
         flag = "" if verified else "  (unverified)"
-        lines.append(f"  {side:<5} {commitment:<21} {status:<18} {figures}{flag}")
+        lines.append(f"  {side:<5} {name:<{width}} {status:<18} {figures}{flag}")
     return lines
+
+
+_WORD = re.compile(r"[\w.%-]+")
+
+
+def _row_names(rows: list[tuple[str, str]]) -> list[str]:
+    """The commitment id of each (commitment, indicator) row, followed, for a commitment with
+    several rows, by the words of its indicator that its other rows do not share (the source
+    of a purchase figure, the mineral group)."""
+    words: dict[str, list[list[str]]] = {}
+    for commitment, indicator in rows:
+        words.setdefault(commitment, []).append(_WORD.findall(indicator))
+    names = []
+    for commitment, indicator in rows:
+        siblings = words[commitment]
+        if len(siblings) == 1:
+            names.append(commitment)
+            continue
+        common = set.intersection(*(set(w) for w in siblings))
+        own = [w for w in _WORD.findall(indicator) if w not in common]
+        names.append(f"{commitment} {' '.join(own)}".rstrip())
+    return names
