@@ -55,13 +55,16 @@ class SourceResource(dg.ConfigurableResource):
         return snapshot.source_mode(self.source)
 
     def root(self) -> Path:
-        """The snapshot directory, generating the bundled sample first when it is absent."""
+        """The snapshot directory, generating the bundled sample first when it is absent or
+        was written by another version of the generator."""
         mode = self.mode()
-        if mode.kind == "sample" and not snapshot.release_list_path(mode.root).exists():
-            from pipelines.sample.generate import generate
+        if mode.kind == "sample":
+            from pipelines.sample.generate import generate, is_current
 
-            LOGGER.info("generating the offline sample snapshot in %s", mode.root)
-            generate(mode.root)
+            if not is_current(mode.root):
+                why = "stale (another generator version)" if mode.root.exists() else "absent"
+                LOGGER.info("generating the offline sample snapshot in %s (%s)", mode.root, why)
+                generate(mode.root)
         return mode.root
 
     def since(self) -> date:

@@ -27,6 +27,9 @@ turn (adding a source is one line in :func:`_write_snapshot`):
 - :mod:`pipelines.sample.minerals`   Census all-partner answers of the critical-mineral lines
 - :mod:`pipelines.sample.japan_customs`  Japan's MOF/Customs CSVs (mirror flows, minerals)
 
+A file ``SAMPLE_FINGERPRINT`` in the root records a digest of this package and the scenario; the
+``source`` resource regenerates a sample whose fingerprint differs (the code moved on).
+
 The output is a pure function of that file: a fixed seed (each source draws from its own
 generator), no clock, no environment, so two runs write the same bytes. The snapshot is built
 in a temporary directory beside ``root`` and renamed into place, so an interrupted run never
@@ -38,6 +41,7 @@ Command line: ``python -m pipelines.sample.generate [ROOT]`` (default
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import sys
@@ -51,6 +55,22 @@ from pipelines.sample import census, federal_register, fx, hts, japan_customs, m
 from pipelines.sample.catalogue import Catalogue
 
 SCENARIO_PATH = Path(__file__).with_name("scenario.yaml")
+FINGERPRINT_FILE = "SAMPLE_FINGERPRINT"  # in the snapshot root: what generated it
+
+
+def fingerprint(scenario_path: Path = SCENARIO_PATH) -> str:
+    """A digest of the generator (this package's modules) and its scenario: a snapshot written
+    by another version of either is stale."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")) + [Path(scenario_path)]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def is_current(root: Path, scenario_path: Path = SCENARIO_PATH) -> bool:
+    """Whether ``root`` holds a complete snapshot written by this generator and scenario."""
+    marker = Path(root) / FINGERPRINT_FILE
+    return marker.is_file() and marker.read_text().strip() == fingerprint(scenario_path)
 
 
 def load_scenario(path: Path = SCENARIO_PATH) -> dict:
@@ -100,6 +120,7 @@ def generate(root: Path, scenario_path: Path = SCENARIO_PATH) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".partial", dir=root.parent))
     try:
         summary = _write_snapshot(tmp, scenario)
+        (tmp / FINGERPRINT_FILE).write_text(fingerprint(scenario_path) + "\n")
         tmp.chmod(0o755)
         if root.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".old", dir=root.parent))

@@ -408,3 +408,29 @@ def test_exports_carry_census_quantities_and_units(sample: Path) -> None:
                 unreported.append((period, rec["E_COMMODITY"]))
     assert units["1006"] == {"KG"} and units["8802"] == {"NO"} and units["2711"] == {"M3", "BBL"}
     assert unreported == [("2026-08", "8802400060")]  # the scenario's data error
+
+
+def test_a_stale_sample_is_regenerated_by_the_source(tmp_path: Path, sample: Path,
+                                                     monkeypatch) -> None:
+    """A sample written by another version of the generator (its fingerprint differs) is
+    rewritten before a run reads it; a current one is left alone."""
+    import shutil
+
+    from pipelines.defs.resources import SourceResource
+    from pipelines.sample.generate import FINGERPRINT_FILE, is_current
+
+    monkeypatch.setenv("TARIFF_AUDIT_DATA", str(tmp_path))
+    root = tmp_path / "sample_snapshot"
+    shutil.copytree(sample, root)
+    assert is_current(root)
+    marker = root / FINGERPRINT_FILE
+    stamp = marker.stat().st_mtime_ns
+    assert SourceResource(source="sample").root() == root
+    assert marker.stat().st_mtime_ns == stamp  # current: not rewritten
+
+    (root / FINGERPRINT_FILE).write_text("an older generator\n")
+    shutil.rmtree(root / "federal_register")  # what an older generator did not write
+    assert not is_current(root)
+    SourceResource(source="sample").root()
+    assert is_current(root) and (root / "federal_register").is_dir()
+    assert _digest(root) == _digest(sample)
