@@ -120,7 +120,8 @@ class SourceResource(dg.ConfigurableResource):
 
 
     def japan_customs_files(self) -> list[Path]:
-        """Every MOF/Customs CSV of the snapshot (``japan_customs/<YYYY>/*.csv``). Live mode
+        """Every MOF/Customs CSV of the snapshot (``japan_customs/<YYYY>/*.csv``) and every
+        saved e-Stat page (``japan_customs/estat/<statsDataId>/*.json``). Live mode
         reads the landing directory: the files are placed there by the file route (e-Stat's
         downloads), the e-Stat API client lands its JSON answers beside them."""
         return snapshot.japan_customs_files(self.root())

@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS raw.japan_trade (
     unit_line BOOLEAN NOT NULL,
     vintage TIMESTAMP NOT NULL
 );
-COMMENT ON TABLE raw.japan_trade IS 'Japan''s trade statistics (Ministry of Finance / Japan Customs monthly CSV by 9-digit HS and country, values in thousand yen), one row per CSV line as served (the year''s twelve months side by side); every file and every fetch of it is kept as a vintage.';
+COMMENT ON TABLE raw.japan_trade IS 'Japan''s trade statistics (Ministry of Finance / Japan Customs monthly CSV by 9-digit HS and country, values in thousand yen), one row per CSV line as served (the year''s twelve months side by side), or per line, country and year of an e-Stat getStatsData answer (its cells laid out as the CSV line; months the answer does not cover NULL); every file and every fetch of it is kept as a vintage.';
 COMMENT ON COLUMN raw.japan_trade.exp_or_imp IS 'Exp or Imp as served: 1 exports (FOB, country = final destination), 2 imports (CIF, country = origin).';
 COMMENT ON COLUMN raw.japan_trade.year IS 'Year as served (the calendar year of the file).';
 COMMENT ON COLUMN raw.japan_trade.custom IS 'Custom as served: the customs office of the row (only in the header variant with Custom; NULL otherwise).';
@@ -103,11 +103,11 @@ COMMENT ON COLUMN raw.japan_trade.value_nov IS 'Value-Nov as served: value in th
 COMMENT ON COLUMN raw.japan_trade.quantity1_dec IS 'Quantity1-Dec as served: first quantity (in unit1) of Dec.';
 COMMENT ON COLUMN raw.japan_trade.quantity2_dec IS 'Quantity2-Dec as served: second quantity (in unit2) of Dec.';
 COMMENT ON COLUMN raw.japan_trade.value_dec IS 'Value-Dec as served: value in thousand yen of Dec.';
-COMMENT ON COLUMN raw.japan_trade.file IS 'The CSV file within the snapshot (japan_customs/<YYYY>/<exp|imp>_<YYYY-MM>[_part].csv or <exp|imp>_<YYYY>_confirmed[_part].csv).';
-COMMENT ON COLUMN raw.japan_trade.line IS 'Line of the row in its file (the header and preamble lines counted), for tracing a figure to its source.';
-COMMENT ON COLUMN raw.japan_trade.release IS 'The release the file belongs to (its name without part): exp_2026-08 is the release of August 2026, imp_2025_confirmed the confirmed year 2025.';
+COMMENT ON COLUMN raw.japan_trade.file IS 'The CSV file within the snapshot (japan_customs/<YYYY>/<exp|imp>_<YYYY-MM>[_part].csv or <exp|imp>_<YYYY>_confirmed[_part].csv), or the first page of an e-Stat answer (japan_customs/estat/<statsDataId>/<narrowing>_1.json).';
+COMMENT ON COLUMN raw.japan_trade.line IS 'Line of the row in its file (the header and preamble lines counted), or for an e-Stat answer the number of the row''s first DATA_INF.VALUE cell, for tracing a figure to its source.';
+COMMENT ON COLUMN raw.japan_trade.release IS 'The release the file belongs to (its name without part): exp_2026-08 is the release of August 2026, imp_2025_confirmed the confirmed year 2025; estat_<statsDataId>_<exp|imp>_<YYYY-MM> an e-Stat answer read as the monthly release of its latest month.';
 COMMENT ON COLUMN raw.japan_trade.published_through IS 'Last month (1-12) the release publishes; later month columns are 0.';
 COMMENT ON COLUMN raw.japan_trade.confirmed_through IS 'Last month (0-12) the release gives as confirmed; months after it up to published_through are provisional.';
-COMMENT ON COLUMN raw.japan_trade.encoding IS 'Encoding the file was read in: utf-8 or shift_jis (detected).';
-COMMENT ON COLUMN raw.japan_trade.unit_line IS 'True when the file states its unit (thousand yen) in a line before the header; otherwise the values were checked against the previous vintage''s magnitude.';
+COMMENT ON COLUMN raw.japan_trade.encoding IS 'Encoding the file was read in: utf-8 or shift_jis (detected); utf-8 for e-Stat JSON.';
+COMMENT ON COLUMN raw.japan_trade.unit_line IS 'True when the file states its unit (thousand yen) in a line before the header; otherwise the values were checked against the previous vintage''s magnitude. Always true for e-Stat answers (every cell states its unit).';
 COMMENT ON COLUMN raw.japan_trade.vintage IS 'When the file was fetched (its modification time, UTC): every vintage is kept, staging uses the best release of each month.';

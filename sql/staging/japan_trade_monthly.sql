@@ -44,13 +44,15 @@ WITH latest AS (
            coalesce(try_cast(nullif(trim([value_jan, value_feb, value_mar, value_apr, value_may, value_jun, value_jul, value_aug, value_sep, value_oct, value_nov, value_dec][m.month]), '') AS BIGINT), 0) AS value,
            CASE WHEN m.month <= confirmed_through THEN 'confirmed' ELSE 'provisional' END
                AS status,
-           release, published_through, vintage
+           release, published_through, vintage,
+           -- an e-Stat answer leaves the months it does not cover NULL (a CSV writes 0)
+           [value_jan, value_feb, value_mar, value_apr, value_may, value_jun, value_jul, value_aug, value_sep, value_oct, value_nov, value_dec][m.month] IS NOT NULL AS served
     FROM latest, range(1, 13) AS m(month)
     WHERE m.month <= published_through
 ), releases AS (
     SELECT direction, year, month, release, any_value(status) AS status,
            max(published_through) AS published_through, max(vintage) AS vintage
-    FROM long GROUP BY ALL
+    FROM long WHERE served GROUP BY ALL
 ), best AS (
     -- confirmed before provisional; the year's confirmed release, then the latest month's
     SELECT direction, year, month, release, status, vintage FROM releases

@@ -71,3 +71,12 @@ def test_fx_month_without_enough_quotes(case):
     case.write("fx/DEXJPUS.csv", ("\n".join(thinned) + "\n").encode())
     case.expect_refusal(case.run(FX), "fx/DEXJPUS.csv", "2025-03 has 6 daily quotes",
                         "not interpolated", "'DEXJPUS'")
+
+
+def test_malformed_estat_answer(case):
+    # an e-Stat getStatsData page saved by the client, one cell withheld ("x")
+    from tests.unit.test_estat_reader import TABLE, _answer, _cells, _mutate
+
+    relative = f"japan_customs/estat/{TABLE}/cdTime=2025000303_1.json"
+    case.write(relative, _answer(_mutate(_cells(), 2, **{"$": "x"})))
+    case.expect_refusal(case.run(JAPAN), relative, "VALUE 3", "'DATA_INF.VALUE.$'", "'x'")

@@ -33,7 +33,8 @@ def _load_pair(con, context, tables: tuple[str, str], load, extra: dict):
     specs=[
         dg.AssetSpec(["raw", "japan_trade"], group_name=GROUP, kinds={"duckdb", "csv"},
                      description="Japan's trade statistics (MOF/Customs CSV by HS9 x country, "
-                                 "thousand yen) as served; every file kept as a vintage."),
+                                 "thousand yen, or e-Stat getStatsData answers) as served; "
+                                 "every file kept as a vintage."),
         dg.AssetSpec(["staging", "japan_trade_monthly"], group_name=GROUP, kinds={"duckdb"},
                      deps=[dg.AssetKey(["raw", "japan_trade"]),
                            dg.AssetKey(["staging", "ledger_japan_countries"])],
@@ -45,9 +46,9 @@ def _load_pair(con, context, tables: tuple[str, str], load, extra: dict):
 )
 def japan_trade_tables(context: dg.AssetExecutionContext, source: SourceResource,
                        warehouse: DuckDBResource):
-    """Every MOF/Customs CSV of the snapshot into raw (as a vintage) and the best release of
-    each month into staging, in one transaction: a bad file stops the step, naming the file,
-    the line and the field, and changes nothing."""
+    """Every MOF/Customs CSV and e-Stat answer of the snapshot into raw (as a vintage) and the
+    best release of each month into staging, in one transaction: a bad file stops the step,
+    naming the file, the line (or e-Stat key) and the field, and changes nothing."""
     files = source.japan_customs_files()
     root = source.root()
     countries = {c.code for c in mirror().japan_customs.countries}

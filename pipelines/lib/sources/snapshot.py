@@ -126,8 +126,11 @@ def japan_customs_dir(root: Path) -> Path:
 
 
 def japan_customs_files(root: Path) -> list[Path]:
-    """Every ``<root>/japan_customs/<YYYY>/*.csv``, sorted (none when the directory is absent)."""
+    """Every ``<root>/japan_customs/<YYYY>/*.csv`` and every saved e-Stat page
+    ``<root>/japan_customs/estat/<statsDataId>/*.json``, sorted (none when the directory is
+    absent)."""
     base = japan_customs_dir(root)
     if not base.is_dir():
         return []
-    return sorted(p for p in base.glob("[0-9][0-9][0-9][0-9]/*.csv") if p.is_file())
+    found = [*base.glob("[0-9][0-9][0-9][0-9]/*.csv"), *base.glob("estat/*/*.json")]
+    return sorted(p for p in found if p.is_file())

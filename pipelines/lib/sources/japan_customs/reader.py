@@ -38,6 +38,7 @@ import duckdb
 import polars as pl
 
 from pipelines.lib.errors import SourceError
+from pipelines.lib.sources.japan_customs import estat
 from pipelines.lib.warehouse import ensure_table, rebuild_table, run
 
 SOURCE = "Japan Customs trade statistics"
@@ -245,7 +246,9 @@ def _vintage(path: Path) -> datetime:
 def load_files(con: duckdb.DuckDBPyConnection, files: list[Path], countries: set[str],
                root: Path | None = None) -> dict:
     """Add every file to ``raw.japan_trade`` as a vintage (reloading a file with the same
-    modification time replaces it) and rebuild ``staging.japan_trade_monthly``.
+    modification time replaces it) and rebuild ``staging.japan_trade_monthly``. ``.csv`` files
+    are MOF/Customs CSVs; ``.json`` files are pages of e-Stat answers saved by the client,
+    read by ``estat.read_answer`` into the same columns.
 
     Runs in the caller's transaction: the first bad file raises and nothing changes. Returns
     counts for the asset's metadata.
@@ -254,31 +257,50 @@ def load_files(con: duckdb.DuckDBPyConnection, files: list[Path], countries: set
     ensure_table(con, "staging/japan_trade_monthly")
     base = root or Path("/")
     loaded, rows, encodings = 0, 0, {}
-    for path in files:
+    for path in (p for p in files if p.suffix != ".json"):
         parsed = parse_file(path, countries)
         where, vintage = _relative(path, base), _vintage(path)
-        con.register("_jt_file", parsed.rows)
-        run(con, "CREATE OR REPLACE TEMP TABLE _jt_new AS SELECT * FROM _jt_file")
-        con.unregister("_jt_file")
+        _stage_rows(con, parsed.rows)
         if parsed.unit is None:
             _check_magnitude(con, parsed, where)
-        run(con, "DELETE FROM raw.japan_trade WHERE file = $f AND vintage = $v",
-            {"f": where, "v": vintage})
-        names = ", ".join(COLUMNS[n] for n in HEADER_CUSTOM)
-        run(con, f"""INSERT INTO raw.japan_trade ({names}, file, line, release,
-                       published_through, confirmed_through, encoding, unit_line, vintage)
-                     SELECT {names}, $f, line, $release, $published, $confirmed, $encoding,
-                            $unit, $v FROM _jt_new""",
-            {"f": where, "release": parsed.release.name,
-             "published": parsed.release.published_through,
-             "confirmed": parsed.release.confirmed_through, "encoding": parsed.encoding,
-             "unit": parsed.unit is not None, "v": vintage})
-        run(con, "DROP TABLE _jt_new")
+        _insert(con, where, vintage, parsed.release, parsed.encoding, parsed.unit is not None)
         loaded += 1
         rows += parsed.rows.height
         encodings[parsed.encoding] = encodings.get(parsed.encoding, 0) + 1
+    for pages in estat.answers([p for p in files if p.suffix == ".json"]).values():
+        for answer in estat.read_answer(pages, countries, base):
+            _stage_rows(con, answer.rows)
+            release = Release(answer.direction, answer.year, answer.published_through,
+                              answer.confirmed_through, answer.release)
+            _insert(con, answer.where, answer.vintage, release, "utf-8", True)
+            rows += answer.rows.height
+        loaded += len(pages)
+        encodings["e-Stat JSON"] = encodings.get("e-Stat JSON", 0) + len(pages)
     staged = rebuild_table(con, "staging/japan_trade_monthly")
     return {"files": loaded, "raw_rows": rows, "staged_rows": staged, "encodings": encodings}
+
+
+def _stage_rows(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
+    con.register("_jt_file", frame)
+    run(con, "CREATE OR REPLACE TEMP TABLE _jt_new AS SELECT * FROM _jt_file")
+    con.unregister("_jt_file")
+
+
+def _insert(con: duckdb.DuckDBPyConnection, where: str, vintage: datetime, release: Release,
+            encoding: str, unit_line: bool) -> None:
+    """``_jt_new`` into raw as the vintage ``vintage`` of ``where`` (replacing that vintage,
+    and for an e-Stat answer of several years only that year's release of it)."""
+    run(con, "DELETE FROM raw.japan_trade WHERE file = $f AND vintage = $v AND release = $r",
+        {"f": where, "v": vintage, "r": release.name})
+    names = ", ".join(COLUMNS[n] for n in HEADER_CUSTOM)
+    run(con, f"""INSERT INTO raw.japan_trade ({names}, file, line, release,
+                   published_through, confirmed_through, encoding, unit_line, vintage)
+                 SELECT {names}, $f, line, $release, $published, $confirmed, $encoding,
+                        $unit, $v FROM _jt_new""",
+        {"f": where, "release": release.name, "published": release.published_through,
+         "confirmed": release.confirmed_through, "encoding": encoding, "unit": unit_line,
+         "v": vintage})
+    run(con, "DROP TABLE _jt_new")
 
 
 def _check_magnitude(con: duckdb.DuckDBPyConnection, parsed: ParsedFile, where: str) -> None:
