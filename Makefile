@@ -44,8 +44,9 @@ screenshot: report
 lint: setup
 	$(BIN)/ruff check pipelines tests benchmarks
 
+# make bench [BENCH="--scale 0.25 1 2 4 --label after"]  (1x: ~10 min on 2 cores, 5 GB of disk)
 bench: setup
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(BENCH)
 
 clean:
 	rm -rf data dagster_home/storage dagster_home/history dagster_home/schedules dagster_home/logs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.defs import automation
+from pipelines.defs import automation, bookkeeping  # noqa: F401  (SQLite without fsync per event)
 from pipelines.defs.audit import assets as audit_assets
 from pipelines.defs.commitments import assets as commitment_assets
 from pipelines.defs.japan_stats import assets as japan_stats_assets

@@ -20,6 +20,9 @@ from pipelines.lib.sources.hts.client import HtsClient
 from pipelines.lib.warehouse import warehouse_path
 
 DEFAULT_COUNTRIES = "5880,0003,5800,4120,4419,5700,-"
+# DuckDB's buffer pool (it spills to <warehouse>.tmp beyond): with GX validating a month at a
+# time, the whole process stays under ~3 GB however many months a run loads.
+DEFAULT_DUCKDB_MEMORY = "2GB"
 LOGGER = logging.getLogger("pipelines.sources")
 
 
@@ -162,7 +165,8 @@ class WarehouseResource(DuckDBResource):
 def warehouse_resource() -> WarehouseResource:
     path = warehouse_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    return WarehouseResource(database=str(path))
+    memory = os.environ.get("TARIFF_AUDIT_DUCKDB_MEMORY", DEFAULT_DUCKDB_MEMORY)
+    return WarehouseResource(database=str(path), connection_config={"memory_limit": memory})
 
 
 def source_resource() -> SourceResource:

@@ -18,7 +18,7 @@ import duckdb
 
 from pipelines.lib.sources.snapshot import data_dir, project_root
 
-SCHEMAS = ("raw", "staging", "marts", "quarantine")
+SCHEMAS = ("raw", "staging", "marts", "quarantine", "meta")
 _NAME = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
 
 

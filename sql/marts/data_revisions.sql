@@ -21,12 +21,19 @@ COMMENT ON COLUMN marts.data_revisions.period IS 'First day of the statistical m
 COMMENT ON COLUMN marts.data_revisions.cty_code IS 'CTY_CODE of the revised row: Census country code.';
 COMMENT ON COLUMN marts.data_revisions.hs10 IS 'I_COMMODITY of the revised row: HS10 without dots.';
 COMMENT ON COLUMN marts.data_revisions.rate_provision IS 'RP of the revised row (empty when the answer had no RP).';
+-- name: inputs
+-- per month, the vintages loaded (pipelines/lib/incremental.py)
+SELECT period, string_agg(DISTINCT strftime(vintage, '%Y-%m-%dT%H:%M:%S.%f'), ',' ORDER BY
+                          strftime(vintage, '%Y-%m-%dT%H:%M:%S.%f'))
+FROM raw.census_imports GROUP BY period
 -- name: insert
+-- the months $periods (recomputed whole; the others are kept)
 INSERT INTO marts.data_revisions
 WITH vintages AS (
     SELECT period, vintage AS new_vintage,
            lag(vintage) OVER (PARTITION BY period ORDER BY vintage) AS old_vintage
-    FROM (SELECT DISTINCT period, vintage FROM raw.census_imports)
+    FROM (SELECT DISTINCT period, vintage FROM raw.census_imports
+          WHERE period IN (SELECT unnest($periods::DATE[])))
 ),
 cells AS (
     SELECT period, vintage, cty_code, i_commodity AS hs10, coalesce(rp, '') AS rate_provision,

@@ -26,10 +26,30 @@ COMMENT ON COLUMN marts.effective_rates_monthly.cty_code IS 'CTY_CODE: Census co
 COMMENT ON COLUMN marts.effective_rates_monthly.cty_name IS 'CTY_NAME: Census country name of the partner.';
 COMMENT ON COLUMN marts.effective_rates_monthly.dut_val IS 'DUT_VAL_MO summed: dutiable value, USD.';
 COMMENT ON COLUMN marts.effective_rates_monthly.cal_dut IS 'CAL_DUT_MO summed: calculated duty, USD.';
+-- name: inputs
+-- per month, what the month's rows are computed from (pipelines/lib/incremental.py): the
+-- month's imports (vintage, rows) and its rows of marts.unrated_value_monthly (a digest of
+-- their content), which carry every change of the HTS lines, the releases and the ledger
+-- units; the sectors are the caller's salt
+WITH imports AS (
+    SELECT period, strftime(max(vintage), '%Y-%m-%dT%H:%M:%S.%f') || '/' || count(*) AS inputs
+    FROM staging.imports_monthly GROUP BY period
+),
+unrated AS (
+    SELECT period, count(*) || ':' || bit_xor(hash(cty_code, sector, reason, con_val, lines))
+        AS inputs
+    FROM marts.unrated_value_monthly GROUP BY period
+)
+SELECT period, i.inputs || '/' || coalesce(u.inputs, '0')
+FROM imports i LEFT JOIN unrated u USING (period)
 -- name: insert
+-- the months $periods (recomputed whole; the others are kept)
 INSERT INTO marts.effective_rates_monthly
-WITH codes AS (
-    SELECT DISTINCT hs10 FROM staging.imports_monthly
+WITH months AS (
+    SELECT * FROM staging.imports_monthly WHERE period IN (SELECT unnest($periods::DATE[]))
+),
+codes AS (
+    SELECT DISTINCT hs10 FROM months
 ),
 code_sector AS (
     SELECT c.hs10, p.sector
@@ -39,7 +59,7 @@ code_sector AS (
 lines AS (
     SELECT i.period, i.cty_code, i.cty_name, coalesce(s.sector, 'other') AS sector,
            i.con_val, i.dut_val, i.cal_dut
-    FROM staging.imports_monthly i LEFT JOIN code_sector s USING (hs10)
+    FROM months i LEFT JOIN code_sector s USING (hs10)
 ),
 totals AS (
     SELECT period, cty_code, max(cty_name) AS cty_name, coalesce(sector, 'all') AS sector,
@@ -50,6 +70,7 @@ totals AS (
 unrated AS (
     SELECT period, cty_code, coalesce(sector, 'all') AS sector, sum(con_val) AS unrated
     FROM marts.unrated_value_monthly
+    WHERE period IN (SELECT unnest($periods::DATE[]))
     GROUP BY GROUPING SETS ((period, cty_code, sector), (period, cty_code))
 )
 SELECT t.period, t.cty_code, t.cty_name, t.sector, t.con_val, t.dut_val, t.cal_dut,

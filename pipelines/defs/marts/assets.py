@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.legal.assets import ledger
 from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, specs
+from pipelines.lib import incremental
 from pipelines.lib.rules.ledger import sector_prefixes
 from pipelines.lib.warehouse import rebuild_table, transaction
 
@@ -39,13 +40,18 @@ def unrated_value_monthly(context: dg.AssetExecutionContext, warehouse: DuckDBRe
 def effective_rates_monthly(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
     """Collected duty / customs value by month, partner and sector (all, autos, auto_parts,
     civil_aircraft, metals, pharma, other)."""
+    sectors = sector_prefixes()
     with warehouse.get_connection() as con:
-        con.register("_sector_prefixes", sector_prefixes())
+        con.register("_sector_prefixes", sectors)
         with transaction(con):
-            rows = rebuild_table(con, "marts/effective_rates_monthly")
+            # only the months whose imports, unrated value (HTS lines, releases, ledger units)
+            # or sectors changed since the last run
+            months = incremental.refresh_months(con, "marts/effective_rates_monthly",
+                                                salt=incremental.frame_hash(sectors))
             checks = yield from guard(con, "marts.effective_rates_monthly")
         con.unregister("_sector_prefixes")
-        context.log.info(f"{rows} rows")
+        context.log.info(f"{len(months)} months recomputed"
+                         + (f" ({months[0]:%Y-%m} .. {months[-1]:%Y-%m})" if months else ""))
         yield table_result(
             con, "marts.effective_rates_monthly", "cty_code = '5880' AND sector = 'all'",
             order_by="ORDER BY period DESC", check_results=checks)

@@ -8,8 +8,9 @@ from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, quarantine_threshold, specs
 from pipelines.defs.resources import SourceResource
 from pipelines.defs.trade.partitions import monthly_partitions, period
+from pipelines.lib import incremental
 from pipelines.lib.sources.census import reader as census
-from pipelines.lib.warehouse import rebuild_table, transaction
+from pipelines.lib.warehouse import transaction
 
 GROUP = "trade"
 WHERE = "period BETWEEN $first::DATE AND $last::DATE"
@@ -108,9 +109,9 @@ def data_revisions(context: dg.AssetExecutionContext, warehouse: DuckDBResource)
     be traced to the data it was computed from."""
     with warehouse.get_connection() as con:
         with transaction(con):
-            rows = rebuild_table(con, "marts/data_revisions")
+            months = incremental.refresh_months(con, "marts/data_revisions")
             checks = yield from guard(con, "marts.data_revisions")
-        context.log.info(f"{rows} revised values")
+        context.log.info(f"{len(months)} months compared again")
         yield table_result(con, "marts.data_revisions",
                            order_by="ORDER BY new_vintage DESC, period DESC",
                            check_results=checks)

@@ -33,6 +33,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from pipelines.lib.quality import sql_expectations
 from pipelines.lib.sources.snapshot import project_root
 
 SEVERITIES = ("error", "warning")
@@ -250,21 +251,55 @@ def validate_table(
         schema = con.sql(f"SELECT * FROM {table} LIMIT 0").df()
     except duckdb.CatalogException as exc:
         return _validate(suite, None, None, _one_line(str(exc)))
-    # Columns the table lacks are left out: their expectations then fail in GX, one by one.
-    select = [_quote(c) for c in needed_columns(suite) if c in schema.columns]
-    select += [f"({sql}) AS {_quote(name)}" for name, sql in suite.derived_columns.items()]
-    # A suite of table-level expectations only (row counts) still needs one column per row.
-    query = f"SELECT {', '.join(select) or '1 AS _row'} FROM {table}"
-    params = None
+    where, params = "", None
     if partition_keys is not None:
-        query += (f" WHERE {_quote(suite.partition_column)}::VARCHAR"
-                  " IN (SELECT unnest($keys::VARCHAR[]))")
+        where = (f" WHERE {_quote(suite.partition_column)}::VARCHAR"
+                 " IN (SELECT unnest($keys::VARCHAR[]))")
         params = {"keys": [str(k) for k in partition_keys]}
+    derived = [f"({sql}) AS {_quote(name)}" for name, sql in suite.derived_columns.items()]
+    # Columns the table lacks are left out: their expectations then fail in GX, one by one.
+    present = [c for c in needed_columns(suite) if c in schema.columns]
+    # Plain row invariants are evaluated by DuckDB where the rows are (sql_expectations);
+    # GX gets a frame of only the columns its remaining expectations read.
+    base = f"SELECT {', '.join([_quote(c) for c in present] + derived) or '1 AS _row'} FROM {table}"
     try:
-        frame = con.sql(query, params=params).df()
+        relation = con.sql(f"{base} LIMIT 0")
+        types = {n: str(t) for n, t in zip(relation.columns, relation.types, strict=True)}
     except duckdb.BinderException as exc:  # e.g. a derived column names a dropped column
         return _validate(suite, None, schema, _one_line(str(exc)))
-    return _validate(suite, frame, schema)
+    row_part = [e for e in suite.expectations if e["type"] not in SCHEMA_EXPECTATIONS]
+    plans = [sql_expectations.plan(e, types, i) for i, e in enumerate(row_part)]
+    done: dict[str, dict] = {}
+    if any(plans):
+        try:
+            done = sql_expectations.evaluate(con, base + where, params, [p for p in plans if p])
+        except duckdb.Error:  # anything DuckDB cannot evaluate goes to GX as before
+            done = {}
+    left = [e for e in row_part if e["meta"]["check_name"] not in done]
+    if done and not left:
+        return _validate(suite, None, schema, done=done,
+                         rows=next(iter(done.values()))["result"]["element_count"])
+    reduced = Suite(suite.name, suite.table, suite.partition_column, suite.derived_columns,
+                    left, suite.path, suite.meta)
+    select = [_quote(c) for c in needed_columns(reduced) if c in schema.columns]
+    select += [f"({sql}) AS {_quote(name)}" for name, sql in suite.derived_columns.items()
+               if name in _columns_of(left)]
+    # A suite of table-level expectations only (row counts) still needs one column per row.
+    query = f"SELECT {', '.join(select) or '1 AS _row'} FROM {table}{where}"
+    try:
+        frame = con.sql(query, params=params).df()
+    except duckdb.BinderException as exc:
+        return _validate(suite, None, schema, _one_line(str(exc)))
+    return _validate(suite, frame, schema, done=done)
+
+
+def _columns_of(expectations: list[dict]) -> set[str]:
+    names: set[str] = set()
+    for expectation in expectations:
+        kwargs = expectation["kwargs"]
+        names |= {kwargs[k] for k in _COLUMN_KWARGS if isinstance(kwargs.get(k), str)}
+        names |= {c for k in _COLUMN_LIST_KWARGS for c in kwargs.get(k) or []}
+    return names
 
 
 def validate_frame(suite: Suite, frame: pd.DataFrame) -> list[ExpectationOutcome]:
@@ -277,15 +312,19 @@ def validate_frame(suite: Suite, frame: pd.DataFrame) -> list[ExpectationOutcome
 
 def _validate(
     suite: Suite, frame: pd.DataFrame | None, schema: pd.DataFrame | None,
-    read_error: str | None = None,
+    read_error: str | None = None, done: dict[str, dict] | None = None,
+    rows: int | None = None,
 ) -> list[ExpectationOutcome]:
-    """Outcomes in suite order; expectations on data that could not be read fail with
-    ``read_error``."""
-    rows = 0 if frame is None else len(frame)
+    """Outcomes in suite order; ``done`` holds results already evaluated (in SQL), GX evaluates
+    the others; expectations on data that could not be read fail with ``read_error``."""
+    done = done or {}
+    if rows is None:
+        rows = 0 if frame is None else len(frame)
     by_name = {e["meta"]["check_name"]: e for e in suite.expectations}
     schema_part = [e for e in suite.expectations if e["type"] in SCHEMA_EXPECTATIONS]
-    row_part = [e for e in suite.expectations if e["type"] not in SCHEMA_EXPECTATIONS]
-    results: dict[str, dict] = {}
+    row_part = [e for e in suite.expectations if e["type"] not in SCHEMA_EXPECTATIONS
+                and e["meta"]["check_name"] not in done]
+    results: dict[str, dict] = dict(done)
     for part, data in ((schema_part, schema), (row_part, frame)):
         if not part:
             continue

@@ -1,0 +1,115 @@
+"""Incremental runs: load only what is new or revised, recompute only the months it changed.
+
+Two questions, both answered from facts already in the snapshot and the warehouse:
+
+- **Which Census months to load.** A month's vintage is the latest modification time of its
+  answer files (``census.reader``); a month is loaded when the snapshot holds a vintage that
+  the raw table does not have yet (a new month, or a new fetch of a revised one).
+  ``months_to_load`` compares the two without reading a single answer.
+- **Which months of a monthly mart to recompute** (the per-month replace pattern). A mart
+  records, per month, a fingerprint of what it was computed from in ``meta.mart_inputs``
+  (e.g. the staging month's vintage and row count, plus a hash of the ledger tables it uses).
+  ``stale_periods`` returns the months whose fingerprint changed, appeared or disappeared;
+  the mart deletes those months and inserts them again (``warehouse.replace_partitions`` with a
+  fill restricted to ``$periods``) and ``record`` stores the new fingerprints, all in the
+  mart's transaction. A change in an input that every month depends on (the ledger, an HTS
+  release) is part of every month's fingerprint, so the whole mart is rebuilt.
+
+A mart adopts the pattern with a fingerprint query returning ``(period, fingerprint)`` and a
+fill statement that reads only ``$periods``; see ``marts.effective_rates_monthly``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.lib.sources import snapshot
+from pipelines.lib.warehouse import ensure_table, replace_partitions, run, statement
+
+
+def snapshot_vintages(root: Path, endpoint: str) -> dict[str, datetime]:
+    """``YYYY-MM`` -> the vintage the month's answers would load as (latest file mtime, UTC);
+    months without answer files are left out."""
+    out = {}
+    for month in snapshot.census_months(root, endpoint):
+        files = list(snapshot.census_month_dir(root, endpoint, month).glob("*.json"))
+        if files:
+            latest = max(f.stat().st_mtime for f in files)
+            out[month] = datetime.fromtimestamp(latest, UTC).replace(tzinfo=None)
+    return out
+
+
+def loaded_vintages(con: duckdb.DuckDBPyConnection, raw_table: str) -> dict[str, set[datetime]]:
+    """``YYYY-MM`` -> the vintages the raw table holds for that month (empty when the table
+    does not exist yet)."""
+    exists = run(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || "
+                      "table_name = $t", {"t": raw_table})[0][0]
+    if not exists:
+        return {}
+    rows = run(con, f"SELECT strftime(period, '%Y-%m'), list(DISTINCT vintage) FROM {raw_table} "
+                    "GROUP BY 1")
+    return {month: set(vintages) for month, vintages in rows}
+
+
+def months_to_load(available: dict[str, datetime],
+                   loaded: dict[str, set[datetime]]) -> list[str]:
+    """The months whose snapshot vintage is not in the warehouse yet, sorted."""
+    return sorted(m for m, vintage in available.items() if vintage not in loaded.get(m, set()))
+
+
+# --- monthly marts ----------------------------------------------------------------------------
+
+
+def frame_hash(*frames: pl.DataFrame) -> str:
+    """A short, order-independent digest of small frames (the ledger tables a mart uses)."""
+    digest = hashlib.sha256()
+    for frame in frames:
+        digest.update(",".join(frame.columns).encode())
+        for row in sorted(map(repr, frame.iter_rows())):
+            digest.update(row.encode())
+    return digest.hexdigest()[:16]
+
+
+def stale_periods(con: duckdb.DuckDBPyConnection, mart: str,
+                  current: dict[date, str]) -> list[date]:
+    """Months of ``mart`` to recompute: those whose input fingerprint in ``current`` differs
+    from the recorded one, is new, or has disappeared (their rows must go)."""
+    ensure_table(con, "meta/mart_inputs")
+    recorded = dict(run(con, "SELECT period, inputs FROM meta.mart_inputs WHERE mart = $m",
+                        {"m": mart}))
+    periods = set(recorded) | set(current)
+    return sorted(p for p in periods if recorded.get(p) != current.get(p))
+
+
+def record(con: duckdb.DuckDBPyConnection, mart: str, current: dict[date, str],
+           periods: list[date]) -> None:
+    """Store the fingerprints of the recomputed ``periods`` (caller's transaction)."""
+    ensure_table(con, "meta/mart_inputs")
+    run(con, "DELETE FROM meta.mart_inputs WHERE mart = $m AND period IN (SELECT unnest($p))",
+        {"m": mart, "p": periods})
+    rows = [(mart, p, current[p]) for p in periods if p in current]
+    if rows:
+        con.executemany("INSERT INTO meta.mart_inputs VALUES (?, ?, ?, now())", rows)
+
+
+def refresh_months(con: duckdb.DuckDBPyConnection, name: str, salt: str = "",
+                   params: dict | None = None) -> list[date]:
+    """Recompute the stale months of the monthly mart ``name`` (``schema/table``) in the
+    caller's transaction and return them. ``sql/<name>.sql`` has an ``inputs`` statement
+    giving ``(period, fingerprint)`` and an ``insert`` reading only ``$periods``; ``salt`` is
+    the fingerprint of what every month depends on (e.g. a hash of the ledger tables)."""
+    table = name.replace("/", ".")
+    ensure_table(con, name)
+    current = {period: f"{inputs}/{salt}" for period, inputs in run(con, statement(name,
+                                                                                  "inputs"))}
+    periods = stale_periods(con, table, current)
+    if periods:
+        replace_partitions(con, name, "period", [p.isoformat() for p in periods],
+                           params={**(params or {}), "periods": periods})
+        record(con, table, current, periods)
+    return periods

@@ -1,0 +1,15 @@
+-- meta.mart_inputs: what each month of a monthly mart was computed from, so a run recomputes only the months whose inputs changed
+-- name: ddl
+CREATE SCHEMA IF NOT EXISTS meta;
+CREATE TABLE IF NOT EXISTS meta.mart_inputs (
+    mart VARCHAR NOT NULL,
+    period DATE NOT NULL,
+    inputs VARCHAR NOT NULL,
+    built_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (mart, period)
+);
+COMMENT ON TABLE meta.mart_inputs IS 'Bookkeeping of the incremental marts (pipelines/lib/incremental.py): per mart and month, a fingerprint of the inputs the month was computed from. A run recomputes the months whose fingerprint changed; a change to the ledger or the releases changes every month''s fingerprint.';
+COMMENT ON COLUMN meta.mart_inputs.mart IS 'The mart (schema.table), e.g. marts.effective_rates_monthly.';
+COMMENT ON COLUMN meta.mart_inputs.period IS 'First day of the month.';
+COMMENT ON COLUMN meta.mart_inputs.inputs IS 'The fingerprint: e.g. the staging month''s vintage and row count, and a hash of the ledger tables used.';
+COMMENT ON COLUMN meta.mart_inputs.built_at IS 'When the month was last recomputed (UTC).';

@@ -1,0 +1,109 @@
+"""Incremental runs: which Census months to load, which mart months to recompute."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.lib import incremental
+from pipelines.lib.warehouse import ensure_table, run
+
+
+def _month(root, endpoint, period, mtime, names=("a.json", "b.json")):
+    folder = root / "census" / endpoint / period
+    folder.mkdir(parents=True)
+    for i, name in enumerate(names):
+        path = folder / name
+        path.write_text("[]")
+        os.utime(path, (mtime - i, mtime - i))
+
+
+def test_only_new_and_refetched_months_are_loaded(tmp_path):
+    _month(tmp_path, "imports_hs", "2024-01", 1_700_000_000)
+    _month(tmp_path, "imports_hs", "2024-02", 1_700_100_000)
+    _month(tmp_path, "imports_hs", "2024-03", 1_700_200_000)
+    (tmp_path / "census" / "imports_hs" / "2024-04").mkdir()  # no answers: nothing to load
+    available = incremental.snapshot_vintages(tmp_path, "imports_hs")
+    assert sorted(available) == ["2024-01", "2024-02", "2024-03"]
+    assert available["2024-02"] == datetime(2023, 11, 16, 2, 0)  # the latest file, UTC
+    loaded = {"2024-01": {available["2024-01"]},
+              "2024-02": {datetime(2023, 1, 1)}}  # an older fetch of February
+    assert incremental.months_to_load(available, loaded) == ["2024-02", "2024-03"]
+    assert incremental.months_to_load(available, {m: {v} for m, v in available.items()}) == []
+
+
+def test_loaded_vintages_of_a_raw_table(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    assert incremental.loaded_vintages(con, "raw.census_imports") == {}
+    ensure_table(con, "raw/census_imports")
+    run(con, "INSERT INTO raw.census_imports (period, request, fetched_at, vintage) VALUES "
+             "('2024-01-01', 'r', '2024-03-05', '2024-03-05'), "
+             "('2024-01-01', 'r', '2025-04-05', '2025-04-05'), "
+             "('2024-02-01', 'r', '2024-04-05', '2024-04-05')")
+    assert incremental.loaded_vintages(con, "raw.census_imports") == {
+        "2024-01": {datetime(2024, 3, 5), datetime(2025, 4, 5)},
+        "2024-02": {datetime(2024, 4, 5)}}
+
+
+@pytest.fixture
+def con(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_table(con, "staging/imports_monthly")
+    ensure_table(con, "marts/unrated_value_monthly")
+    rows = [("2024-01-01", "5880", "8703230190", 1000, 150, "2024-03-05"),
+            ("2024-01-01", "5880", "3004900000", 500, 0, "2024-03-05"),
+            ("2024-02-01", "5880", "8703230190", 2000, 300, "2024-04-05")]
+    for period, country, hs10, value, duty, vintage in rows:
+        run(con, "INSERT INTO staging.imports_monthly (period, cty_code, cty_name, hs10, "
+                 "con_val, dut_val, cal_dut, rate_provision, vintage) VALUES "
+                 "(?, ?, 'JAPAN', ?, ?, ?, ?, '61', ?)",
+            [period, country, hs10, value, value, duty, vintage])
+    con.register("_sector_prefixes", pl.DataFrame({"prefix": ["8703", "30"],
+                                                   "sector": ["autos", "pharma"]}))
+    yield con
+    con.close()
+
+
+def _rates(con) -> dict:
+    return dict(run(con, "SELECT period::VARCHAR || '/' || sector, cal_dut "
+                         "FROM marts.effective_rates_monthly ORDER BY 1"))
+
+
+def test_a_mart_recomputes_only_the_months_whose_inputs_changed(con):
+    mart = "marts/effective_rates_monthly"
+    assert incremental.refresh_months(con, mart, salt="s1") == [date(2024, 1, 1),
+                                                               date(2024, 2, 1)]
+    first = _rates(con)
+    assert first["2024-01-01/all"] == 150 and first["2024-02-01/autos"] == 300
+    assert incremental.refresh_months(con, mart, salt="s1") == []  # nothing changed
+    # a new vintage of February: only February is recomputed
+    run(con, "UPDATE staging.imports_monthly SET cal_dut = 400, vintage = '2025-04-05' "
+             "WHERE period = '2024-02-01'")
+    assert incremental.refresh_months(con, mart, salt="s1") == [date(2024, 2, 1)]
+    assert _rates(con) == {**first, "2024-02-01/all": 400, "2024-02-01/autos": 400}
+    # the unrated value of January changed (a new HTS release, the ledger's units: the
+    # unrated mart is rebuilt whole): January is recomputed with its new rated share
+    run(con, "INSERT INTO marts.unrated_value_monthly VALUES "
+             "('2024-01-01', '5880', 'pharma', 'no_quantity', 500, 1)")
+    assert incremental.refresh_months(con, mart, salt="s1") == [date(2024, 1, 1)]
+    assert run(con, "SELECT rated_value_share, unrated_value_usd FROM "
+                    "marts.effective_rates_monthly WHERE period = '2024-01-01' "
+                    "AND sector = 'pharma'") == [(0.0, 500)]
+    # what every month depends on (the ledger's sectors) changed: every month
+    assert len(incremental.refresh_months(con, mart, salt="s2")) == 2
+    # a month gone from staging leaves the mart too
+    run(con, "DELETE FROM staging.imports_monthly WHERE period = '2024-01-01'")
+    assert incremental.refresh_months(con, mart, salt="s2") == [date(2024, 1, 1)]
+    assert {k[:10] for k in _rates(con)} == {"2024-02-01"}
+    assert run(con, "SELECT mart, period FROM meta.mart_inputs") == [
+        ("marts.effective_rates_monthly", date(2024, 2, 1))]
+
+
+def test_frame_hash_ignores_row_order():
+    a = pl.DataFrame({"prefix": ["8703", "30"], "sector": ["autos", "pharma"]})
+    assert incremental.frame_hash(a) == incremental.frame_hash(a.reverse())
+    assert incremental.frame_hash(a) != incremental.frame_hash(a.head(1))
