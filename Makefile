@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: setup run test dev sql summary report screenshot lint bench clean
+.PHONY: setup run run-full test dev sql summary report screenshot lint bench clean
 
 setup: $(STAMP)
 
@@ -19,6 +19,10 @@ $(STAMP): pyproject.toml
 
 run: setup
 	$(BIN)/python -m pipelines.cli run
+
+# every release and month of the source reloaded (make run loads only what is new or revised)
+run-full: setup
+	$(BIN)/python -m pipelines.cli run --full
 
 test: setup
 	$(BIN)/python -m pytest

@@ -288,7 +288,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=project_root() / "data" / "bench",
                         help="where snapshots and warehouses go (default data/bench)")
     args = parser.parse_args()
-    runs = [bench_scale(args.work, s, args.months, not args.no_profile, args.rate)
+    runs = [bench_scale(args.work.resolve(), s, args.months, not args.no_profile, args.rate)
             for s in args.scale]
     md = save(args.label, runs, args.note)
     print()

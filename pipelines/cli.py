@@ -19,6 +19,7 @@ from pipelines.definitions import defs
 from pipelines.defs.resources import SourceResource
 from pipelines.defs.tariff_schedule.partitions import hts_release_partitions
 from pipelines.defs.trade.partitions import monthly_partitions
+from pipelines.lib import incremental
 from pipelines.lib.rules.scorecard import summary_lines
 from pipelines.lib.sources import snapshot
 from pipelines.lib.warehouse import table_counts, warehouse_path
@@ -78,8 +79,11 @@ def _materialize(instance, selection: list[str], keys: list[str] | None, label: 
     return result
 
 
-def run_all() -> None:
-    """Materialize every asset from the configured source and print the summary."""
+def run_all(full: bool = False) -> None:
+    """Materialize every asset from the configured source and print the summary. Unless
+    ``full``, only what is new or revised is loaded: the HTS releases not in the warehouse
+    yet and the Census months whose snapshot vintage it lacks (the marts then recompute the
+    months that changed); live mode fetches every month."""
     source = SourceResource()
     mode = source.mode()
     print(f"source: {mode.kind} ({mode.root})")
@@ -89,14 +93,45 @@ def run_all() -> None:
     _materialize(instance, FEDERAL_REGISTER, None, "Federal Register")
     _materialize(instance, ["raw/hts_releases"], None, "HTS releases")
     releases = instance.get_dynamic_partitions(hts_release_partitions.name)
-    _materialize(instance, SCHEDULE, releases, "tariff schedule")
     months = [k for k in monthly_partitions.get_partition_keys()
               if mode.is_live or k[:7] in snapshot.census_months(root, "imports_hs")]
-    _materialize(instance, TRADE, months, "Census trade")
+    if not full:
+        releases, months = _new(releases, months, root, live=mode.is_live)
+    for selection, keys, label in ((SCHEDULE, releases, "tariff schedule"),
+                                   (TRADE, months, "Census trade")):
+        if keys:
+            _materialize(instance, selection, keys, label)
+        else:
+            print(f"-> {label}: nothing new or revised (make run-full reloads everything)")
     _materialize(instance, JAPAN, None, "Japan's trade statistics and exchange rates")
     _materialize(instance, MARTS, None, "indicators")
     print_summary()
     build_report(instance)
+
+
+def _new(releases: list[str], months: list[str], root, live: bool):
+    """The releases and months an incremental run loads: those the warehouse lacks."""
+    path = warehouse_path()
+    if not path.exists():
+        return releases, months
+    with duckdb.connect(str(path), read_only=True) as con:
+        loaded = {r for (r,) in con.execute(
+            "SELECT DISTINCT release FROM raw.hts_records").fetchall()} if _has(
+            con, "raw.hts_records") else set()
+        if not live:
+            wanted = set()
+            for endpoint, table in (("imports_hs", "raw.census_imports"),
+                                    ("exports_hs", "raw.census_exports")):
+                wanted |= set(incremental.months_to_load(
+                    incremental.snapshot_vintages(root, endpoint),
+                    incremental.loaded_vintages(con, table)))
+            months = [k for k in months if k[:7] in wanted]
+    return [r for r in releases if r not in loaded], months
+
+
+def _has(con, table: str) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || "
+                       "table_name = ?", [table]).fetchone()[0] > 0
 
 
 def build_report(instance=None) -> None:
@@ -161,7 +196,10 @@ def print_summary() -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m pipelines.cli")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="materialize every asset and print the summary")
+    run = sub.add_parser("run", help="load what is new or revised, update the marts, print the "
+                                     "summary")
+    run.add_argument("--full", action="store_true",
+                     help="reload every release and month of the source, not only new ones")
     sub.add_parser("summary", help="print the summary of the existing warehouse")
     sub.add_parser("report", help="build the audit report from the existing warehouse")
     sql = sub.add_parser("sql", help="run one SQL query on the warehouse, read-only")
@@ -171,7 +209,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.command == "run":
-        run_all()
+        run_all(full=args.full)
     elif args.command == "sql":
         run_sql(args.query)
     elif args.command == "report":

@@ -184,6 +184,34 @@ def failure(table: str, failed: list[Outcome]) -> dg.Failure:
                     f"data and downstream assets do not run: " + "; ".join(lines))
 
 
+class Contracts:
+    """The contracts of ``table`` over a run that commits partition by partition: each
+    ``check`` evaluates one batch inside its transaction (a blocking failure yields every
+    result so far and raises, rolling that batch back); ``results`` reports the whole run."""
+
+    def __init__(self, table: str):
+        self.table = table
+        self.outcomes: dict[str, Outcome] = {}
+
+    def check(self, con: duckdb.DuckDBPyConnection, partition_keys: list[str]):
+        outcomes = evaluate(con, self.table, partition_keys)
+        for o in outcomes:
+            total = self.outcomes.setdefault(o.check_name,
+                                             Outcome(o.check_name, o.severity, o.description))
+            total.passed = total.passed and o.passed
+            total.element_count += o.element_count
+            total.unexpected_count += o.unexpected_count
+            total.failing_partitions += o.failing_partitions
+            total.sample = (total.sample + o.sample)[:SAMPLE_SIZE]
+        failed = blocking(outcomes)
+        if failed:
+            yield from self.results()
+            raise failure(self.table, failed)
+
+    def results(self) -> list[dg.AssetCheckResult]:
+        return results(self.table, list(self.outcomes.values()))
+
+
 def guard(con: duckdb.DuckDBPyConnection, table: str, partition_keys: list[str] | None = None):
     """Evaluate ``table``'s contracts inside the writer's transaction (``checks = yield from
     guard(...)``): on a blocking failure, yield the results and raise, which rolls the

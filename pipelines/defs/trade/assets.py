@@ -5,7 +5,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.metadata import table_result
-from pipelines.defs.quality.checks import guard, quarantine_threshold, specs
+from pipelines.defs.quality.checks import Contracts, guard, quarantine_threshold, specs
 from pipelines.defs.resources import SourceResource
 from pipelines.defs.trade.partitions import monthly_partitions, period
 from pipelines.lib import incremental
@@ -31,34 +31,37 @@ def _bounds(context: dg.AssetExecutionContext) -> dict:
 def _load(context, source: SourceResource, warehouse: DuckDBResource, endpoint: str,
           raw_table: str, staging_table: str):
     """Add each month's answers to the raw table as a vintage and rebuild the month's staging
-    rows from the latest vintage, in one transaction: both tables change together, and only
-    when every blocking contract of both passes."""
+    rows from the latest vintage, one transaction per month: both tables change together, and
+    a month commits only when every blocking contract of both passes on it. A failing month
+    rolls back alone (the months before it stay loaded and checked) and stops the step; the
+    memory a run needs is that of one month, whatever the number of months."""
     keys = context.partition_keys
     root = source.root()
     threshold = quarantine_threshold(staging_table)
     quarantined = 0
+    contracts = {table: Contracts(table) for table in (raw_table, staging_table)}
     with warehouse.get_connection() as con:
-        with transaction(con):
-            for i, key in enumerate(keys, start=1):
+        for i, key in enumerate(keys, start=1):
+            with transaction(con):
                 files = source.census_files(endpoint, period(key))
                 raw_rows = census.load_raw_month(con, endpoint, period(key), files, root)
                 rows, flagged = census.build_staging_month(con, endpoint, period(key),
                                                            threshold)
-                quarantined += flagged
-                context.log.info(f"[{i}/{len(keys)}] {endpoint} {period(key)}: {len(files)} "
-                                 f"answers, {raw_rows} raw rows, {rows} staged")
-                if flagged:
-                    context.log.warning(
-                        f"{period(key)}: {flagged} rows quarantined; see "
-                        f"quarantine.{staging_table.split('.')[1]}")
-            checks = {}
-            for table in (raw_table, staging_table):
-                checks[table] = yield from guard(con, table, keys)
+                for table in (raw_table, staging_table):
+                    yield from contracts[table].check(con, [key])
+            quarantined += flagged
+            context.log.info(f"[{i}/{len(keys)}] {endpoint} {period(key)}: {len(files)} "
+                             f"answers, {raw_rows} raw rows, {rows} staged")
+            if flagged:
+                context.log.warning(
+                    f"{period(key)}: {flagged} rows quarantined; see "
+                    f"quarantine.{staging_table.split('.')[1]}")
         extra = {raw_table: {}, staging_table: {
             "quarantined_rows": dg.MetadataValue.int(quarantined)}}
         for table in (raw_table, staging_table):
             result = table_result(con, table, WHERE, _window(context), "ORDER BY ALL",
-                                  {**_bounds(context), **extra[table]}, checks[table])
+                                  {**_bounds(context), **extra[table]},
+                                  contracts[table].results())
             yield dg.MaterializeResult(asset_key=table.split("."), metadata=result.metadata,
                                        check_results=result.check_results)
 
