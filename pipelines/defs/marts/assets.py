@@ -50,7 +50,7 @@ def effective_rates_monthly(context: dg.AssetExecutionContext, warehouse: DuckDB
                                                 salt=incremental.frame_hash(sectors))
             checks = yield from guard(con, "marts.effective_rates_monthly")
         con.unregister("_sector_prefixes")
-        context.log.info(f"{len(months)} months recomputed"
+        context.log.info(f"months recomputed: {len(months)}"
                          + (f" ({months[0]:%Y-%m} .. {months[-1]:%Y-%m})" if months else ""))
         yield table_result(
             con, "marts.effective_rates_monthly", "cty_code = '5880' AND sector = 'all'",

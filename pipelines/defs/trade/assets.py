@@ -114,7 +114,7 @@ def data_revisions(context: dg.AssetExecutionContext, warehouse: DuckDBResource)
         with transaction(con):
             months = incremental.refresh_months(con, "marts/data_revisions")
             checks = yield from guard(con, "marts.data_revisions")
-        context.log.info(f"{len(months)} months compared again")
+        context.log.info(f"months compared again: {len(months)}")
         yield table_result(con, "marts.data_revisions",
                            order_by="ORDER BY new_vintage DESC, period DESC",
                            check_results=checks)
