@@ -1,14 +1,21 @@
-# Two commands: `make run` (set up, build the warehouse from the offline sample, print a summary)
-# and `make test`. Needs only python3 (3.11+), git and make.
+# Two commands: `make run` (set up, build the warehouse from the offline sample, publish the
+# analysts' copy, print a summary) and `make test`. Needs only python3 (3.11+), git and make.
+# `make help` lists every target.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 3000
+HOST ?= 127.0.0.1
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: setup run run-full test dev sql summary report screenshot lint bench clean
+.PHONY: help setup run run-full test dev sql summary report screenshot dictionary lint bench clean
+.DEFAULT_GOAL := help
 
-setup: $(STAMP)
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+setup: $(STAMP) ## create .venv and install the project (once; again when pyproject.toml changes)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -17,40 +24,41 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-run: setup
+run: setup ## build or update the warehouse from TARIFF_AUDIT_SOURCE (default: the synthetic sample; only what is new or revised), publish it, print a summary
 	$(BIN)/python -m pipelines.cli run
 
-# every release and month of the source reloaded (make run loads only what is new or revised)
-run-full: setup
+run-full: setup ## reload every release and month of the source (make run loads only what is new or revised)
 	$(BIN)/python -m pipelines.cli run --full
 
-test: setup
+test: setup ## the whole test suite (real-data tests use ../shared/data when it is there)
 	$(BIN)/python -m pytest
 
-dev: setup
-	$(BIN)/dagster dev -w workspace.yaml
+dev: setup ## the Dagster UI and daemon (dg dev) on http://127.0.0.1:3000; PORT=... HOST=... to change
+	$(BIN)/dg dev -w workspace.yaml --host $(HOST) --port $(PORT)
 
-# make sql Q="SELECT * FROM marts.effective_rates_monthly LIMIT 5"  (read-only)
-sql: setup
-	$(BIN)/python -m pipelines.cli sql "$(Q)"
+# Q, FORMAT and OUT reach the script through the environment (make exports command-line
+# variables), so quotes inside the query need no escaping.
+sql: setup ## Q="SELECT ..." [FORMAT=csv|parquet OUT=file] on the published copy; no Q: DuckDB CLI
+	@$(BIN)/python -m pipelines.sql --format "$$FORMAT" --out "$$OUT" -- "$$Q"
 
-summary: setup
+summary: setup ## print the summary of the published copy
 	$(BIN)/python -m pipelines.cli summary
 
-# the audit report from the existing warehouse: data/reports/latest.html
-report: setup
+report: setup ## the audit report from the existing warehouse: data/reports/latest.html
 	$(BIN)/python -m pipelines.cli report
 
-# the README's picture of the report's first screen (needs Debian's chromium)
-screenshot: report
+screenshot: report ## the README's picture of the report's first screen (needs Debian's chromium)
 	$(BIN)/python -m pipelines.lib.report.screenshot
 
-lint: setup
+dictionary: setup ## regenerate docs/DATA_DICTIONARY.md from the COMMENT ON statements in sql/
+	$(BIN)/python -m pipelines.cli dictionary > docs/DATA_DICTIONARY.md
+
+lint: setup ## ruff
 	$(BIN)/ruff check pipelines tests benchmarks
 
-# make bench [BENCH="--scale 0.25 1 2 4 --label after"]  (1x: ~10 min on 2 cores, 5 GB of disk)
-bench: setup
+# BENCH="--scale 0.25 1 2 4 --label after"  (1x: ~10 min on 2 cores, 5 GB of disk)
+bench: setup ## speed and cost figures (benchmarks/, never asserted in tests); BENCH=... options
 	$(BIN)/python -m benchmarks.run $(BENCH)
 
-clean:
+clean: ## remove data/ and the local Dagster run history
 	rm -rf data dagster_home/storage dagster_home/history dagster_home/schedules dagster_home/logs

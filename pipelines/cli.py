@@ -11,6 +11,7 @@ import argparse
 import logging
 import sys
 import time
+from functools import cache
 
 import dagster as dg
 import duckdb
@@ -20,6 +21,7 @@ from pipelines.defs.resources import SourceResource
 from pipelines.defs.tariff_schedule.partitions import hts_release_partitions
 from pipelines.defs.trade.partitions import monthly_partitions
 from pipelines.lib import incremental
+from pipelines.lib.publish import published_path
 from pipelines.lib.rules.scorecard import summary_lines
 from pipelines.lib.sources import snapshot
 from pipelines.lib.warehouse import table_counts, warehouse_path
@@ -44,21 +46,52 @@ MARTS = ["marts/unrated_value_monthly", "marts/effective_rates_monthly",
          "marts/commitment_progress", "marts/investment_tranches", "marts/investment_progress",
          "marts/implementation_scorecard"]
 REPORT = ["report/audit_report"]
+PUBLISH = ["published/warehouse"]
+ADHOC_JOB = "cli_selection"  # a selection no job of the code location holds
 
 
 def run_assets(instance, selection: list[str], keys: list[str] | None = None,
                resources: dict | None = None, log_level: str = "INFO"):
     """Materialize ``selection`` in one in-process run; ``keys`` (first and last) make it a
-    partition-range run that the single-run backfill policy loads in one step."""
-    tags = {}
+    partition-range run that the single-run backfill policy loads in one step.
+
+    The run carries the name of the code location's smallest job holding the selection (so the
+    UI lists it under ``census_refresh``, not ``__ephemeral_asset_job__``) and tags saying
+    where it came from, its source and its partitions."""
+    asset_keys = [dg.AssetKey.from_user_string(s) for s in selection]
+    resources = resources or defs.resources
+    tags = {"tariff_audit/launched_by": "cli", "tariff_audit/source": _source_tag(resources)}
     if keys:
-        tags = {"dagster/asset_partition_range_start": keys[0],
-                "dagster/asset_partition_range_end": keys[-1]}
-    return dg.materialize(
-        assets=list(defs.assets), resources=resources or defs.resources, instance=instance,
-        tags=tags, selection=[dg.AssetKey.from_user_string(s) for s in selection],
-        raise_on_error=False,
+        tags.update({"dagster/asset_partition_range_start": keys[0],
+                     "dagster/asset_partition_range_end": keys[-1],
+                     "tariff_audit/partitions": f"{keys[0]}..{keys[-1]}"})
+    name = _job_name(asset_keys)
+    jobs = list(defs.jobs) if name != ADHOC_JOB else [
+        dg.define_asset_job(ADHOC_JOB, selection=asset_keys)]
+    location = dg.Definitions(assets=list(defs.assets), jobs=jobs, resources=resources,
+                              executor=dg.in_process_executor)
+    job = location.resolve_job_def(name)
+    return job.execute_in_process(
+        instance=instance, tags=tags, asset_selection=asset_keys, raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+
+
+@cache
+def _job_selections() -> dict[str, frozenset]:
+    graph = defs.resolve_asset_graph()
+    return {job.name: frozenset(job.selection.resolve(graph)) for job in defs.jobs}
+
+
+def _job_name(asset_keys: list) -> str:
+    holding = [(len(keys), name) for name, keys in _job_selections().items()
+               if set(asset_keys) <= keys]
+    return min(holding)[1] if holding else ADHOC_JOB
+
+
+def _source_tag(resources: dict) -> str:
+    source = resources.get("source")
+    mode = source.mode() if isinstance(source, SourceResource) else snapshot.source_mode()
+    return f"{mode.kind} {mode.root}" + (" (synthetic)" if mode.synthetic else "")
 
 
 def _materialize(instance, selection: list[str], keys: list[str] | None, label: str):
@@ -86,7 +119,8 @@ def run_all(full: bool = False) -> None:
     months that changed); live mode fetches every month."""
     source = SourceResource()
     mode = source.mode()
-    print(f"source: {mode.kind} ({mode.root})")
+    print(f"source: {mode.kind} ({mode.root})"
+          + (" - SYNTHETIC sample data, never cite it" if mode.synthetic else ""))
     root = source.root()
     instance = dg.DagsterInstance.get()
     _materialize(instance, LEDGER, None, "ledger")
@@ -105,6 +139,7 @@ def run_all(full: bool = False) -> None:
             print(f"-> {label}: nothing new or revised (make run-full reloads everything)")
     _materialize(instance, JAPAN, None, "Japan's trade statistics and exchange rates")
     _materialize(instance, MARTS, None, "indicators")
+    _materialize(instance, PUBLISH, None, "published copy")
     print_summary()
     build_report(instance)
 
@@ -146,11 +181,18 @@ def build_report(instance=None) -> None:
 
 
 def print_summary() -> None:
-    """Tables with their row counts, the latest effective rate of imports from Japan, and the
-    scorecard of the latest quarter."""
-    path = warehouse_path()
+    """Tables with their row counts, the latest effective rate of imports from Japan and the
+    scorecard of the latest quarter, read from the published copy (never locked by a run); its
+    first line says when data is synthetic."""
+    path = published_path()
+    if not path.exists():
+        raise SystemExit(f"no published copy at {path}: run `make run` first")
     with duckdb.connect(str(path), read_only=True) as con:
-        print(f"\nwarehouse: {path}")
+        notice, mode, published = con.execute(
+            "SELECT notice, source_mode, published_at FROM meta.about").fetchone()
+        print(f"\n{notice}" if notice else f"\nsource: {mode}")
+        print(f"published copy: {path} ({published:%Y-%m-%d %H:%M} UTC; query it with make sql)")
+        print(f"warehouse: {warehouse_path()}")
         for schema, table, rows in table_counts(con):
             print(f"  {schema + '.' + table:<36} {rows:>10,} rows")
         latest = con.execute(
@@ -202,7 +244,7 @@ def main(argv: list[str] | None = None) -> None:
                      help="reload every release and month of the source, not only new ones")
     sub.add_parser("summary", help="print the summary of the existing warehouse")
     sub.add_parser("report", help="build the audit report from the existing warehouse")
-    sql = sub.add_parser("sql", help="run one SQL query on the warehouse, read-only")
+    sql = sub.add_parser("sql", help="run one SQL query on the published copy (see pipelines.sql)")
     sql.add_argument("query")
     sub.add_parser("dictionary", help="print the data dictionary generated from sql/")
     sub.add_parser("contracts", help="rewrite the README's list of data contracts")
@@ -211,7 +253,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "run":
         run_all(full=args.full)
     elif args.command == "sql":
-        run_sql(args.query)
+        from pipelines import sql
+
+        sys.exit(sql.main([args.query]))
     elif args.command == "report":
         build_report()
     elif args.command == "contracts":
@@ -227,18 +271,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(render())
     else:
         print_summary()
-
-
-def run_sql(query: str) -> None:
-    """Print the result of ``query`` (read-only connection: the warehouse cannot change)."""
-    import polars as pl
-
-    if not query.strip():
-        raise SystemExit('give a query: make sql Q="SELECT ..."')
-    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
-        frame = con.sql(query).pl()
-    with pl.Config(tbl_rows=50, tbl_cols=20, fmt_str_lengths=60, tbl_width_chars=200):
-        print(frame)
 
 
 if __name__ == "__main__":

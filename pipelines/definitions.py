@@ -13,22 +13,25 @@ from pipelines.defs.legal import assets as legal_assets
 from pipelines.defs.legal import federal_register
 from pipelines.defs.marts import assets as marts_assets
 from pipelines.defs.minerals import assets as minerals_assets
+from pipelines.defs.publish.assets import build_publish_asset
 from pipelines.defs.report import assets as report_assets
 from pipelines.defs.resources import source_resource, warehouse_resource
 from pipelines.defs.tariff_schedule import assets as schedule_assets
 from pipelines.defs.trade import assets as trade_assets
 
+domain_assets = dg.map_asset_specs(automation.follow_upstream, dg.load_assets_from_modules(
+    [schedule_assets, trade_assets, marts_assets, legal_assets, audit_assets,
+     federal_register, commitment_assets, japan_stats_assets, minerals_assets, report_assets]
+))
+# The published copy follows every mart: built from the asset graph, so new marts need no edit.
+publish_asset = build_publish_asset(
+    key for asset in domain_assets for key in asset.keys)
+
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules(
-        [schedule_assets, trade_assets, marts_assets, legal_assets, audit_assets,
-         federal_register, commitment_assets, japan_stats_assets, minerals_assets,
-         report_assets]
-    ),
-    jobs=[automation.reference_job, automation.schedule_job, automation.census_job,
-          automation.indicators_job, japan_stats_automation.japan_stats_job],
-    schedules=[automation.nightly_reference, automation.nightly_census,
-               automation.nightly_indicators, japan_stats_automation.nightly_japan_stats],
-    sensors=[automation.new_hts_releases],
+    assets=[*domain_assets, publish_asset],
+    jobs=[*automation.JOBS, japan_stats_automation.japan_stats_job],
+    schedules=[*automation.SCHEDULES, japan_stats_automation.nightly_japan_stats],
+    sensors=automation.SENSORS,
     resources={"source": source_resource(), "warehouse": warehouse_resource()},
     # One DuckDB writer at a time makes parallel steps pointless; in-process steps start in
     # ~0.1 s instead of ~1.6 s for a new process per step.

@@ -1,10 +1,20 @@
-"""What every asset reports: row count, a markdown preview and the column schema."""
+"""What every asset reports: row count, a markdown preview, the column schema and the source
+mode of the warehouse it was computed in (so synthetic sample data is labelled on every
+materialization).
+
+The label is read from the warehouse itself (``raw.warehouse_source``, recorded by the first load;
+one warehouse holds one source), not from the step's configuration: a mart computed from sample
+rows is synthetic whatever the process that rebuilt it was configured with, and every asset that
+calls :func:`table_result` is labelled without any plumbing of its own."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 
+from pipelines.lib.sources import snapshot
 from pipelines.lib.warehouse import run
 
 PREVIEW_ROWS = 10
@@ -39,9 +49,44 @@ def table_result(
             columns=[dg.TableColumn(c, t, description=d or None) for c, t, d in columns]
         ),
         "preview": dg.MetadataValue.md(_markdown(preview)),
+        "source_mode": source_label(warehouse_source(con)),
     }
     metadata.update(extra or {})
     return dg.MaterializeResult(metadata=metadata, check_results=check_results or [])
+
+
+def warehouse_source(con: duckdb.DuckDBPyConnection,
+                     configured: snapshot.SourceMode | None = None) -> snapshot.SourceMode | None:
+    """The source the warehouse was built from (``raw.warehouse_source``, recorded by the first
+    load); for a warehouse without that record, ``configured`` (the step's source resource, when
+    it has one) or ``TARIFF_AUDIT_SOURCE``; ``None`` when that is unusable (the steps that read
+    the source report it)."""
+    found = run(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' "
+                     "AND table_name = 'warehouse_source'")[0][0]
+    rows = run(con, "SELECT kind, root FROM raw.warehouse_source") if found else []
+    if rows:
+        kind, root = rows[0]
+        if kind == "sample":
+            return snapshot.source_mode("sample")
+        return snapshot.SourceMode(kind, Path(root))
+    if configured is not None:
+        return configured
+    try:
+        return snapshot.source_mode()
+    except snapshot.SnapshotError:
+        return None
+
+
+def source_label(mode: snapshot.SourceMode | None) -> dg.MetadataValue:
+    """``sample (SYNTHETIC: ...)``, ``live`` or ``snapshot <dir>``, for the ``source_mode``
+    metadata of every materialization."""
+    if mode is None:
+        return dg.MetadataValue.text("unknown (TARIFF_AUDIT_SOURCE is not usable)")
+    label = "sample" if mode.kind == "sample" else "live" if mode.is_live else \
+        f"snapshot {mode.root}"
+    if mode.synthetic:
+        label += " (SYNTHETIC: invented figures, never cite them)"
+    return dg.MetadataValue.text(label)
 
 
 def _markdown(frame) -> str:

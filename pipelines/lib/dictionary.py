@@ -12,10 +12,14 @@ from pipelines.lib.warehouse import ensure_schemas, run, sql_dir, statements
 
 HEADER = """# Data dictionary
 
-Generated from the DDL and `COMMENT ON` statements in `sql/` by
-`python -m pipelines.cli dictionary` (do not edit by hand). Rates are decimals (0.15 = 15 %);
-money is U.S. dollars.
+Generated from the DDL and `COMMENT ON` statements in `sql/` by `make dictionary`
+(`python -m pipelines.cli dictionary`; do not edit by hand). Rates are decimals (0.15 = 15 %);
+money is U.S. dollars. The published copy analysts query (`data/published/warehouse.duckdb`,
+`make sql`) holds every `marts` and `quarantine` table, the staging tables listed in
+`pipelines/lib/publish.py`, the `analyst` views (plain column names) and `meta.about`, with
+these same comments (`SELECT * FROM duckdb_columns()` shows them).
 """
+SCHEMA_ORDER = ("raw", "staging", "marts", "quarantine", "analyst", "meta")
 
 
 def ddl_names() -> list[str]:
@@ -32,13 +36,17 @@ def render() -> str:
     ensure_schemas(con)
     for name in ddl_names():
         run(con, statements(name)["ddl"])
-    tables = run(con, """
-        SELECT schema_name, table_name, coalesce(comment, '') FROM duckdb_tables()
-        ORDER BY CASE schema_name WHEN 'raw' THEN 0 WHEN 'staging' THEN 1 ELSE 2 END,
-                 table_name""")
+    objects = run(con, """
+        SELECT schema_name, table_name, coalesce(comment, ''), 'table' FROM duckdb_tables()
+        UNION ALL
+        SELECT schema_name, view_name, coalesce(comment, ''), 'view' FROM duckdb_views()
+        WHERE NOT internal""")
+    rank = {schema: i for i, schema in enumerate(SCHEMA_ORDER)}
+    objects.sort(key=lambda o: (rank.get(o[0], len(rank)), o[0], o[1]))
     parts = [HEADER]
-    for schema, table, comment in tables:
-        parts.append(f"\n## {schema}.{table}\n\n{comment}\n\n| column | type | meaning |\n"
+    for schema, table, comment, kind in objects:
+        title = f"{schema}.{table}" + (" (view)" if kind == "view" else "")
+        parts.append(f"\n## {title}\n\n{comment}\n\n| column | type | meaning |\n"
                      "| --- | --- | --- |")
         for column, data_type, note in run(con, """
                 SELECT column_name, data_type, coalesce(comment, '') FROM duckdb_columns()

@@ -51,6 +51,7 @@ from typing import Any
 
 import yaml
 
+from pipelines.lib.sources.snapshot import SYNTHETIC_MARKER
 from pipelines.sample import census, federal_register, fx, hts, japan_customs, minerals
 from pipelines.sample.catalogue import Catalogue
 
@@ -121,6 +122,10 @@ def generate(root: Path, scenario_path: Path = SCENARIO_PATH) -> dict:
     try:
         summary = _write_snapshot(tmp, scenario)
         (tmp / FINGERPRINT_FILE).write_text(fingerprint(scenario_path) + "\n")
+        (tmp / SYNTHETIC_MARKER).write_text(
+            "# Synthetic sample: not real data\n\nWritten by pipelines/sample/generate.py from "
+            "pipelines/sample/scenario.yaml. Every value is invented; never cite it.\n",
+            encoding="utf-8")
         tmp.chmod(0o755)
         if root.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".old", dir=root.parent))

@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.cli import LEDGER, MARTS, SCHEDULE, TRADE, run_assets
+from pipelines.cli import JAPAN, LEDGER, MARTS, SCHEDULE, TRADE, run_assets
 from pipelines.defs.resources import SourceResource, WarehouseResource
 from tests.helpers import table_checksums
 
@@ -39,6 +39,24 @@ def base(sample_snapshot: Path, tmp_path_factory):
     assert _materialize(instance, resources, TRADE, ["2025-08-01", "2025-11-01"]).success
     assert _materialize(instance, resources, MARTS).success
     return path, releases
+
+
+@pytest.fixture(scope="session")
+def built(sample_snapshot: Path, tmp_path_factory):
+    """The warehouse built from the sample once per session: (instance, resources, warehouse
+    path). Tests may run assets again on it but must leave its data as they found it."""
+    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    resources = {"source": SourceResource(source=str(sample_snapshot)),
+                 "warehouse": WarehouseResource(database=str(path))}
+    instance = dg.DagsterInstance.ephemeral()
+    assert _materialize(instance, resources, LEDGER).success
+    assert _materialize(instance, resources, ["raw/hts_releases"]).success
+    releases = instance.get_dynamic_partitions("hts_release")
+    assert _materialize(instance, resources, SCHEDULE, releases).success
+    assert _materialize(instance, resources, TRADE, ["2024-01-01", "2026-09-01"]).success
+    assert _materialize(instance, resources, JAPAN).success
+    assert _materialize(instance, resources, MARTS).success
+    return instance, resources, path
 
 
 class Case:

@@ -1,37 +1,17 @@
 """Every asset materialized in-process from the offline sample into a temporary DuckDB file."""
 
-from pathlib import Path
-
 import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.cli import JAPAN, LEDGER, MARTS, SCHEDULE, TRADE, run_assets
+from pipelines.cli import JAPAN, MARTS, SCHEDULE, TRADE, run_assets
 from pipelines.definitions import defs
-from pipelines.defs.resources import SourceResource, WarehouseResource
 from pipelines.lib.rules.mirror import load_minerals
 from tests.helpers import table_checksums
 
 
 def _materialize(instance, resources, selection, keys=None):
     return run_assets(instance, selection, keys, resources, log_level="DEBUG")
-
-
-@pytest.fixture(scope="module")
-def built(sample_snapshot: Path, tmp_path_factory):
-    """The warehouse built from the sample: (instance, resources, warehouse path)."""
-    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    resources = {"source": SourceResource(source=str(sample_snapshot)),
-                 "warehouse": WarehouseResource(database=str(path))}
-    instance = dg.DagsterInstance.ephemeral()
-    assert _materialize(instance, resources, LEDGER).success
-    assert _materialize(instance, resources, ["raw/hts_releases"]).success
-    releases = instance.get_dynamic_partitions("hts_release")
-    assert _materialize(instance, resources, SCHEDULE, releases).success
-    assert _materialize(instance, resources, TRADE, ["2024-01-01", "2026-09-01"]).success
-    assert _materialize(instance, resources, JAPAN).success
-    assert _materialize(instance, resources, MARTS).success
-    return instance, resources, path
 
 
 def test_definitions_load():
@@ -108,16 +88,6 @@ def test_running_a_partition_twice_changes_nothing(built):
     releases = instance.get_dynamic_partitions("hts_release")
     assert _materialize(instance, resources, SCHEDULE, [releases[1], releases[1]]).success
     assert _materialize(instance, resources, MARTS).success
-    assert table_checksums(path) == before
-
-
-def test_a_month_missing_from_the_snapshot_fails_cleanly(built):
-    instance, resources, path = built
-    before = table_checksums(path)
-    result = _materialize(instance, resources, TRADE, ["2026-10-01", "2026-10-01"])
-    assert not result.success
-    failure = next(e for e in result.all_events if e.is_step_failure)
-    assert "2026-10" in failure.step_failure_data.error.to_string()
     assert table_checksums(path) == before
 
 
@@ -252,10 +222,11 @@ def test_purchases_are_measured_from_census_exports_in_the_commitment_unit(built
         WHERE p.commitment_id = 'jp-rice' AND p.source = 'us_exports'
         GROUP BY p.period, p.actual""")
     assert len(rice) == 14 and all(a == pytest.approx(t) for a, t in rice)
-    # the August 2026 answer carries an aircraft shipment without its quantity
+    # the August 2026 Census answer carries an aircraft shipment without its quantity (Japan's
+    # own statistics have a row per month too: read the Census one)
     aircraft = {str(p)[:7]: (a, e, s) for p, a, e, s in _rows(path, """
         SELECT period, actual, unit_errors, status FROM marts.commitment_progress
-        WHERE commitment_id = 'jp-aircraft-100'""")}
+        WHERE commitment_id = 'jp-aircraft-100' AND source = 'us_exports'""")}
     assert aircraft["2026-08"] == (None, 1, "insufficient_data")
     assert aircraft["2026-07"][0] is not None and aircraft["2026-07"][2] != "insufficient_data"
     assert _rows(path, "SELECT DISTINCT source FROM marts.commitment_progress "

@@ -17,9 +17,10 @@ from websockets.sync.client import connect
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run",
          "--disable-default-apps", "--hide-scrollbars",
-         # no network: every host resolves to nothing and any proxy use fails
-         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-         "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>"]
+         # no network: every host but 127.0.0.1 resolves to nothing
+         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+# and any request that still leaves (loopback included) goes to a proxy that is not there
+NO_PROXY = ["--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>"]
 
 
 def chromium_path() -> str | None:
@@ -28,11 +29,13 @@ def chromium_path() -> str | None:
 
 class Page:
     """One tab: open a URL offline, evaluate JavaScript, take screenshots, collect the console
-    errors and every network request the page made."""
+    errors and every network request the page made. ``local=True`` lets the page reach servers
+    on 127.0.0.1 (the Dagster webserver); every other host stays unreachable."""
 
-    def __init__(self, profile: Path, width: int = 1280, height: int = 1000):
+    def __init__(self, profile: Path, width: int = 1280, height: int = 1000,
+                 local: bool = False):
         self.proc = subprocess.Popen(
-            [chromium_path(), *FLAGS, f"--user-data-dir={profile}",
+            [chromium_path(), *FLAGS, *([] if local else NO_PROXY), f"--user-data-dir={profile}",
              f"--window-size={width},{height}", "--remote-debugging-port=0", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         port_file = profile / "DevToolsActivePort"
@@ -51,8 +54,9 @@ class Page:
         self.width, self.height = width, height
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.send(f"{domain}.enable")
-        self.send("Network.emulateNetworkConditions", offline=True, latency=0,
-                  downloadThroughput=-1, uploadThroughput=-1)
+        if not local:
+            self.send("Network.emulateNetworkConditions", offline=True, latency=0,
+                      downloadThroughput=-1, uploadThroughput=-1)
 
     def send(self, method: str, **params) -> dict:
         call = next(self.ids)
@@ -81,6 +85,16 @@ class Page:
         self.events.clear()
         self.send("Page.navigate", url=url)
         self.wait_for("Page.loadEventFired")
+
+    def wait_until(self, expression: str, timeout: float = 120):
+        """The value of ``expression`` once it is truthy (a single-page app renders after load);
+        its last value when ``timeout`` passes."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.evaluate(expression)
+            if value or time.monotonic() > deadline:
+                return value
+            time.sleep(0.5)
 
     def evaluate(self, expression: str):
         result = self.send("Runtime.evaluate", expression=expression, returnByValue=True)

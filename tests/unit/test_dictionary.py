@@ -24,13 +24,18 @@ def test_every_table_and_column_is_described():
     tables = run(con, "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
                       "WHERE coalesce(trim(comment), '') = '' ORDER BY 1")
     # duckdb_columns() also lists the columns of DuckDB's own catalog views: keep the tables'
+    views = run(con, "SELECT schema_name || '.' || view_name FROM duckdb_views() "
+                     "WHERE NOT internal AND coalesce(trim(comment), '') = ''")
     columns = run(con, """
         SELECT c.schema_name || '.' || c.table_name || '.' || c.column_name
-        FROM duckdb_columns() c SEMI JOIN duckdb_tables() t USING (table_oid)
-        WHERE coalesce(trim(c.comment), '') = '' ORDER BY 1""")
+        FROM duckdb_columns() c
+        WHERE c.table_oid IN (SELECT table_oid FROM duckdb_tables()
+                              UNION ALL SELECT view_oid FROM duckdb_views() WHERE NOT internal)
+          AND coalesce(trim(c.comment), '') = '' ORDER BY 1""")
     con.close()
     assert n_tables >= len(ddl_names())
     assert not tables, f"tables without COMMENT ON TABLE: {[t for (t,) in tables]}"
+    assert not views, f"views without COMMENT ON VIEW: {[v for (v,) in views]}"
     assert not columns, f"columns without COMMENT ON COLUMN: {[c for (c,) in columns]}"
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
+from pipelines.defs.metadata import source_label, warehouse_source
 from pipelines.defs.quality.checks import specs as table_specs
 from pipelines.defs.quality.checks import sql_checks, suites
 from pipelines.defs.resources import SourceResource, WarehouseResource
@@ -28,10 +29,10 @@ def audit_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     """The audit report: the verdict per commitment, the charts behind it, data quality and
     method, as one HTML page that opens offline (data/reports/latest.html)."""
     started = time.monotonic()
-    mode = source.mode()
-    provenance = render.Provenance(mode.kind, render.snapshot_label(mode.root))
     checks = check_runs(context)
     with warehouse.get_connection() as con:
+        mode = warehouse_source(con, source.mode())  # what the figures are, whoever asked
+        provenance = render.Provenance(mode.kind, render.snapshot_label(mode.root))
         report = render.build(con, provenance, ledger().audit.country_code, checks)
     html = render.render(report, datetime.now(UTC))
     dated, latest = render.write(html, render.reports_dir(), report.slug)
@@ -46,6 +47,7 @@ def audit_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         "open": dg.MetadataValue.url(dated.resolve().as_uri()),
         "size_bytes": dg.MetadataValue.int(len(html.encode())),
         "build_seconds": dg.MetadataValue.float(round(seconds, 2)),
+        "source_mode": source_label(mode),
     }
     for key, value in report.headline.items():
         metadata[key] = (dg.MetadataValue.int(value) if isinstance(value, int)

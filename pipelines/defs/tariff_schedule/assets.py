@@ -25,8 +25,9 @@ def _bounds(context: dg.AssetExecutionContext) -> dict:
 def hts_releases(
     context: dg.AssetExecutionContext, source: SourceResource, warehouse: DuckDBResource
 ):
-    """USITC HTS releases (releaseList), one row per release; registers each release on or after
-    TARIFF_AUDIT_HTS_SINCE whose export is available as a partition of the schedule assets."""
+    """USITC HTS releases (releaseList), one row per release; makes the releases on or after
+    TARIFF_AUDIT_HTS_SINCE that the current source can serve the partitions of the schedule
+    assets (new ones added, ones the source lacks dropped; see the metadata)."""
     path = source.release_list_file()
     root = source.root()
     with warehouse.get_connection() as con:
@@ -42,14 +43,31 @@ def hts_releases(
         if missing:
             context.log.warning(f"{len(missing)} listed releases have no export in the snapshot "
                                 f"and are not partitions: {', '.join(missing)}")
-        known = set(context.instance.get_dynamic_partitions(hts_release_partitions.name))
-        new = [r for r in available if r not in known]
-        if new:
-            context.instance.add_dynamic_partitions(hts_release_partitions.name, new)
-        context.log.info(f"{len(available)} releases available, {len(new)} new partitions")
+        new, dropped = _follow_source(context.instance, available)
+        context.log.info(f"{len(available)} releases available, {len(new)} new partitions"
+                         + (f"; dropped {len(dropped)} the source does not have: "
+                            f"{', '.join(dropped)}" if dropped else ""))
         yield table_result(con, "raw.hts_releases", order_by="ORDER BY release_start_date",
-                           extra={"new_partitions": dg.MetadataValue.text(", ".join(new))},
+                           extra={"new_partitions": dg.MetadataValue.text(", ".join(new)),
+                                  "release_partitions": dg.MetadataValue.text(
+                                      ", ".join(available)),
+                                  "dropped_partitions": dg.MetadataValue.text(
+                                      ", ".join(dropped))},
                            check_results=checks)
+
+
+def _follow_source(instance: dg.DagsterInstance, available: list[str]):
+    """Make the release partitions exactly the releases of the current source: switching
+    TARIFF_AUDIT_SOURCE must not leave partitions (and runs) for releases it cannot serve."""
+    name = hts_release_partitions.name
+    known = instance.get_dynamic_partitions(name)
+    new = [r for r in available if r not in set(known)]
+    dropped = [r for r in known if r not in set(available)]
+    if new:
+        instance.add_dynamic_partitions(name, new)
+    for release in dropped:
+        instance.delete_dynamic_partition(name, release)
+    return new, dropped
 
 
 def _has_export(source: SourceResource, release: str) -> bool:

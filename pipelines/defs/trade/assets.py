@@ -10,9 +10,11 @@ from pipelines.defs.resources import SourceResource
 from pipelines.defs.trade.partitions import monthly_partitions, period
 from pipelines.lib import incremental
 from pipelines.lib.sources.census import reader as census
+from pipelines.lib.sources.snapshot import SnapshotError
 from pipelines.lib.warehouse import transaction
 
 GROUP = "trade"
+OPTIONAL_ENDPOINT = "exports_hs"
 WHERE = "period BETWEEN $first::DATE AND $last::DATE"
 
 
@@ -40,10 +42,24 @@ def _load(context, source: SourceResource, warehouse: DuckDBResource, endpoint: 
     threshold = quarantine_threshold(staging_table)
     quarantined = 0
     contracts = {table: Contracts(table) for table in (raw_table, staging_table)}
+    absent: list[str] = []
     with warehouse.get_connection() as con:
         for i, key in enumerate(keys, start=1):
-            with transaction(con):
+            try:
                 files = source.census_files(endpoint, period(key))
+            except SnapshotError:
+                if endpoint != OPTIONAL_ENDPOINT:
+                    raise
+                # Months are partitions because imports exist; exports may lag or be absent.
+                absent.append(period(key))
+                context.log.warning(
+                    f"[{i}/{len(keys)}] {endpoint} {period(key)}: the snapshot has no exports "
+                    "answers for this month; its imports are loaded, its exports stay as they "
+                    "were")
+                for table in (raw_table, staging_table):  # the month's rows as they stay
+                    yield from contracts[table].check(con, [key])
+                continue
+            with transaction(con):
                 raw_rows = census.load_raw_month(con, endpoint, period(key), files, root)
                 rows, flagged = census.build_staging_month(con, endpoint, period(key),
                                                            threshold)
@@ -56,8 +72,9 @@ def _load(context, source: SourceResource, warehouse: DuckDBResource, endpoint: 
                 context.log.warning(
                     f"{period(key)}: {flagged} rows quarantined; see "
                     f"quarantine.{staging_table.split('.')[1]}")
-        extra = {raw_table: {}, staging_table: {
-            "quarantined_rows": dg.MetadataValue.int(quarantined)}}
+        missing = {"months_without_answers": dg.MetadataValue.text(", ".join(absent))}
+        extra = {raw_table: missing, staging_table: {
+            "quarantined_rows": dg.MetadataValue.int(quarantined), **missing}}
         for table in (raw_table, staging_table):
             result = table_result(con, table, WHERE, _window(context), "ORDER BY ALL",
                                   {**_bounds(context), **extra[table]},

@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CENSUS_ENDPOINTS = ("imports_hs", "exports_hs")
+# Written by the sample generator at the snapshot's root: a copy or replay of the sample stays
+# labelled synthetic wherever its data goes.
+SYNTHETIC_MARKER = "SYNTHETIC.md"
 
 
 class SnapshotError(RuntimeError):
@@ -52,6 +55,15 @@ class SourceMode:
     @property
     def is_live(self) -> bool:
         return self.kind == "live"
+
+    @property
+    def synthetic(self) -> bool:
+        """The bundled sample, or a snapshot made from it: every figure is invented."""
+        return self.kind == "sample" or is_synthetic(self.root)
+
+
+def is_synthetic(root: Path) -> bool:
+    return (Path(root) / SYNTHETIC_MARKER).is_file()
 
 
 def source_mode(value: str | None = None) -> SourceMode:

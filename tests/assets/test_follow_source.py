@@ -1,0 +1,103 @@
+"""Partitions and runs follow the configured source: release partitions are the source's
+releases, a month without exports still loads its imports, and the CLI's runs carry named jobs
+and tags."""
+
+import json
+import shutil
+
+import dagster as dg
+import duckdb
+
+from pipelines.cli import LEDGER, SCHEDULE, run_assets
+from pipelines.definitions import defs
+from pipelines.defs.resources import SourceResource, WarehouseResource
+from tests.helpers import table_checksums
+
+
+def _metadata(result, key: str) -> dict:
+    event = next(e for e in result.get_asset_materialization_events()
+                 if e.asset_key == dg.AssetKey.from_user_string(key))
+    return {k: v.value for k, v in event.materialization.metadata.items()}
+
+
+def test_a_month_with_imports_and_no_exports_loads_the_imports(case):
+    shutil.rmtree(case.root / "census" / "exports_hs" / "2025-10")
+    exports_before = table_checksums(case.warehouse)["staging.exports_monthly"]
+    result = case.run_month("2025-10")
+    assert result.success
+    assert _metadata(result, "staging/exports_monthly")["months_without_answers"] == "2025-10"
+    assert _metadata(result, "staging/imports_monthly")["months_without_answers"] == ""
+    assert _metadata(result, "staging/imports_monthly")["dagster/row_count"] > 0
+    assert table_checksums(case.warehouse)["staging.exports_monthly"] == exports_before
+    logs = case.instance.all_logs(result.run_id)
+    assert any("no exports answers" in entry.user_message for entry in logs), \
+        "the run does not say that the month's exports are missing"
+
+
+def test_a_month_missing_from_the_snapshot_fails_cleanly(case):
+    # Partitions end at the snapshot's last month; a hole inside the range is still refused.
+    shutil.rmtree(case.root / "census" / "imports_hs" / "2025-10")
+    case.expect_refusal(case.run_month("2025-10"), "2025-10", "imports_hs",
+                        "not in this snapshot")
+
+
+def _snapshot_with(sample, root, releases):
+    """Another source: the sample's Census answers, and a release list serving only
+    ``releases`` (with their exports)."""
+    for path in sample.rglob("*"):
+        target = root / path.relative_to(sample)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif path.parent.name != "hts" or any(path.name.startswith(r + ".") for r in releases):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(path)
+    listed = json.loads((sample / "hts" / "releaseList.json").read_text())
+    (root / "hts" / "releaseList.json").write_text(
+        json.dumps([r for r in listed if r["name"] in releases]))
+    return root
+
+
+def test_release_partitions_follow_the_source(sample_snapshot, tmp_path):
+    """One Dagster instance, two sources (each with its own warehouse: one warehouse holds one
+    source): the release partitions are always the current source's."""
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("hts_release", ["2024HTSRev9"])  # a previous source's
+    names = [r["name"] for r in json.loads(
+        (sample_snapshot / "hts" / "releaseList.json").read_text())]
+
+    def load(root, warehouse):
+        resources = {"source": SourceResource(source=str(root)),
+                     "warehouse": WarehouseResource(database=str(warehouse))}
+        result = run_assets(instance, ["raw/hts_releases"], None, resources)
+        assert result.success
+        return result, resources
+
+    result, _ = load(sample_snapshot, tmp_path / "sample.duckdb")
+    assert sorted(instance.get_dynamic_partitions("hts_release")) == sorted(names)
+    assert _metadata(result, "raw/hts_releases")["dropped_partitions"] == "2024HTSRev9"
+
+    other = _snapshot_with(sample_snapshot, tmp_path / "other", ["2025HTSBasic", "2025HTSRev23"])
+    result, resources = load(other, tmp_path / "other.duckdb")
+    assert instance.get_dynamic_partitions("hts_release") == ["2025HTSBasic", "2025HTSRev23"]
+    assert _metadata(result, "raw/hts_releases")["release_partitions"] == \
+        "2025HTSBasic, 2025HTSRev23"
+    # what `make run` does next: load every release partition, all of them servable
+    releases = instance.get_dynamic_partitions("hts_release")
+    assert run_assets(instance, LEDGER, None, resources).success
+    assert run_assets(instance, SCHEDULE, releases, resources).success
+    with duckdb.connect(str(tmp_path / "other.duckdb"), read_only=True) as con:
+        loaded = {r for (r,) in con.execute(
+            "SELECT DISTINCT release FROM staging.hts_lines").fetchall()}
+    assert loaded == {"2025HTSBasic", "2025HTSRev23"}
+
+
+def test_cli_runs_carry_named_jobs_and_tags(built, sample_snapshot):
+    instance = built[0]
+    runs = instance.get_runs()
+    jobs = {j.name for j in defs.jobs}
+    assert runs and all(run.job_name in jobs for run in runs), {r.job_name for r in runs}
+    census = [r for r in runs if r.job_name == "census_refresh"]
+    assert census[-1].tags["tariff_audit/partitions"] == "2024-01-01..2026-09-01"
+    assert all(r.tags["tariff_audit/launched_by"] == "cli" for r in runs)
+    source = census[-1].tags["tariff_audit/source"]
+    assert source == f"snapshot {sample_snapshot} (synthetic)"
