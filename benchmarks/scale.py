@@ -48,7 +48,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipelines.lib.sources.snapshot import project_root
+from pipelines.lib.sources.snapshot import SYNTHETIC_MARKER, project_root
 
 SEED = 2024
 IMPORT_ROWS_PER_MONTH = 350_000  # at scale 1
@@ -388,6 +388,25 @@ def write_month(gen: Generator, lines: pl.DataFrame, out: Path, period: str) -> 
             "export_rows": exports.height + world_x.height, "files": files, "bytes": size}
 
 
+def write_other_sources(out: Path) -> list[str]:
+    """The sources the benchmark does not scale (Federal Register, FRED, Japan's statistics),
+    copied from the offline sample so that the main command runs end to end on the snapshot."""
+    from pipelines.sample.generate import generate as generate_sample
+
+    copied = []
+    with tempfile.TemporaryDirectory(prefix="bench-sample-") as tmp:
+        sample = Path(tmp) / "sample"
+        generate_sample(sample)
+        for child in sorted(sample.iterdir()):
+            if child.is_dir() and child.name not in ("hts", "census"):
+                shutil.rmtree(out / child.name, ignore_errors=True)
+                shutil.copytree(child, out / child.name)
+                copied.append(child.name)
+        # invented values on a real structure: the snapshot stays labelled synthetic
+        shutil.copy2(sample / SYNTHETIC_MARKER, out / SYNTHETIC_MARKER)
+    return copied
+
+
 def generate(out: Path, scale: float = 1.0, months: int = 12, start: str = "2024-01",
              shared: Path | None = None, log=print) -> dict:
     """Write the snapshot; returns its figures (rows per month, sizes, structure used)."""
@@ -399,9 +418,10 @@ def generate(out: Path, scale: float = 1.0, months: int = 12, start: str = "2024
     gen = Generator(pairs, lines.select("hs10", "unit", "unit_value"), scale)
     out.mkdir(parents=True, exist_ok=True)
     hts = write_hts(out, shared)
+    others = write_other_sources(out)
     log(f"scale {scale}: {pairs.height:,} line x partner pairs "
         f"({pairs['cty_code'].n_unique()} partners, {pairs['hs10'].n_unique():,} lines) from the "
-        f"{structure.source}; HTS: {hts}")
+        f"{structure.source}; HTS: {hts}; from the offline sample: {', '.join(others)}")
     per_month = []
     for period in months_from(start, months):
         figures = write_month(gen, lines, out, period)

@@ -18,6 +18,9 @@ FROM expected e
 WHERE NOT EXISTS (SELECT 1 FROM marts.implementation_scorecard s
                   WHERE s.commitment_id = e.commitment_id AND s.quarter = e.quarter)
 UNION ALL
-SELECT 'all', 'the scorecard is empty but the ledger has commitments'
-WHERE EXISTS (SELECT 1 FROM staging.ledger_commitments)
+SELECT 'all', 'the scorecard is empty but the ledger has commitments started by the report date'
+-- (trade data that ends before every commitment started, e.g. 2024 only, leaves it empty)
+WHERE EXISTS (SELECT 1 FROM staging.ledger_commitments
+              WHERE start_on <= coalesce((SELECT last_day(max(period))
+                                          FROM staging.imports_monthly), current_date))
   AND NOT EXISTS (SELECT 1 FROM marts.implementation_scorecard)
