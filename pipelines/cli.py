@@ -180,6 +180,11 @@ def build_report(instance=None) -> None:
               f" also {metadata['latest'].value})")
 
 
+def pct(share: float | None, digits: int = 1) -> str:
+    """A share as a percentage, ``n/a`` when it could not be measured (NULL)."""
+    return "n/a" if share is None else f"{share:.{digits}%}"
+
+
 def print_summary() -> None:
     """Tables with their row counts, the latest effective rate of imports from Japan and the
     scorecard of the latest quarter, read from the published copy (never locked by a run); its
@@ -219,15 +224,17 @@ def print_summary() -> None:
     if deal and deal[0][1] is not None:
         (period, at, below, above, excess, gap, refunds, rated, unrated, observed, promised,
          statutory) = deal[0]
-        print(f"\nthe agreement, {period:%B %Y}, on the {rated:.1%} of the value that has a"
-              f" statutory rate (${unrated / 1e6:,.1f} m without one, each line's reason in"
+        print(f"\nthe agreement, {period:%B %Y}, on the {pct(rated)} of the value that has a"
+              f" statutory rate (${(unrated or 0) / 1e6:,.1f} m without one, each line's reason in"
               " marts.japan_line_audit):"
-              f"\n  collected {observed:.2%}, promised {promised:.2%}, law {statutory:.2%}"
-              f"\n  value at the promise {at:.1%}, below it {below:.1%} (preferences, FTZ,"
-              f" exemptions or under-collection), above it {above:.1%}"
-              f" (${excess / 1e6:,.1f} m collected above the promise)"
+              f"\n  collected {pct(observed, 2)}, promised {pct(promised, 2)}, law"
+              f" {pct(statutory, 2)}"
+              f"\n  value at the promise {pct(at)}, below it {pct(below)} (preferences, FTZ,"
+              f" exemptions or under-collection), above it {pct(above)}"
+              f" (${(excess or 0) / 1e6:,.1f} m collected above the promise)"
               f"\n  the law itself exceeds the promise on {gap or 0:.1%} of the value")
-        print(f"refund exposure of the stacking filings (Aug-Sep 2025): ${refunds / 1e6:,.1f} m"
+        print("refund exposure of the stacking filings (Aug-Sep 2025): "
+              f"${(refunds or 0) / 1e6:,.1f} m"
               "\nmore: make sql Q=\"SELECT * FROM marts.deal_conformance_monthly "
               "WHERE category = 'all' ORDER BY period\"")
     if scorecard:

@@ -263,3 +263,20 @@ def test_make_sql_does_not_import_dagster(published):
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
     assert "duckdb" in imported
     assert not {m for m in imported if m.split(".")[0] in ("dagster", "polars", "pandas")}
+
+
+def test_the_summary_prints_n_a_for_a_share_that_could_not_be_measured(published, tmp_path,
+                                                                       monkeypatch, capsys):
+    copy = tmp_path / "published" / "warehouse.duckdb"
+    copy.parent.mkdir()
+    copy.write_bytes(published[0].read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        con.execute("UPDATE marts.deal_conformance_monthly SET rated_value_share = NULL, "
+                    "observed_rate = NULL, unrated_value_usd = NULL")
+    monkeypatch.setenv("TARIFF_AUDIT_PUBLISHED", str(copy.parent))
+    from pipelines.cli import print_summary
+
+    print_summary()
+    out = capsys.readouterr().out
+    assert "on the n/a of the value that has a statutory rate" in out
+    assert "collected n/a, promised" in out
