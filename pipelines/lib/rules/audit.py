@@ -51,7 +51,7 @@ def load_ledger_tables(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) 
         "_ledger_category_sectors": ledger_lib.category_sectors(book),
         "_ledger_chapter99": ledger_lib.chapter99_frame(book),
     }
-    ensure_table(con, "staging/ledger")
+    ensure_table(con, "staging/ledger", derived=True)  # every row replaced below
     for name, frame in frames.items():
         con.register(name, frame)
     try:

@@ -399,7 +399,7 @@ def load_commitment_tables(con: duckdb.DuckDBPyConnection, book: CommitmentBook)
     name = "staging/ledger_commitments"
     frames = {"_ledger_commitments": commitments_frame(book),
               "_ledger_evidence": evidence_frame(book)}
-    ensure_table(con, name)
+    ensure_table(con, name, derived=True)  # every row replaced below
     for frame_name, frame in frames.items():
         con.register(frame_name, frame)
     try:

@@ -38,7 +38,7 @@ def release_name(path: Path) -> str:
 def load_release_list(con: duckdb.DuckDBPyConnection, path: Path, source_file: str) -> int:
     """Replace ``raw.hts_releases`` by the releaseList answer at ``path``."""
     name = "raw/hts_releases"
-    ensure_table(con, name)
+    ensure_table(con, name, derived=True)  # the answer replaces every row
     try:
         missing = run(con, """
             SELECT field, min(ordinal) FROM (
