@@ -28,7 +28,7 @@ def write_ledger(folder: Path) -> None:
     ledger.rules_frame(book).write_parquet(folder / "rules.parquet")
     ledger.category_prefixes(book).write_parquet(folder / "categories.parquet")
     ledger.sector_prefixes().write_parquet(folder / "sectors.parquet")
-    (folder / "audit.json").write_text(json.dumps(book.audit.model_dump()))
+    (folder / "audit.json").write_text(book.audit.model_dump_json())
 
 
 def statements() -> dict[str, str]:

@@ -138,7 +138,9 @@ def view(snapshot: Path, folder: Path, months: list[str]) -> Path:
     if folder.exists():
         shutil.rmtree(folder)
     (folder / "census").mkdir(parents=True)
-    (folder / "hts").symlink_to((snapshot / "hts").resolve())
+    for child in snapshot.iterdir():  # HTS and the sources the benchmark does not scale
+        if child.name not in ("census", "bench.json"):
+            (folder / child.name).symlink_to(child.resolve())
     for endpoint in ("imports_hs", "exports_hs"):
         (folder / "census" / endpoint).mkdir()
         for month in months:
