@@ -44,6 +44,36 @@ FROM _hts_objects, (SELECT unnest($fields) AS field)
 GROUP BY field
 HAVING missing > 0
 ORDER BY field
+-- name: differing_duplicates
+-- an HTS number listed twice with different content: the first field that differs, rates first
+WITH repeated AS (
+    SELECT json ->> 'htsno' AS htsno, list(json ORDER BY ordinal) AS records
+    FROM _hts_objects WHERE coalesce(json ->> 'htsno', '') <> ''
+    GROUP BY 1 HAVING count(DISTINCT json::VARCHAR) > 1
+),
+fields AS (
+    SELECT htsno, f.field, f.i,
+           list_sort(list_distinct([coalesce(r ->> f.field, '(none)') FOR r IN records])) AS values
+    FROM repeated,
+         (SELECT unnest(['general', 'special', 'other', 'description', 'indent', 'units',
+                         'footnotes', 'superior', 'quotaQuantity', 'additionalDuties',
+                         'addiitionalDuties']) AS field,
+                 generate_subscripts(['general', 'special', 'other', 'description', 'indent',
+                                      'units', 'footnotes', 'superior', 'quotaQuantity',
+                                      'additionalDuties', 'addiitionalDuties'], 1) AS i) f
+)
+SELECT htsno, field, array_to_string(values, ' vs ')
+FROM fields WHERE len(values) > 1
+ORDER BY htsno, i LIMIT 1
+-- name: collapse_identical
+-- the later copies of a record repeated byte for byte: one row is kept (ordinals keep the gap)
+DELETE FROM _hts_objects
+WHERE ordinal IN (
+    SELECT ordinal FROM (
+        SELECT ordinal, row_number() OVER (PARTITION BY json::VARCHAR ORDER BY ordinal) AS copy
+        FROM _hts_objects WHERE coalesce(json ->> 'htsno', '') <> '')
+    WHERE copy > 1)
+RETURNING json ->> 'htsno'
 -- name: insert
 INSERT INTO raw.hts_records
 SELECT

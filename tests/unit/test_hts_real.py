@@ -24,7 +24,9 @@ def loaded(shared_data: Path, tmp_path_factory) -> duckdb.DuckDBPyConnection:
         for path in files:
             release = hts.release_name(path)
             releases.append(release)
-            hts.load_release_records(con, path, release, path.name)
+            _, collapsed = hts.load_release_records(con, path, release, path.name)
+            # no real release repeats an HTS number (with another rate or identically)
+            assert collapsed == [], (release, collapsed)
         hts.build_lines(con, releases)
         hts.build_chapter99(con, releases)
         ensure_table(con, "raw/hts_releases")  # no releaseList here: order comes from names

@@ -8,7 +8,9 @@ from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, specs
 from pipelines.defs.resources import SourceResource
 from pipelines.defs.tariff_schedule.partitions import hts_release_partitions
+from pipelines.lib.errors import SourceError
 from pipelines.lib.sources.hts import reader as hts
+from pipelines.lib.sources.snapshot import SnapshotError
 from pipelines.lib.warehouse import run, transaction
 
 GROUP = "tariff_schedule"
@@ -34,15 +36,19 @@ def hts_releases(
         with transaction(con):
             hts.load_release_list(con, path, str(path.relative_to(root)))
             checks = yield from guard(con, "raw.hts_releases")
-        listed = [r for (r,) in run(
-            con, "SELECT release FROM raw.hts_releases WHERE release_start_date >= $since "
-                 "ORDER BY release_start_date, release", {"since": source.since()})]
-        available = listed if source.mode().is_live else [
-            r for r in listed if _has_export(source, r)]
-        missing = sorted(set(listed) - set(available))
-        if missing:
-            context.log.warning(f"{len(missing)} listed releases have no export in the snapshot "
-                                f"and are not partitions: {', '.join(missing)}")
+            listed = [r for (r,) in run(
+                con, "SELECT release FROM raw.hts_releases WHERE release_start_date >= $since "
+                     "ORDER BY release_start_date, release", {"since": source.since()})]
+            available = listed if source.mode().is_live else [
+                r for r in listed if _has_export(source, r)]
+            missing = [r for r in listed if r not in set(available)]
+            if missing:
+                # Auditing its months with the previous release would be a silent guess.
+                raise SourceError(
+                    hts.SOURCE, str(path),
+                    f"{len(missing)} listed release(s) have no export in the snapshot: "
+                    f"{', '.join(missing)} (expected hts/<release>.json.gz or .json); add the "
+                    "export, or set TARIFF_AUDIT_HTS_SINCE after the release", field="name")
         new, dropped = _follow_source(context.instance, available)
         context.log.info(f"{len(available)} releases available, {len(new)} new partitions"
                          + (f"; dropped {len(dropped)} the source does not have: "
@@ -73,7 +79,7 @@ def _follow_source(instance: dg.DagsterInstance, available: list[str]):
 def _has_export(source: SourceResource, release: str) -> bool:
     try:
         source.release_file(release)
-    except Exception:  # noqa: BLE001 - absence is reported as a warning above
+    except SnapshotError:  # absence is refused above, naming the release
         return False
     return True
 
@@ -120,8 +126,13 @@ def hts_release_tables(
         with transaction(con):
             for i, release in enumerate(releases, start=1):
                 path = source.release_file(release)
-                rows = hts.load_release_records(con, path, release, str(path.relative_to(root)))
+                rows, collapsed = hts.load_release_records(con, path, release,
+                                                           str(path.relative_to(root)))
                 context.log.info(f"[{i}/{len(releases)}] {release}: {rows} records")
+                if collapsed:
+                    context.log.warning(
+                        f"{release}: {len(collapsed)} records repeated identically in "
+                        f"{path.name} were kept once: {', '.join(sorted(set(collapsed))[:10])}")
             lines = hts.build_lines(con, releases)
             hts.build_chapter99(con, releases)
             checks = {}

@@ -56,6 +56,14 @@ def load_release_list(con: duckdb.DuckDBPyConnection, path: Path, source_file: s
         raise SourceError(
             SOURCE, str(path), f"release object {first} has no {field!r}", field=field
         )
+    listed = scalar(con, "SELECT count(*) FROM read_json_objects($path, format = 'array')",
+                    {"path": str(path)})
+    if not listed:
+        held = scalar(con, "SELECT count(*) FROM raw.hts_releases")
+        raise SourceError(
+            SOURCE, str(path), f"the release list is empty: refusing to replace the {held} "
+            "releases the warehouse holds with none (USITC always lists its releases)",
+            field="body")
     run(con, "DELETE FROM raw.hts_releases")
     try:
         run(con, statement(name, "insert"), {"path": str(path), "source_file": source_file})
@@ -68,11 +76,13 @@ def load_release_list(con: duckdb.DuckDBPyConnection, path: Path, source_file: s
 
 def load_release_records(
     con: duckdb.DuckDBPyConnection, path: Path, release: str, source_file: str
-) -> int:
-    """Replace the ``raw.hts_records`` rows of ``release`` by the export at ``path``.
+) -> tuple[int, list[str]]:
+    """Replace the ``raw.hts_records`` rows of ``release`` by the export at ``path``; returns
+    the rows and the HTS numbers of records repeated identically (kept once).
 
-    Raises ``SourceError`` naming the file and the field when the export is unreadable or a
-    record lacks a field; the caller's transaction then leaves the table as it was.
+    Raises ``SourceError`` naming the file and the field when the export is unreadable, a
+    record lacks a field, or an HTS number appears twice with different content (e.g. two
+    rates); the caller's transaction then leaves the table as it was.
     """
     name = "raw/hts_records"
     try:
@@ -101,10 +111,25 @@ def load_release_records(
             f"{n} of {count} records lack the field (first at record {first})",
             field=field,
         )
+    collapsed = _duplicates(con, path, release)
     rows = replace_partitions(con, name, "release", [release],
                               params={"release": release, "source_file": source_file})
     run(con, "DROP TABLE _hts_objects")
-    return rows
+    return rows, collapsed
+
+
+def _duplicates(con: duckdb.DuckDBPyConnection, path: Path, release: str) -> list[str]:
+    """Refuse an export that lists an HTS number twice with different content (which rate
+    holds would be a guess); drop the later copies of records repeated identically, and
+    return their HTS numbers so the caller can say so."""
+    differing = run(con, statement("raw/hts_records", "differing_duplicates"))
+    if differing:
+        htsno, field, values = differing[0]
+        raise SourceError(
+            SOURCE, str(path),
+            f"release {release} lists heading {htsno} more than once with different "
+            f"{field} ({values}): which one holds is a guess", field=field)
+    return [h for (h,) in run(con, statement("raw/hts_records", "collapse_identical"))]
 
 
 def build_lines(con: duckdb.DuckDBPyConnection, releases: list[str]) -> int:
