@@ -33,6 +33,10 @@ def ledger_dir() -> Path:
     """``TARIFF_AUDIT_LEDGER_DIR`` (a reviewed copy of the ledger) or the bundled one."""
     return Path(os.environ.get("TARIFF_AUDIT_LEDGER_DIR", LEDGER_DIR))
 _RATE = r"(\d+(?:\.\d+)?)"
+# Every rate in the ledger is a decimal (m + 0.10, max(0.15, m)); no rule of the law or the
+# promise for Japan exceeds 0.50, so a rate above 1 (100 %) is a percent written as a number
+# (m + 2.5 meant as 2.5 %) and is refused rather than read as 250 %.
+MAX_RULE_RATE = 1.0
 _RANGE = re.compile(r"^range\(\s*(?P<low>max\([^)]*\)|[^,]+?)\s*,\s*(?P<high>.+?)\s*\)$")
 _RULES = (
     (re.compile(r"^m$"), "m"),
@@ -70,8 +74,11 @@ def parse_rule(rule: str) -> tuple[str, float | None]:
         match = pattern.match(text)
         if match:
             param = float(match.group(1)) if match.groups() else None
-            if param is not None and not 0 <= param <= 3:
-                raise ValueError(f"rate {param} in rule {rule!r} is outside [0, 3]")
+            if param is not None and not 0 <= param <= MAX_RULE_RATE:
+                raise ValueError(
+                    f"rate {match.group(1)} in rule {rule!r} would read as {param:.0%}: ledger "
+                    f"rates are decimals (0.025 = 2.5 %); write {param / 100:g} if "
+                    f"{match.group(1)} % was meant")
             return kind, param
     raise ValueError(
         f"unknown rule {rule!r}: use m, none, <rate>, m + <rate>, max(<rate>, m) or "
@@ -458,9 +465,25 @@ class Ledger(_Strict):
         return None
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader, except that a date that does not exist (2025-02-30) stays text, so
+    validation names the file, the entry and the field instead of PyYAML failing with a bare
+    'day is out of range for month'."""
+
+
+def _timestamp_or_text(loader: _Loader, node: yaml.ScalarNode):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def _read(path: Path) -> dict:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
     except (OSError, yaml.YAMLError) as exc:
         raise LedgerError(f"ledger file {path}: {exc}") from None
 
@@ -480,22 +503,42 @@ def load_ledger(directory: Path | None = None) -> Ledger:
         try:
             # Validate file by file first so the error names the file at fault.
             if key == "instruments":
-                for item in parts[key]:
-                    Instrument.model_validate(item)
+                for i, item in enumerate(parts[key]):
+                    try:
+                        Instrument.model_validate(item)
+                    except ValidationError as exc:
+                        raise LedgerError(f"ledger file {directory / name}: "
+                                          f"{_explain(exc, data, ('instruments', i))}") from None
             else:
                 Ledger.model_fields[key].annotation.model_validate(parts[key])
         except ValidationError as exc:
-            raise LedgerError(f"ledger file {directory / name}: {_explain(exc)}") from None
+            raise LedgerError(f"ledger file {directory / name}: {_explain(exc, data)}") from None
     try:
         return Ledger.model_validate(parts)
     except ValidationError as exc:
         raise LedgerError(f"ledger in {directory}: {_explain(exc)}") from None
 
 
-def _explain(exc: ValidationError) -> str:
+def _explain(exc: ValidationError, data: object = None, prefix: tuple = ()) -> str:
+    """``<path>: <message>`` of the first error, naming the entry (its ``id`` or ``name``) and
+    the value at fault when the path leads into ``data``."""
     first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    return f"{where}: {first['msg']}" if where else first["msg"]
+    loc = (*prefix, *first["loc"])
+    where = ".".join(str(p) for p in loc)
+    entry, node = None, data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            break
+        if isinstance(node, dict) and isinstance(node.get("id") or node.get("name"), str):
+            entry = node.get("id") or node.get("name")
+    named = f" (entry {entry!r})" if entry else ""
+    value = first.get("input")
+    shown = f" (value {value!r})" if isinstance(value, str | int | float) else ""
+    return (f"{where}{named}: {first['msg']}{shown}" if where else first["msg"])
 
 
 @cache
