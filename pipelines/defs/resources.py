@@ -117,8 +117,6 @@ class SourceResource(dg.ConfigurableResource):
             if endpoint == "imports_hs":  # the critical-mineral lines from every partner
                 self.census_client().fetch_month(endpoint, period, countries=None,
                                                  chapters=mineral_prefixes())
-            month_dir = snapshot.census_month_dir(root, endpoint, period)
-            return sorted(month_dir.glob("*.json")) if month_dir.is_dir() else []
         return snapshot.census_month_files(root, endpoint, period)
 
 

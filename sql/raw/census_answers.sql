@@ -49,3 +49,26 @@ SELECT a.filename, a.r[h.p_time] AS time
 FROM _census_rows a JOIN _census_headers h USING (filename)
 WHERE a.r <> h.header AND a.r[h.p_time] IS DISTINCT FROM $period
 LIMIT 1
+-- name: repeated_variables
+-- a header naming a variable twice: list_position would read the first column, silently
+SELECT filename, v, list(i ORDER BY i)::VARCHAR AS columns
+FROM (SELECT filename, unnest(header) AS v, generate_subscripts(header, 1) AS i
+      FROM _census_headers)
+GROUP BY filename, v HAVING count(*) > 1
+ORDER BY 1, 2 LIMIT 1
+-- name: non_finite
+-- a value that would cast to NaN/Infinity or overflow BIGINT: a damaged answer, never a row to keep
+SELECT a.filename, v.variable, a.r[list_position(h.header, v.variable)] AS value
+FROM _census_rows a JOIN _census_headers h USING (filename),
+     (SELECT unnest($variables) AS variable) v
+WHERE a.r <> h.header AND list_contains(h.header, v.variable)
+  AND (regexp_full_match(trim(coalesce(a.r[list_position(h.header, v.variable)], '')),
+                         '(?i)[+-]?(nan|inf|infinity)')
+       OR abs(try_cast(a.r[list_position(h.header, v.variable)] AS DOUBLE)) >= 9.2e18
+       OR NOT isfinite(try_cast(a.r[list_position(h.header, v.variable)] AS DOUBLE)))
+ORDER BY 1 LIMIT 1
+-- name: source_date
+-- the answers' own date: the latest LAST_UPDATE they carry (NULL when none carries it)
+SELECT max(try_cast(a.r[h.p_last_update] AS DATE))
+FROM _census_rows a JOIN _census_headers h USING (filename)
+WHERE a.r <> h.header AND h.p_last_update > 0

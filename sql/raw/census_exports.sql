@@ -17,8 +17,8 @@ CREATE TABLE IF NOT EXISTS raw.census_exports (
 );
 COMMENT ON TABLE raw.census_exports IS 'Census International Trade API exports/hs answers (Schedule B 10-digit x country x month), every value a string as served; every fetch of a month is kept as a vintage; partition key: period (first of month).';
 COMMENT ON COLUMN raw.census_exports.request IS 'The answer file within the snapshot (census/exports_hs/<YYYY-MM>/<predicates>.json).';
-COMMENT ON COLUMN raw.census_exports.vintage IS 'The fetch this row belongs to: the latest fetched_at of the month''s answers when they were loaded. Every vintage is kept; staging uses the latest of each month.';
-COMMENT ON COLUMN raw.census_exports.fetched_at IS 'When the answer was fetched (UTC): the answer file''s modification time.';
+COMMENT ON COLUMN raw.census_exports.vintage IS 'The source revision this row belongs to: the latest LAST_UPDATE of the month''s answers when they were loaded (answers without it: the latest fetch time recorded in the month''s landing.jsonl, else, in a hand-made snapshot, the files'' latest modification time). Every vintage is kept; staging uses the latest of each month.';
+COMMENT ON COLUMN raw.census_exports.fetched_at IS 'When the answer was fetched (UTC): the time the live client recorded in the month''s landing.jsonl, else the answer file''s modification time.';
 COMMENT ON COLUMN raw.census_exports.period IS 'First day of the statistical month, parsed from time (YYYY-MM); the partition key.';
 COMMENT ON COLUMN raw.census_exports.e_commodity IS 'E_COMMODITY: Schedule B 10-digit code without dots, as served.';
 COMMENT ON COLUMN raw.census_exports.e_commodity_ldesc IS 'E_COMMODITY_LDESC: long description of the Schedule B code, as served.';

@@ -24,8 +24,8 @@ CREATE TABLE IF NOT EXISTS raw.census_imports (
 );
 COMMENT ON TABLE raw.census_imports IS 'Census International Trade API imports/hs answers (HS10 x country x month [x rate provision]), every value a string as served; every fetch of a month is kept as a vintage; partition key: period (first of month).';
 COMMENT ON COLUMN raw.census_imports.request IS 'The answer file within the snapshot (census/imports_hs/<YYYY-MM>/<predicates>.json): its name encodes the request predicates; no key is ever stored.';
-COMMENT ON COLUMN raw.census_imports.vintage IS 'The fetch this row belongs to: the latest fetched_at of the month''s answers when they were loaded. Every vintage is kept; staging uses the latest of each month.';
-COMMENT ON COLUMN raw.census_imports.fetched_at IS 'When the answer was fetched (UTC): the answer file''s modification time.';
+COMMENT ON COLUMN raw.census_imports.vintage IS 'The source revision this row belongs to: the latest LAST_UPDATE of the month''s answers when they were loaded (answers without it: the latest fetch time recorded in the month''s landing.jsonl, else, in a hand-made snapshot, the files'' latest modification time). Every vintage is kept; staging uses the latest of each month.';
+COMMENT ON COLUMN raw.census_imports.fetched_at IS 'When the answer was fetched (UTC): the time the live client recorded in the month''s landing.jsonl, else the answer file''s modification time.';
 COMMENT ON COLUMN raw.census_imports.period IS 'First day of the statistical month, parsed from time (YYYY-MM); the partition key.';
 COMMENT ON COLUMN raw.census_imports.i_commodity IS 'I_COMMODITY: HS10 code without dots, as served.';
 COMMENT ON COLUMN raw.census_imports.i_commodity_ldesc IS 'I_COMMODITY_LDESC: long description of the HS10 line, as served.';

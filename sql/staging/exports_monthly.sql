@@ -15,7 +15,7 @@ COMMENT ON TABLE staging.exports_monthly IS 'U.S. total exports by Schedule B 10
 COMMENT ON COLUMN staging.exports_monthly.hs10 IS 'E_COMMODITY: Schedule B 10-digit code (shares its first 6 digits with HS).';
 COMMENT ON COLUMN staging.exports_monthly.all_val IS 'ALL_VAL_MO: total export value (f.a.s.), USD.';
 COMMENT ON COLUMN staging.exports_monthly.qty1 IS 'QTY_1_MO: first quantity in unit_qty1.';
-COMMENT ON COLUMN staging.exports_monthly.vintage IS 'The raw vintage (fetch) the row comes from: the latest of the month.';
+COMMENT ON COLUMN staging.exports_monthly.vintage IS 'The raw vintage the row comes from: the latest source revision of the month (raw vintage).';
 COMMENT ON COLUMN staging.exports_monthly.period IS 'First day of the statistical month.';
 COMMENT ON COLUMN staging.exports_monthly.cty_code IS 'CTY_CODE: Census country code (5880 Japan, - all countries).';
 COMMENT ON COLUMN staging.exports_monthly.cty_name IS 'CTY_NAME: Census country name (e.g. JAPAN).';
@@ -54,8 +54,16 @@ FROM _latest l JOIN requested r USING (row_id)
 WHERE r.requested_country <> '' AND l.cty_code IS DISTINCT FROM r.requested_country
   AND regexp_full_match(coalesce(l.cty_code, ''), '\d{4}|-')
 UNION ALL
-SELECT row_id, 'not_numeric', field, value, 'not a number'
-FROM numeric_fields WHERE value IS NOT NULL AND try_cast(value AS DOUBLE) IS NULL
+SELECT row_id, 'not_numeric', field, value,
+       CASE WHEN try_cast(value AS DOUBLE) IS NULL THEN 'not a number'
+            ELSE 'not a whole number written as digits' END
+FROM numeric_fields
+WHERE value IS NOT NULL AND NOT regexp_full_match(trim(value), CASE field WHEN 'QTY_1_MO'
+      THEN '-?\d+(\.\d+)?' ELSE '-?\d+' END)
+UNION ALL
+SELECT row_id, 'missing_value', field, NULL,
+       'no value (null): Census reports every line''s ' || field || ', 0 when there is none'
+FROM numeric_fields WHERE value IS NULL AND field = 'ALL_VAL_MO'
 UNION ALL
 SELECT row_id, 'negative', field, value, 'negative value'
 FROM numeric_fields WHERE try_cast(value AS DOUBLE) < 0
@@ -64,6 +72,17 @@ SELECT row_id, 'duplicate_key', 'E_COMMODITY/CTY_CODE', e_commodity || '/' || ct
        'more than one row for the same code and country'
 FROM _latest
 QUALIFY count(*) OVER (PARTITION BY e_commodity, cty_code) > 1
+-- name: row_values
+-- the month's values the plausibility rules judge (sql/staging/census_plausibility.sql)
+CREATE OR REPLACE TEMP VIEW _row_values AS
+SELECT row_id, cty_code, e_commodity AS hs10, 'ALL_VAL_MO' AS field, all_val_mo AS raw,
+       try_cast(all_val_mo AS DOUBLE) AS value
+FROM _latest
+-- name: staged_values
+-- the same values of the months already staged: the rules' history
+CREATE OR REPLACE TEMP VIEW _staged_values AS
+SELECT period, cty_code, hs10, 'ALL_VAL_MO' AS field, all_val AS value
+FROM staging.exports_monthly
 -- name: quarantine
 INSERT INTO quarantine.exports_monthly
 SELECT l.period, l.vintage, l.request, l.fetched_at, f.rule, f.field, f.value, f.reason,

@@ -29,7 +29,7 @@ COMMENT ON COLUMN staging.imports_monthly.con_qty1 IS 'CON_QY1_MO: first quantit
 COMMENT ON COLUMN staging.imports_monthly.unit_qty1 IS 'UNIT_QY1 as Census writes it (KG, NO, T, L, BBL, DOZ, X = no quantity, ...).';
 COMMENT ON COLUMN staging.imports_monthly.rate_provision IS 'RP: 00 warehouse/FTZ, 10-19 free, 61 general rate, 62 column 2, 64 special (FTA), 69 Chapter 99 with duty, 70 various, 79 Chapter 99 no duty.';
 COMMENT ON COLUMN staging.imports_monthly.last_update IS 'LAST_UPDATE: when Census last revised the figures.';
-COMMENT ON COLUMN staging.imports_monthly.vintage IS 'The raw vintage (fetch) the row comes from: the latest of the month.';
+COMMENT ON COLUMN staging.imports_monthly.vintage IS 'The raw vintage the row comes from: the latest source revision of the month (raw vintage).';
 COMMENT ON COLUMN staging.imports_monthly.cty_name IS 'CTY_NAME: Census country name (e.g. JAPAN).';
 COMMENT ON COLUMN staging.imports_monthly.hs10 IS 'I_COMMODITY: 10-digit HTS statistical number without dots.';
 COMMENT ON COLUMN staging.imports_monthly.description IS 'I_COMMODITY_LDESC, else I_COMMODITY_SDESC: Census description of the HS10 line.';
@@ -79,8 +79,16 @@ FROM _latest l JOIN requested r USING (row_id)
 WHERE r.requested_country <> '' AND l.cty_code IS DISTINCT FROM r.requested_country
   AND regexp_full_match(coalesce(l.cty_code, ''), '\d{4}|-')
 UNION ALL
-SELECT row_id, 'not_numeric', field, value, 'not a number'
-FROM numeric_fields WHERE value IS NOT NULL AND try_cast(value AS DOUBLE) IS NULL
+SELECT row_id, 'not_numeric', field, value,
+       CASE WHEN try_cast(value AS DOUBLE) IS NULL THEN 'not a number'
+            ELSE 'not a whole number written as digits' END
+FROM numeric_fields
+WHERE value IS NOT NULL AND NOT regexp_full_match(trim(value), CASE field WHEN 'CON_QY1_MO'
+      THEN '-?\d+(\.\d+)?' ELSE '-?\d+' END)
+UNION ALL
+SELECT row_id, 'missing_value', field, NULL,
+       'no value (null): Census reports every line''s ' || field || ', 0 when there is none'
+FROM numeric_fields WHERE value IS NULL AND field IN ('CON_VAL_MO', 'CAL_DUT_MO')
 UNION ALL
 SELECT row_id, 'negative', field, value, 'negative value'
 FROM numeric_fields WHERE try_cast(value AS DOUBLE) < 0
@@ -90,6 +98,22 @@ SELECT row_id, 'duplicate_key', 'I_COMMODITY/CTY_CODE/RP',
        'more than one row for the same line, country and rate provision'
 FROM _latest
 QUALIFY count(*) OVER (PARTITION BY i_commodity, cty_code, rp) > 1
+-- name: row_values
+-- the month's values the plausibility rules judge (sql/staging/census_plausibility.sql)
+CREATE OR REPLACE TEMP VIEW _row_values AS
+SELECT row_id, cty_code, i_commodity AS hs10, 'CON_VAL_MO' AS field, con_val_mo AS raw,
+       try_cast(con_val_mo AS DOUBLE) AS value
+FROM _latest
+UNION ALL
+SELECT row_id, cty_code, i_commodity, 'CAL_DUT_MO', cal_dut_mo, try_cast(cal_dut_mo AS DOUBLE)
+FROM _latest
+-- name: staged_values
+-- the same values of the months already staged: the rules' history
+CREATE OR REPLACE TEMP VIEW _staged_values AS
+SELECT period, cty_code, hs10, 'CON_VAL_MO' AS field, con_val AS value
+FROM staging.imports_monthly
+UNION ALL
+SELECT period, cty_code, hs10, 'CAL_DUT_MO', cal_dut FROM staging.imports_monthly
 -- name: quarantine
 INSERT INTO quarantine.imports_monthly
 SELECT l.period, l.vintage, l.request, l.fetched_at, f.rule, f.field, f.value, f.reason,

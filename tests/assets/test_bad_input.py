@@ -15,6 +15,7 @@ import pytest
 from pipelines.cli import MARTS
 from pipelines.lib.errors import SourceError
 from pipelines.lib.sources.census import reader as census
+from pipelines.lib.sources.snapshot import record_landing
 from tests.assets.conftest import EXPORTS, JAPAN_AUTOS, JAPAN_MONTH_FILES, RELEASE
 from tests.helpers import table_checksums
 
@@ -186,8 +187,13 @@ def test_duplicate_rows_are_quarantined(case):
 
 
 def test_an_empty_month_204_changes_nothing(case):
-    for path in (case.root / JAPAN_MONTH_FILES).iterdir():
+    """Every query of the month answered 204 (no data): the live client saves no file and
+    records each 204 in the month's landing.jsonl; the load adds nothing."""
+    month = case.root / JAPAN_MONTH_FILES
+    for path in month.iterdir():
         path.unlink()
+        record_landing(month, {"file": path.name, "status": 204, "rows": 0, "request": "r",
+                               "fetched_at": "2026-11-05T10:00:00+00:00"})
     assert case.run_month().success
     assert table_checksums(case.warehouse) == case.before
 

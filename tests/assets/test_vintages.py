@@ -3,6 +3,7 @@ latest, and marts.data_revisions shows what the new vintage changed."""
 
 import json
 import os
+from datetime import datetime
 
 import duckdb
 
@@ -18,18 +19,23 @@ def test_a_new_vintage_is_kept_used_and_explained(case):
     revised = rows[1]
     old_value, old_duty = revised[at["CON_VAL_MO"]], revised[at["CAL_DUT_MO"]]
     revised[at["CON_VAL_MO"]] = str(int(old_value) + 1_000_000)
-    revised[at["LAST_UPDATE"]] = "2026-06-04"
+    # Census revised the month (a newer LAST_UPDATE on every row of the answer), but the file
+    # carries an older modification time than the month's other answers: the source's own
+    # date decides which vintage is the latest, never the file's mtime.
+    for row in rows[1:]:
+        row[at["LAST_UPDATE"]] = "2026-07-02"
     dropped = rows.pop(2)
     path = case.write(JAPAN_AUTOS, json.dumps(rows).encode())
-    later = path.stat().st_mtime + 86_400  # fetched a day later
-    os.utime(path, (later, later))
+    earlier = path.stat().st_mtime - 30 * 86_400
+    os.utime(path, (earlier, earlier))
 
     assert case.run_month().success
     assert case.run(MARTS).success
 
     with duckdb.connect(str(case.warehouse), read_only=True) as con:
-        vintages = con.execute("SELECT count(DISTINCT vintage) FROM raw.census_imports "
-                               "WHERE period = DATE '2025-10-01'").fetchone()[0]
+        vintages, latest = con.execute(
+            "SELECT count(DISTINCT vintage), max(vintage) FROM raw.census_imports "
+            "WHERE period = DATE '2025-10-01'").fetchone()
         staged = con.execute(
             "SELECT con_val, cal_dut FROM staging.imports_monthly WHERE period = "
             "DATE '2025-10-01' AND cty_code = '5880' AND hs10 = ? AND rate_provision = ?",
@@ -41,6 +47,7 @@ def test_a_new_vintage_is_kept_used_and_explained(case):
             "SELECT sum(con_val) FROM marts.japan_line_audit WHERE period = DATE '2025-10-01' "
             "AND hs10 = ?", [revised[at["I_COMMODITY"]]]).fetchone()[0]
     assert vintages == 2
+    assert latest == datetime(2026, 7, 2)
     assert staged == [(int(old_value) + 1_000_000, int(old_duty))]
     assert (revised[at["I_COMMODITY"]], "CON_VAL_MO", old_value,
             revised[at["CON_VAL_MO"]]) in revisions

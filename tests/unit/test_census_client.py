@@ -10,6 +10,7 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from pipelines.lib.sources.census.client import (
     FetchedAnswer,
     answer_file_name,
 )
+from pipelines.lib.sources.snapshot import answer_files, census_month_files, landing_records
 
 PERIOD = "2025-09"
 SECRET = "sekrit-123"
@@ -177,7 +179,11 @@ def test_normal_answer_is_parsed_and_saved_unchanged(api, make_client, httpserve
     saved = month_dir(tmp_path) / "CTY_CODE=5880_I_COMMODITY=87.json"
     assert answer.path == saved
     assert saved.read_bytes() == served[0]
-    assert [p.name for p in saved.parent.iterdir()] == [saved.name]  # no temp file left
+    # no temp file left; the landing record notes the answer's status and fetch time
+    assert sorted(p.name for p in saved.parent.iterdir()) == [saved.name, "landing.jsonl"]
+    (record,) = landing_records(saved.parent).values()
+    assert (record["file"], record["status"], record["rows"]) == (saved.name, 200, 3)
+    assert datetime.fromisoformat(record["fetched_at"]) == answer.fetched_at
 
     (request, _), *_ = httpserver.log
     assert request.args["get"] == ",".join(IMPORTS_VARIABLES)
@@ -209,7 +215,10 @@ def test_default_chapters_are_01_to_97(api, make_client, tmp_path):
     assert DEFAULT_CHAPTERS[0] == "01" and DEFAULT_CHAPTERS[-1] == "97"
     assert sorted(api.calls) == list(DEFAULT_CHAPTERS)
     assert len(answers) == 97 and sum(not a.no_data for a in answers) == 1
-    assert [p.name for p in month_dir(tmp_path).iterdir()] == ["CTY_CODE=5880_I_COMMODITY=87.json"]
+    assert answer_files(month_dir(tmp_path)) == [
+        month_dir(tmp_path) / "CTY_CODE=5880_I_COMMODITY=87.json"]
+    statuses = {r["status"] for r in landing_records(month_dir(tmp_path)).values()}
+    assert len(landing_records(month_dir(tmp_path))) == 97 and statuses == {200, 204}
 
 
 def test_204_is_no_data_not_an_error(api, make_client, tmp_path):
@@ -218,7 +227,12 @@ def test_204_is_no_data_not_an_error(api, make_client, tmp_path):
     assert answer.no_data and answer.status == 204
     assert answer.row_count == 0 and answer.header == () and answer.body == b""
     assert answer.rows() == [] and answer.path is None
-    assert not month_dir(tmp_path).exists() or not any(month_dir(tmp_path).iterdir())
+    # no answer file (an empty file is not JSON), but the landing records the 204: a month
+    # directory without answers and without this record is damage, not "no data"
+    assert answer_files(month_dir(tmp_path)) == []
+    record = landing_records(month_dir(tmp_path))["CTY_CODE=5880_I_COMMODITY=77.json"]
+    assert record["status"] == 204 and record["rows"] == 0
+    assert census_month_files(tmp_path / "landing", "imports_hs", PERIOD) == []
 
 
 # ---------------------------------------------------------------------------- retries and splits
@@ -320,7 +334,7 @@ def test_persistent_500_splits_into_3_digit_prefixes(api, make_client, tmp_path)
         a.row_count == 2 and a.records()[0]["I_COMMODITY"].startswith(a.prefix)
         for a in answers[:-1]
     )
-    names = sorted(p.name for p in month.iterdir())
+    names = sorted(p.name for p in answer_files(month))
     assert names == sorted(
         [f"CTY_CODE=5880_I_COMMODITY=87{d}.json" for d in range(9)] + [other.name]
     )  # the overlapping unsplit answer is gone, other chapters untouched

@@ -96,6 +96,20 @@ def quarantine_threshold(table: str) -> float:
     return float(meta.get("quarantine_max_share", DEFAULT_QUARANTINE_SHARE))
 
 
+def check_parameters(table: str) -> dict:
+    """Thresholds the SQL contracts of ``table`` bind as ``$name`` (suite meta
+    ``check_parameters``; keys ending in ``_note`` say where a value comes from)."""
+    suite = suites().get(table)
+    found = (suite.meta if suite is not None else {}).get("check_parameters") or {}
+    return {k: v for k, v in found.items() if not k.endswith("_note")}
+
+
+def plausibility(table: str) -> dict:
+    """The plausibility thresholds of ``table``'s staging contract (suite meta), or none."""
+    suite = suites().get(table)
+    return dict((suite.meta if suite is not None else {}).get("plausibility") or {})
+
+
 def _contracts(table: str) -> list[tuple[str, str, str]]:
     """(check_name, severity, description) of every contract on ``table``."""
     out = []
@@ -136,9 +150,9 @@ def evaluate(
                 outcomes[result.check_name].add(
                     keys[0] if keys else None, result.success, result.element_count,
                     result.unexpected_count or 0, list(result.sample))
+    parameters = {"keys": partition_keys, **check_parameters(table)}
     for check in sql_checks().get(table, []):
-        rows = run(con, check.sql, {"keys": partition_keys}) if "$keys" in check.sql else run(
-            con, check.sql)
+        rows = run(con, check.sql, {k: v for k, v in parameters.items() if f"${k}" in check.sql})
         outcome = outcomes[check.check_name]
         by_partition: dict[str, list] = {}
         for partition, value in rows:

@@ -5,7 +5,13 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.metadata import table_result
-from pipelines.defs.quality.checks import Contracts, guard, quarantine_threshold, specs
+from pipelines.defs.quality.checks import (
+    Contracts,
+    guard,
+    plausibility,
+    quarantine_threshold,
+    specs,
+)
 from pipelines.defs.resources import SourceResource
 from pipelines.defs.trade.partitions import monthly_partitions, period
 from pipelines.lib import incremental
@@ -40,6 +46,7 @@ def _load(context, source: SourceResource, warehouse: DuckDBResource, endpoint: 
     keys = context.partition_keys
     root = source.root()
     threshold = quarantine_threshold(staging_table)
+    limits = plausibility(staging_table)
     quarantined = 0
     contracts = {table: Contracts(table) for table in (raw_table, staging_table)}
     absent: list[str] = []
@@ -62,7 +69,7 @@ def _load(context, source: SourceResource, warehouse: DuckDBResource, endpoint: 
             with transaction(con):
                 raw_rows = census.load_raw_month(con, endpoint, period(key), files, root)
                 rows, flagged = census.build_staging_month(con, endpoint, period(key),
-                                                           threshold)
+                                                           threshold, limits)
                 for table in (raw_table, staging_table):
                     yield from contracts[table].check(con, [key])
             quarantined += flagged

@@ -4,7 +4,10 @@
 <snapshot>/hts/releaseList.json                 the releaseList answer
 <snapshot>/hts/<release name>.json[.gz]          one full JSON export per release
 <snapshot>/census/imports_hs/<YYYY-MM>/*.json    Census API answers for that month, any split
+                                                 (.json.gz too)
 <snapshot>/census/exports_hs/<YYYY-MM>/*.json
+<snapshot>/census/<endpoint>/<YYYY-MM>/landing.jsonl   the live client's record of each answer:
+                                                 HTTP status (204 = no data) and fetch time
 <snapshot>/japan_customs/<YYYY>/*.csv            MOF/Customs CSVs by HS9 x country (one release
                                                  per file name, see japan_customs.reader)
 <snapshot>/japan_customs/estat/<statsDataId>/*.json   e-Stat getStatsData answers
@@ -17,11 +20,17 @@ replayed offline by pointing ``TARIFF_AUDIT_SOURCE`` at it.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.lib.errors import SourceError
+
 CENSUS_ENDPOINTS = ("imports_hs", "exports_hs")
+CENSUS_SOURCES = {"imports_hs": "Census imports/hs", "exports_hs": "Census exports/hs"}
+# The live client's record of each month's answers: status (204 = no data) and fetch time.
+LANDING_RECORD = "landing.jsonl"
 # Written by the sample generator at the snapshot's root: a copy or replay of the sample stays
 # labelled synthetic wherever its data goes.
 SYNTHETIC_MARKER = "SYNTHETIC.md"
@@ -108,15 +117,64 @@ def census_month_dir(root: Path, endpoint: str, period: str) -> Path:
 
 
 def census_month_files(root: Path, endpoint: str, period: str) -> list[Path]:
-    """The answer files of one month, sorted; an error naming the directory when there are none."""
+    """The answer files of one month (``*.json`` and ``*.json.gz``: a landing may compress
+    them), sorted. Raises ``SnapshotError`` when the month has no directory, and
+    ``SourceError`` naming the directory when it holds no readable answer and no recorded
+    no-data (204) answer either: an empty month directory is damage, not a month without
+    trade."""
     month_dir = census_month_dir(root, endpoint, period)
-    files = sorted(month_dir.glob("*.json")) if month_dir.is_dir() else []
     if not month_dir.is_dir():
         raise SnapshotError(
             f"Census snapshot has no directory {month_dir} for {endpoint} {period}: the month is "
             "not in this snapshot (use TARIFF_AUDIT_SOURCE=live to fetch it)"
         )
+    files = answer_files(month_dir)
+    if not files and not landing_records(month_dir):
+        others = sorted(p.name for p in month_dir.iterdir() if p.name != LANDING_RECORD)
+        raise SourceError(
+            CENSUS_SOURCES[endpoint], str(month_dir),
+            "no readable answer in the month directory (expected <request>.json or "
+            "<request>.json.gz answers, or a no-data (HTTP 204) answer recorded in "
+            f"{LANDING_RECORD})" + (f"; found only {', '.join(others[:5])}" if others else ""),
+            field="body")
+    names = [f.name.removesuffix(".gz") for f in files]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise SourceError(
+            CENSUS_SOURCES[endpoint], str(month_dir / twice[0]),
+            f"the same answer twice, as {twice[0]} and {twice[0]}.gz: keep one", field="body")
     return files
+
+
+def answer_files(month_dir: Path) -> list[Path]:
+    """``*.json`` and ``*.json.gz`` answers of a month directory, sorted (none when absent)."""
+    if not month_dir.is_dir():
+        return []
+    found = [*month_dir.glob("*.json"), *month_dir.glob("*.json.gz")]
+    return sorted(p for p in found if p.is_file())
+
+
+def landing_records(month_dir: Path) -> dict[str, dict]:
+    """The live client's record of the month's answers (``landing.jsonl``): answer file name
+    -> its latest record ``{"file", "status", "fetched_at", "rows", "request"}``. A 204
+    (no data) is recorded here with its status and no file; the file's modification time
+    never stands for the fetch time when a record exists."""
+    path = month_dir / LANDING_RECORD
+    if not path.is_file():
+        return {}
+    out: dict[str, dict] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            out[record["file"]] = record
+    return out
+
+
+def record_landing(month_dir: Path, record: dict) -> None:
+    """Append one answer's record to the month's ``landing.jsonl`` (live client)."""
+    month_dir.mkdir(parents=True, exist_ok=True)
+    with (month_dir / LANDING_RECORD).open("a", encoding="utf-8") as out:
+        out.write(json.dumps(record, sort_keys=True) + "\n")
 
 
 def census_months(root: Path, endpoint: str) -> list[str]:

@@ -14,8 +14,10 @@ total; left out when no country predicate is sent), then ``I_COMMODITY=<prefix>`
 Choices:
 
 - HTTP 204 (no data for the query) is not an error: it yields a :class:`FetchedAnswer` with
-  ``status=204``, an empty body, no header, ``row_count=0`` and ``path=None``. Nothing is written
-  to the landing directory for it (an empty file is not JSON; readers glob ``*.json``).
+  ``status=204``, an empty body, no header, ``row_count=0`` and ``path=None``. No answer file is
+  written for it (an empty file is not JSON); the month's ``landing.jsonl`` records it (file
+  name, status 204, fetch time), as it records every saved answer's status and fetch time, so
+  a reader can tell "no data" from a lost or zero-byte file.
 - A chapter that still fails with 5xx or timeouts after the session's retries is split into its
   ten 3-digit prefixes, a failing 3-digit prefix into its ten 4-digit ones; a failing 4-digit
   prefix raises :class:`SourceError`. Depth first: the first prefix that cannot be fetched stops
@@ -44,7 +46,7 @@ import requests
 
 from pipelines.lib.errors import SourceError, redact, register_secret
 from pipelines.lib.sources import http
-from pipelines.lib.sources.snapshot import CENSUS_ENDPOINTS, census_month_dir
+from pipelines.lib.sources.snapshot import CENSUS_ENDPOINTS, census_month_dir, record_landing
 
 LOGGER = logging.getLogger("pipelines.http")
 
@@ -296,6 +298,9 @@ class CensusClient:
             )
         if status == 204:
             LOGGER.info("%s: no data (HTTP 204) for %s", source, shown)
+            if self.landing_root is not None:
+                self._record(endpoint, period, answer_file_name(endpoint, country, prefix),
+                             204, fetched_at, 0, shown)
             return FetchedAnswer(
                 endpoint=endpoint,
                 period=period,
@@ -327,7 +332,9 @@ class CensusClient:
         header, row_count = parse_answer(body, requested, period, source=source, request=shown)
         path = None
         if self.landing_root is not None:
-            path = self._save(endpoint, period, answer_file_name(endpoint, country, prefix), body)
+            name = answer_file_name(endpoint, country, prefix)
+            path = self._save(endpoint, period, name, body)
+            self._record(endpoint, period, name, status, fetched_at, row_count, shown)
         LOGGER.info("%s: %d rows for %s", source, row_count, shown)
         return FetchedAnswer(
             endpoint=endpoint,
@@ -433,6 +440,16 @@ class CensusClient:
         target = census_month_dir(self.landing_root, endpoint, period) / name
         http.write_atomic(target, body)
         return target
+
+    def _record(self, endpoint: str, period: str, name: str, status: int, fetched_at: datetime,
+                rows: int, request: str) -> None:
+        """Note the answer in the month's landing record: its status (a 204 leaves no file, so
+        a zero-byte or missing answer is damage, never "no data") and its fetch time (the
+        vintage order of answers without LAST_UPDATE; a file's mtime never decides)."""
+        assert self.landing_root is not None
+        record_landing(census_month_dir(self.landing_root, endpoint, period), {
+            "file": name, "status": status, "rows": rows, "request": request,
+            "fetched_at": fetched_at.isoformat(timespec="microseconds")})
 
     def _remove_stale(
         self,

@@ -8,6 +8,8 @@ and each value is picked by its header position, so there is no per-row Python.
 
 from __future__ import annotations
 
+import gzip
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import polars as pl
 
 from pipelines.lib.errors import SourceError
 from pipelines.lib.sources.census.client import EXPORTS_VARIABLES, IMPORTS_VARIABLES
-from pipelines.lib.sources.snapshot import census_month_dir
+from pipelines.lib.sources.snapshot import census_month_dir, landing_records
 from pipelines.lib.warehouse import ensure_table, replace_partitions, run, scalar, statement
 
 SOURCE = {"imports_hs": "Census imports/hs", "exports_hs": "Census exports/hs"}
@@ -33,6 +35,17 @@ ALLOWED = {
     "exports_hs": frozenset(EXPORTS_VARIABLES) | {"time", "COMM_LVL", "YEAR", "MONTH",
                                                    "E_COMMODITY_SDESC"},
 }
+# Variables holding numbers: a non-finite (NaN, Infinity) or a number beyond BIGINT is damage
+# (Census writes whole numbers as digits), and stops the file with its row and field.
+NUMERIC = {
+    "imports_hs": ("GEN_VAL_MO", "CON_VAL_MO", "DUT_VAL_MO", "CAL_DUT_MO", "CON_QY1_MO"),
+    "exports_hs": ("ALL_VAL_MO", "QTY_1_MO"),
+}
+# Plausibility thresholds come from the staging contract (meta.tariff_audit.plausibility of the
+# suite); without them (a caller that passes none) no value is judged implausible.
+NO_PLAUSIBILITY = {"fields": ["(none)"], "partner_total_fields": ["(none)"], "max_line_month_usd": float("inf"), "history_factor": 0.0,
+                   "partner_total_factor": 0.0, "min_usd": float("inf")}
+PLAUSIBILITY = "staging/census_plausibility"
 TABLES = {"imports_hs": ("raw/census_imports", "staging/imports_monthly"),
           "exports_hs": ("raw/census_exports", "staging/exports_monthly")}
 
@@ -56,6 +69,12 @@ def read_answers(
     source = SOURCE[endpoint]
     paths = [str(f) for f in files]
     sql = "raw/census_answers"
+    for f in files:
+        if f.stat().st_size == 0:
+            raise SourceError(
+                source, str(f), "zero-byte answer file: damaged or cut off (a no-data answer, "
+                "HTTP 204, leaves no file and is recorded in the month's landing.jsonl)",
+                field="body")
     try:
         run(con, statement(sql, "rows"), {"files": paths})
     except (duckdb.Error, UnicodeError) as exc:  # a body in another encoding: UnicodeError
@@ -63,6 +82,13 @@ def read_answers(
         raise SourceError(
             source, bad, f"not a JSON array of string arrays: {exc}", field="body"
         ) from None
+    empty = run(con, "SELECT f FROM (SELECT unnest($files) AS f) ANTI JOIN "
+                     "(SELECT DISTINCT filename AS f FROM _census_rows) USING (f) ORDER BY 1 "
+                     "LIMIT 1", {"files": paths})
+    if empty:
+        raise SourceError(
+            source, empty[0][0], "an empty JSON array: the API answers a query without data "
+            "with HTTP 204 (recorded in landing.jsonl, no file), never with []", field="body")
     run(con, statement(sql, "headers"))
     missing_header = run(con, statement(sql, "files_without_header"))
     if missing_header:
@@ -75,6 +101,15 @@ def read_answers(
     several = run(con, "SELECT filename FROM _census_headers WHERE header_rows > 1 LIMIT 1")
     if several:
         raise SourceError(source, several[0][0], "more than one header row", field="header")
+    repeated = run(con, statement(sql, "repeated_variables"))
+    if repeated:
+        raise SourceError(
+            source,
+            repeated[0][0],
+            f"the header names the variable twice (columns {repeated[0][2]}): which column "
+            "holds its values is ambiguous",
+            field=repeated[0][1],
+        )
     missing = run(con, statement(sql, "missing_variables"), {"variables": list(required)})
     if missing:
         raise SourceError(
@@ -98,6 +133,17 @@ def read_answers(
     if ragged:
         f, n, h, row = ragged[0]
         raise SourceError(source, f, f"a row has {n} values but the header {h}: {row}", field="row")
+    damaged = run(con, statement(sql, "non_finite"), {"variables": list(NUMERIC[endpoint])})
+    if damaged:
+        f, variable, value = damaged[0]
+        raise SourceError(
+            source,
+            f,
+            f"{_row_of(Path(f), variable, value)}: {variable} is {value!r}, not a finite whole "
+            "number within BIGINT (Census writes digits; NaN, Infinity or 19+ digits mean a "
+            "damaged answer)",
+            field=variable,
+        )
     if period is not None:
         wrong = run(con, statement(sql, "wrong_month"), {"period": period})
         if wrong:
@@ -111,7 +157,7 @@ def read_answers(
     files_frame = pl.DataFrame({
         "filename": paths,
         "request": [_relative(f, base) for f in files],
-        "fetched_at": [_fetched_at(f) for f in files],
+        "fetched_at": _fetch_times(files),
     }, schema={"filename": pl.Utf8, "request": pl.Utf8, "fetched_at": pl.Datetime("us")})
     con.register("_census_files_frame", files_frame)
     run(con, "CREATE OR REPLACE TEMP TABLE _census_files AS SELECT * FROM _census_files_frame")
@@ -129,8 +175,9 @@ def load_raw_month(
     today: date | None = None,
 ) -> int:
     """Add the answer ``files`` of one month (``YYYY-MM``) to the raw table of ``endpoint`` as a
-    vintage: the latest modification time of the files. Reloading the same files replaces
-    that vintage (idempotent); a new fetch adds a vintage and keeps the older ones.
+    vintage, dated by the source itself (:func:`month_vintage`). Reloading the same answers
+    replaces that vintage (idempotent); a revision of the month adds a vintage and keeps the
+    older ones.
 
     Runs inside the caller's transaction: a ``SourceError`` leaves the table as it was. No
     files (the API's 204 for every query) add nothing. Returns the rows of the vintage.
@@ -151,7 +198,7 @@ def load_raw_month(
         return 0
     read_answers(con, endpoint, files, REQUIRED[endpoint], period=period, root=root,
                  allowed=ALLOWED[endpoint])
-    vintage = max(_fetched_at(f) for f in files)
+    vintage = _vintage(con, files)
     table = raw_table.replace("/", ".")
     run(con, f"DELETE FROM {table} WHERE period = $p AND vintage = $v",
         {"p": month, "v": vintage})
@@ -163,23 +210,35 @@ def load_raw_month(
 
 
 def build_staging_month(
-    con: duckdb.DuckDBPyConnection, endpoint: str, period: str, max_quarantine_share: float
+    con: duckdb.DuckDBPyConnection, endpoint: str, period: str, max_quarantine_share: float,
+    plausibility: dict | None = None,
 ) -> tuple[int, int]:
     """Replace one month of the staging table of ``endpoint`` by the latest raw vintage, typed.
 
     Rows failing a row-level check (malformed code, country other than requested, value not a
-    number or negative, duplicate key) go to ``quarantine.<table>`` with the reason, request
-    and fetch time; when their share of the month exceeds ``max_quarantine_share`` the whole
-    month stops with a ``SourceError`` naming the first offending request and field (the
-    caller's transaction then rolls back). Returns (staging rows, quarantined rows).
+    number, missing or negative, duplicate key, and, with ``plausibility`` thresholds from the
+    staging contract, a value beyond belief, far outside the line's own history, or a partner
+    total jumping from the previous month) go to ``quarantine.<table>`` with the reason,
+    request and fetch time; when their share of the month exceeds ``max_quarantine_share``
+    the whole month stops with a ``SourceError`` naming the first offending request and field
+    (the caller's transaction then rolls back). Returns (staging rows, quarantined rows).
     """
     staging_table = TABLES[endpoint][1]
     key = f"{period}-01"
     quarantine_table = "quarantine." + staging_table.split("/")[1]
     ensure_table(con, "quarantine/census")
+    ensure_table(con, staging_table)
     run(con, f"DELETE FROM {quarantine_table} WHERE period = $p::DATE", {"p": key})
     run(con, statement(staging_table, "latest"), {"period": key})
-    run(con, statement(staging_table, "flags"))
+    limits = {**NO_PLAUSIBILITY, **{k: v for k, v in (plausibility or {}).items()
+                                    if k in NO_PLAUSIBILITY}}
+    values = {"period": key, **{k: v for k, v in limits.items()}}
+    steps = [(staging_table, name) for name in ("flags", "row_values", "staged_values")] + [
+        (PLAUSIBILITY, name) for name in ("line_history", "previous_totals", "row_flags",
+                                          "partner_flags")]
+    for name, which in steps:
+        sql = statement(name, which)
+        run(con, sql, {k: v for k, v in values.items() if f"${k}" in sql})
     total = scalar(con, "SELECT count(*) FROM _latest")
     flagged = scalar(con, "SELECT count(DISTINCT row_id) FROM _flags")
     if flagged and flagged > max_quarantine_share * total:
@@ -195,13 +254,62 @@ def build_staging_month(
         )
     run(con, statement(staging_table, "quarantine"))
     rows = replace_partitions(con, staging_table, "period", [key], params={})
-    for temp in ("_latest", "_flags"):
+    for view in ("_row_values", "_staged_values"):
+        run(con, f"DROP VIEW IF EXISTS {view}")
+    for temp in ("_latest", "_flags", "_line_history", "_previous_totals"):
         run(con, f"DROP TABLE IF EXISTS {temp}")
     return rows, flagged
 
 
-def _fetched_at(path: Path) -> datetime:
-    return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+def month_vintage(files: list[Path]) -> datetime:
+    """The vintage the answer ``files`` of one month load as, from the source's own dates: the
+    latest ``LAST_UPDATE`` they carry (Census's revision date); for answers without it (exports,
+    chapter totals), the latest fetch time the live client recorded in the month's
+    ``landing.jsonl``; only for a hand-made snapshot with neither, the files' latest
+    modification time. A newer revision therefore wins whatever the files' mtimes say."""
+    con = duckdb.connect()
+    try:
+        run(con, statement("raw/census_answers", "rows"), {"files": [str(f) for f in files]})
+        run(con, statement("raw/census_answers", "headers"))
+        return _vintage(con, files)
+    finally:
+        con.close()
+
+
+def _vintage(con: duckdb.DuckDBPyConnection, files: list[Path]) -> datetime:
+    source_date = run(con, statement("raw/census_answers", "source_date"))[0][0]
+    if source_date is not None:
+        return datetime(source_date.year, source_date.month, source_date.day)
+    return max(_fetch_times(files))
+
+
+def _fetch_times(files: list[Path]) -> list[datetime]:
+    """When each answer was fetched (UTC): its landing record's time, else the file's mtime."""
+    records: dict[Path, dict] = {}
+    out = []
+    for path in files:
+        if path.parent not in records:
+            records[path.parent] = landing_records(path.parent)
+        record = records[path.parent].get(path.name.removesuffix(".gz"))
+        if record is not None:
+            stamp = datetime.fromisoformat(record["fetched_at"])
+            out.append((stamp.astimezone(UTC) if stamp.tzinfo else stamp).replace(tzinfo=None))
+        else:
+            out.append(datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None))
+    return out
+
+
+def _row_of(path: Path, variable: str, value: str | None) -> str:
+    """'row N' of the first answer row whose ``variable`` is ``value`` (the header is row 0),
+    read again with Python on this error path only."""
+    try:
+        rows = json.loads(gzip.decompress(path.read_bytes()) if path.name.endswith(".gz")
+                          else path.read_bytes())
+        at = rows[0].index(variable)
+        number = next(i for i, row in enumerate(rows) if i and row[at] == value)
+    except (OSError, ValueError, StopIteration, IndexError, TypeError):
+        return "a row"
+    return f"row {number}"
 
 
 def _relative(path: Path, root: Path) -> str:
