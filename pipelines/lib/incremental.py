@@ -5,8 +5,8 @@ Two questions, both answered from facts already in the snapshot and the warehous
 - **Which Census months to load.** A month's vintage is dated by the source (``census.reader
   .month_vintage``: the latest LAST_UPDATE of its answers, else the fetch time the live
   client recorded); a month is loaded when the snapshot holds a vintage that the raw table
-  does not have yet (a new month, or a revision). ``months_to_load`` compares the two; reading
-  the dates costs one DuckDB scan of the answers (about 0.2 s per national month).
+  does not have yet (a new month, or a revision). ``months_to_load`` compares the two from the
+  first row of each answer (``quick_month_vintage``), so it stays fast at national scale.
 - **Which months of a monthly mart to recompute** (the per-month replace pattern). A mart
   records, per month, a fingerprint of what it was computed from in ``meta.mart_inputs``
   (e.g. the staging month's vintage and row count, plus a hash of the ledger tables it uses).
@@ -35,19 +35,20 @@ from pipelines.lib.warehouse import ensure_table, replace_partitions, run, state
 
 def snapshot_vintages(root: Path, endpoint: str) -> dict[str, datetime]:
     """``YYYY-MM`` -> the vintage the month's answers would load as (``census.reader
-    .month_vintage``: the answers' own LAST_UPDATE, else the landing's recorded fetch time);
+    .quick_month_vintage``: the answers' own LAST_UPDATE, else the landing's recorded fetch
+    time);
     months without answer files are left out. A month whose answers cannot be read maps to
     ``UNREADABLE``, which no loaded vintage equals: the load then reports what is wrong."""
-    from pipelines.lib.sources.census.reader import month_vintage
+    from pipelines.lib.sources.census.reader import quick_month_vintage
 
     out = {}
     for month in snapshot.census_months(root, endpoint):
         files = snapshot.answer_files(snapshot.census_month_dir(root, endpoint, month))
         if files:
             try:
-                out[month] = month_vintage(files)
-            except (duckdb.Error, UnicodeError, OSError):
-                out[month] = UNREADABLE
+                out[month] = quick_month_vintage(files)
+            except (ValueError, UnicodeError, OSError, EOFError):
+                out[month] = UNREADABLE  # its load says what is wrong
     return out
 
 

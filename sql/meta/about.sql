@@ -22,7 +22,7 @@ COMMENT ON COLUMN meta.about.notice IS 'The warning to repeat wherever the data 
 COMMENT ON COLUMN meta.about.snapshot IS 'The snapshot directory the answers were read from (the landing directory in live mode).';
 COMMENT ON COLUMN meta.about.first_month IS 'First month (YYYY-MM) of Census imports in the copy.';
 COMMENT ON COLUMN meta.about.last_month IS 'Last month (YYYY-MM) of Census imports in the copy.';
-COMMENT ON COLUMN meta.about.census_vintage IS 'Latest Census vintage (fetch time of the answers) in the copy.';
+COMMENT ON COLUMN meta.about.census_vintage IS 'Latest Census vintage in the copy: the source''s revision date (LAST_UPDATE) of the answers, else their recorded fetch time.';
 COMMENT ON COLUMN meta.about.census_last_update IS 'Latest LAST_UPDATE Census reports for the months in the copy.';
 COMMENT ON COLUMN meta.about.hts_releases IS 'The HTS releases loaded, in order of their start date.';
 COMMENT ON COLUMN meta.about.latest_hts_release IS 'The latest HTS release loaded.';

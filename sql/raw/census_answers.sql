@@ -67,8 +67,18 @@ WHERE a.r <> h.header AND list_contains(h.header, v.variable)
        OR abs(try_cast(a.r[list_position(h.header, v.variable)] AS DOUBLE)) >= 9.2e18
        OR NOT isfinite(try_cast(a.r[list_position(h.header, v.variable)] AS DOUBLE)))
 ORDER BY 1 LIMIT 1
--- name: source_date
--- the answers' own date: the latest LAST_UPDATE they carry (NULL when none carries it)
-SELECT max(try_cast(a.r[h.p_last_update] AS DATE))
-FROM _census_rows a JOIN _census_headers h USING (filename)
-WHERE a.r <> h.header AND h.p_last_update > 0
+-- name: source_dates
+-- the latest LAST_UPDATE of each answer file (NULL when it carries none)
+SELECT h.filename, max(try_cast(a.r[h.p_last_update] AS DATE))
+FROM _census_headers h LEFT JOIN _census_rows a
+     ON a.filename = h.filename AND a.r <> h.header AND h.p_last_update > 0
+GROUP BY h.filename
+-- name: file_dated_vintages
+-- vintages of a month dated by file time (not midnight) whose answers carry LAST_UPDATE no later
+-- than the source-dated vintage $v being loaded: the same revision or an older one
+DELETE FROM raw.census_imports
+WHERE period = $p AND vintage IN (
+    SELECT vintage FROM raw.census_imports
+    WHERE period = $p AND vintage <> $v AND vintage <> date_trunc('day', vintage)
+    GROUP BY vintage
+    HAVING max(try_cast(last_update AS DATE)) <= $v::DATE)

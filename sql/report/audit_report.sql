@@ -138,12 +138,13 @@ WHERE c.scope = 'chapter99'
 ORDER BY r.release_start_date NULLS LAST, c.release, c.hts_code
 
 -- name: census_vintages
--- the Census months loaded, with the newest vintage and Census's own last-update date
+-- the Census months loaded, with the latest fetch and Census's own last-update date (vintages
+-- are dated by LAST_UPDATE, so the fetch time comes from fetched_at)
 SELECT 'imports' AS flow, min(period) AS first_period, max(period) AS last_period,
-       max(vintage) AS vintage, max(last_update) AS last_update
+       max(fetched_at) AS fetched, max(last_update) AS last_update
 FROM raw.census_imports
 UNION ALL
-SELECT 'exports', min(period), max(period), max(vintage), NULL
+SELECT 'exports', min(period), max(period), max(fetched_at), NULL
 FROM raw.census_exports
 
 -- name: hts_vintage

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date, datetime
 
@@ -107,3 +108,50 @@ def test_frame_hash_ignores_row_order():
     a = pl.DataFrame({"prefix": ["8703", "30"], "sector": ["autos", "pharma"]})
     assert incremental.frame_hash(a) == incremental.frame_hash(a.reverse())
     assert incremental.frame_hash(a) != incremental.frame_hash(a.head(1))
+
+
+def test_vintages_dated_by_file_time_give_way_to_the_source_date(tmp_path):
+    """A warehouse loaded when vintages were the files' mtime holds the same revision under a
+    later timestamp; loading it dated by LAST_UPDATE replaces that vintage, so a later revision
+    can still become the latest."""
+    from pipelines.lib.sources.census import reader as census
+    from pipelines.lib.warehouse import transaction
+
+    header = ["I_COMMODITY", "CTY_CODE", "CON_VAL_MO", "CAL_DUT_MO", "LAST_UPDATE", "time"]
+    path = tmp_path / "census" / "imports_hs" / "2025-10" / "CTY_CODE=5880.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps([header, ["8703230190", "5880", "10", "1", "2026-06-04",
+                                         "2025-10"]]))
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    with transaction(con):
+        census.load_raw_month(con, "imports_hs", "2025-10", [path], tmp_path)
+    run(con, "UPDATE raw.census_imports SET vintage = '2026-12-07 05:50:00'")  # the old dating
+    with transaction(con):
+        census.load_raw_month(con, "imports_hs", "2025-10", [path], tmp_path)
+    assert run(con, "SELECT DISTINCT vintage FROM raw.census_imports") == [
+        (datetime(2026, 6, 4),)]
+    con.close()
+
+
+def test_the_quick_vintage_is_the_one_the_load_gives(sample_snapshot, tmp_path):
+    """The incremental run dates a month from the first row of each answer; the load from
+    every row: on the sample's answers (plain and gzipped) both agree, so an unchanged
+    snapshot loads nothing."""
+    import gzip
+    import shutil
+
+    from pipelines.lib.sources import snapshot
+    from pipelines.lib.sources.census import reader as census
+
+    for endpoint in ("imports_hs", "exports_hs"):
+        for month in ("2024-01", "2025-10", "2026-09"):
+            files = snapshot.census_month_files(sample_snapshot, endpoint, month)
+            assert census.quick_month_vintage(files) == census.month_vintage(files), month
+    folder = tmp_path / "2025-10"
+    shutil.copytree(sample_snapshot / "census" / "imports_hs" / "2025-10", folder)
+    for path in folder.glob("*.json"):
+        path.with_name(path.name + ".gz").write_bytes(gzip.compress(path.read_bytes()))
+        path.unlink()
+    files = snapshot.answer_files(folder)
+    assert census.quick_month_vintage(files) == census.month_vintage(files) == datetime(
+        2026, 6, 4)

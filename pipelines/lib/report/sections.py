@@ -659,7 +659,7 @@ def source_rows(w: Warehouse) -> list[tuple[str, str, str]]:
             update = f"; Census last update {r['last_update']}" if r["last_update"] else ""
             rows.append((f"Census {r['flow']} (intltrade {r['flow']}/hs)",
                          f"{f.month(r['first_period'])} – {f.month(r['last_period'])}",
-                         f"fetched {f.day(r['vintage'])}{update}"))
+                         f"fetched {f.day(r['fetched'])}{update}"))
     if w.has("raw.hts_releases", "staging.hts_lines"):
         h = w.frame("hts_vintage").row(0, named=True)
         rows.append(("USITC HTS", f"{h['releases']} releases loaded",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import duckdb
@@ -18,10 +18,10 @@ import polars as pl
 
 from pipelines.lib.errors import SourceError
 from pipelines.lib.sources.census.client import EXPORTS_VARIABLES, IMPORTS_VARIABLES
-from pipelines.lib.sources.snapshot import census_month_dir, landing_records
+from pipelines.lib.sources.snapshot import CENSUS_SOURCES, census_month_dir, landing_records
 from pipelines.lib.warehouse import ensure_table, replace_partitions, run, scalar, statement
 
-SOURCE = {"imports_hs": "Census imports/hs", "exports_hs": "Census exports/hs"}
+SOURCE = CENSUS_SOURCES
 # Variables a stored answer must carry for its rows to mean anything; the others (descriptions,
 # quantities, rate provision) are NULL when an answer lacks them.
 REQUIRED = {
@@ -43,7 +43,8 @@ NUMERIC = {
 }
 # Plausibility thresholds come from the staging contract (meta.tariff_audit.plausibility of the
 # suite); without them (a caller that passes none) no value is judged implausible.
-NO_PLAUSIBILITY = {"fields": ["(none)"], "partner_total_fields": ["(none)"], "max_line_month_usd": float("inf"), "history_factor": 0.0,
+NO_PLAUSIBILITY = {"fields": ["(none)"], "partner_total_fields": ["(none)"],
+                   "max_line_month_usd": float("inf"), "history_factor": 0.0,
                    "partner_total_factor": 0.0, "min_usd": float("inf")}
 PLAUSIBILITY = "staging/census_plausibility"
 TABLES = {"imports_hs": ("raw/census_imports", "staging/imports_monthly"),
@@ -202,6 +203,12 @@ def load_raw_month(
     table = raw_table.replace("/", ".")
     run(con, f"DELETE FROM {table} WHERE period = $p AND vintage = $v",
         {"p": month, "v": vintage})
+    if endpoint == "imports_hs" and vintage == datetime.combine(vintage.date(), time()):
+        # Warehouses loaded before vintages were dated by LAST_UPDATE hold vintages dated by
+        # the files' mtime: the same revision (or an older one) under a later timestamp, which
+        # would outrank every later revision. They are replaced by this source-dated one.
+        run(con, statement("raw/census_answers", "file_dated_vintages"),
+            {"p": month, "v": vintage})
     run(con, statement(raw_table, "insert"), {"vintage": vintage})
     for temp in ("_census_rows", "_census_headers", "_census_files"):
         run(con, f"DROP TABLE IF EXISTS {temp}")
@@ -276,11 +283,46 @@ def month_vintage(files: list[Path]) -> datetime:
         con.close()
 
 
+def quick_month_vintage(files: list[Path]) -> datetime:
+    """:func:`month_vintage` from the first data row of each answer only (the incremental run
+    asks it of every month of a snapshot: reading every row of a national snapshot would cost
+    tens of seconds). Census stamps every row of a month's answers with the same LAST_UPDATE;
+    should the rows disagree, the month is simply loaded again (the load dates it by all rows).
+    Raises ``ValueError`` for an answer whose start is not a JSON array of arrays."""
+    return _dated(files, [_first_row_date(f) for f in files])
+
+
+def _dated(files: list[Path], dates: list[date | None]) -> datetime:
+    found = [d for d in dates if d is not None]
+    return datetime.combine(max(found), time()) if found else max(_fetch_times(files))
+
+
+def _first_row_date(path: Path) -> date | None:
+    """LAST_UPDATE of the first data row of an answer (None without it or without rows)."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rb") as answer:
+        text = answer.read(1 << 16).decode("utf-8", errors="replace")
+    decoder = json.JSONDecoder()
+    start = text[text.index("[") + 1:].lstrip()
+    if start.startswith("]"):  # [] (refused when loaded): no date
+        return None
+    header, at = decoder.raw_decode(text, len(text) - len(start))
+    if not isinstance(header, list) or "LAST_UPDATE" not in header:
+        return None
+    rest = text[at:].lstrip()
+    if not rest.startswith(","):
+        return None
+    row, _ = decoder.raw_decode(rest[1:].lstrip())
+    try:
+        return date.fromisoformat(row[header.index("LAST_UPDATE")])
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 def _vintage(con: duckdb.DuckDBPyConnection, files: list[Path]) -> datetime:
-    source_date = run(con, statement("raw/census_answers", "source_date"))[0][0]
-    if source_date is not None:
-        return datetime(source_date.year, source_date.month, source_date.day)
-    return max(_fetch_times(files))
+    """The vintage of the answers read into ``_census_rows``/``_census_headers``."""
+    return _dated(files, [d for _, d in run(con, statement("raw/census_answers",
+                                                            "source_dates"))])
 
 
 def _fetch_times(files: list[Path]) -> list[datetime]:
