@@ -50,12 +50,14 @@ vintages AS (  -- age 1: the latest vintage of a month, 2: the one before
     FROM (SELECT DISTINCT period, vintage FROM raw.census_imports
           WHERE period IN (SELECT period FROM scope))
 ),
-chapters AS (  -- HS10 rows of a country's own requests, and the API's chapter totals
-    SELECT period, vintage, cty_code, left(i_commodity, 2) AS chapter,
-           sum(try_cast(con_val_mo AS DOUBLE)) AS value
-    FROM raw.census_imports
-    WHERE period IN (SELECT period FROM scope) AND cty_code = '5880'
-      AND (comm_lvl = 'HS2' OR contains(request, 'CTY_CODE='))
+chapters AS (  -- HS10 rows and the API's chapter totals; a country's own answers, the
+               -- all-partner answers (national scale) and the totals each counted apart
+    SELECT period, vintage, cty_code, chapter, max(value) AS value
+    FROM (SELECT period, vintage, cty_code, left(i_commodity, 2) AS chapter, comm_lvl,
+                 contains(request, 'CTY_CODE=') AS own, sum(try_cast(con_val_mo AS DOUBLE)) AS value
+          FROM raw.census_imports
+          WHERE period IN (SELECT period FROM scope) AND cty_code = '5880'
+          GROUP BY ALL)
     GROUP BY ALL
 ),
 current AS (
@@ -90,12 +92,14 @@ vintages AS (  -- age 1: the latest vintage of a month, 2: the one before
     FROM (SELECT DISTINCT period, vintage FROM raw.census_imports
           WHERE period IN (SELECT period FROM scope))
 ),
-chapters AS (  -- HS10 rows of a country's own requests, and the API's chapter totals
-    SELECT period, vintage, cty_code, left(i_commodity, 2) AS chapter,
-           sum(try_cast(con_val_mo AS DOUBLE)) AS value
-    FROM raw.census_imports
-    WHERE period IN (SELECT period FROM scope) AND cty_code <> '5880'
-      AND (comm_lvl = 'HS2' OR contains(request, 'CTY_CODE='))
+chapters AS (  -- HS10 rows and the API's chapter totals; a country's own answers, the
+               -- all-partner answers (national scale) and the totals each counted apart
+    SELECT period, vintage, cty_code, chapter, max(value) AS value
+    FROM (SELECT period, vintage, cty_code, left(i_commodity, 2) AS chapter, comm_lvl,
+                 contains(request, 'CTY_CODE=') AS own, sum(try_cast(con_val_mo AS DOUBLE)) AS value
+          FROM raw.census_imports
+          WHERE period IN (SELECT period FROM scope) AND cty_code <> '5880'
+          GROUP BY ALL)
     GROUP BY ALL
 ),
 current AS (
