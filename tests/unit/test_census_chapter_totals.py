@@ -4,11 +4,11 @@ both at once count each line once; rows lost or doubled inside an answer are cau
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipelines.defs.quality.checks import _load_sql_checks
 from pipelines.lib.warehouse import run
+from tests.helpers import raw_census_imports
 
 ROOT = Path(__file__).resolve().parents[2]
 (CHECK,) = [c for c in _load_sql_checks(ROOT / "sql/checks/raw.census_imports.sql")
@@ -18,10 +18,7 @@ FETCHED = "2026-11-01 00:00:00"
 
 @pytest.fixture
 def con(tmp_path):
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        con.execute("CREATE SCHEMA raw")
-        con.execute((ROOT / "sql/raw/census_imports.sql").read_text().split("-- name:")[1]
-                    .split("\n", 1)[1].split(";")[0])
+    with raw_census_imports(tmp_path / "w.duckdb") as con:
         yield con
 
 

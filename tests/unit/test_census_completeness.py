@@ -2,25 +2,19 @@
 file: whatever requests carry a month (a country's own, all-partner answers at national scale,
 the chapter totals), a chapter of at least min_chapter_usd last month must still be there."""
 
-from pathlib import Path
-
-import duckdb
 import pytest
 
 from pipelines.defs.quality.checks import _load_sql_checks
 from pipelines.lib.warehouse import run
+from tests.helpers import ROOT, raw_census_imports
 
-ROOT = Path(__file__).resolve().parents[2]
 CHECKS = {c.check_name: c for c in _load_sql_checks(ROOT / "sql/checks/raw.census_imports.sql")}
 MIN = 10_000_000
 
 
 @pytest.fixture
 def con(tmp_path):
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        con.execute("CREATE SCHEMA raw")
-        con.execute((ROOT / "sql/raw/census_imports.sql").read_text().split("-- name:")[1]
-                    .split("\n", 1)[1].split(";")[0])
+    with raw_census_imports(tmp_path / "w.duckdb") as con:
         yield con
 
 

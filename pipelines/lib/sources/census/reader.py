@@ -239,7 +239,7 @@ def build_staging_month(
     run(con, statement(staging_table, "latest"), {"period": key})
     limits = {**NO_PLAUSIBILITY, **{k: v for k, v in (plausibility or {}).items()
                                     if k in NO_PLAUSIBILITY}}
-    values = {"period": key, **{k: v for k, v in limits.items()}}
+    values = {"period": key, **limits}
     steps = [(staging_table, name) for name in ("flags", "row_values", "staged_values")] + [
         (PLAUSIBILITY, name) for name in ("line_history", "previous_totals", "row_flags",
                                           "partner_flags")]
