@@ -219,6 +219,10 @@ def test_default_chapters_are_01_to_97(api, make_client, tmp_path):
         month_dir(tmp_path) / "CTY_CODE=5880_I_COMMODITY=87.json"]
     statuses = {r["status"] for r in landing_records(month_dir(tmp_path)).values()}
     assert len(landing_records(month_dir(tmp_path))) == 97 and statuses == {200, 204}
+    # fetched again (the nightly refetch): the record keeps one line per answer, the latest
+    make_client().fetch_month("imports_hs", PERIOD, ["5880"])
+    lines = (month_dir(tmp_path) / "landing.jsonl").read_text().splitlines()
+    assert len(lines) == 97
 
 
 def test_204_is_no_data_not_an_error(api, make_client, tmp_path):

@@ -177,6 +177,19 @@ def record_landing(month_dir: Path, record: dict) -> None:
         out.write(json.dumps(record, sort_keys=True) + "\n")
 
 
+def compact_landing(month_dir: Path) -> None:
+    """Keep only the latest record of each answer in ``landing.jsonl`` (after a month's fetch;
+    nightly refetches would otherwise grow it without end). Written whole, then renamed."""
+    records = landing_records(month_dir)
+    if not records:
+        return
+    target = month_dir / LANDING_RECORD
+    tmp = month_dir / f".{LANDING_RECORD}.tmp"
+    tmp.write_text("".join(json.dumps(r, sort_keys=True) + "\n"
+                           for _, r in sorted(records.items())), encoding="utf-8")
+    os.replace(tmp, target)
+
+
 def census_months(root: Path, endpoint: str) -> list[str]:
     """The months (``YYYY-MM``) a snapshot holds for one endpoint, sorted."""
     base = root / "census" / endpoint

@@ -46,7 +46,12 @@ import requests
 
 from pipelines.lib.errors import SourceError, redact, register_secret
 from pipelines.lib.sources import http
-from pipelines.lib.sources.snapshot import CENSUS_ENDPOINTS, census_month_dir, record_landing
+from pipelines.lib.sources.snapshot import (
+    CENSUS_ENDPOINTS,
+    census_month_dir,
+    compact_landing,
+    record_landing,
+)
 
 LOGGER = logging.getLogger("pipelines.http")
 
@@ -423,6 +428,8 @@ class CensusClient:
                 answers.extend(got)
             if totals:
                 answers.append(self.fetch_query(endpoint, period, country, None))
+        if self.landing_root is not None:
+            compact_landing(census_month_dir(self.landing_root, endpoint, period))
         LOGGER.info(
             "%s %s: %d answers (%d with no data), %d rows",
             SOURCE_NAMES[endpoint],
