@@ -9,22 +9,37 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import shutil
 import sys
 import time
+from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from pipelines.definitions import defs
+from pipelines.defs import recovery
 from pipelines.defs.resources import SourceResource
 from pipelines.defs.tariff_schedule.partitions import hts_release_partitions
 from pipelines.defs.trade.partitions import monthly_partitions
-from pipelines.lib import incremental
+from pipelines.lib import incremental, settings
 from pipelines.lib.publish import published_path
 from pipelines.lib.rules.scorecard import summary_lines
 from pipelines.lib.sources import snapshot
-from pipelines.lib.warehouse import table_counts, warehouse_path
+from pipelines.lib.waiting import Deadline
+from pipelines.lib.warehouse import (
+    OtherSourceError,
+    changed_tables,
+    connect,
+    file_checksums,
+    recorded_source,
+    refuse_other_source,
+    table_counts,
+    warehouse_path,
+)
 
 SCHEDULE = ["raw/hts_records", "staging/hts_lines", "staging/hts_chapter99"]
 TRADE = ["raw/census_imports", "staging/imports_monthly", "raw/census_exports",
@@ -60,7 +75,8 @@ def run_assets(instance, selection: list[str], keys: list[str] | None = None,
     where it came from, its source and its partitions."""
     asset_keys = [dg.AssetKey.from_user_string(s) for s in selection]
     resources = resources or defs.resources
-    tags = {"tariff_audit/launched_by": "cli", "tariff_audit/source": _source_tag(resources)}
+    tags = {"tariff_audit/launched_by": "cli", "tariff_audit/source": _source_tag(resources),
+            **recovery.identity_tags()}
     if keys:
         tags.update({"dagster/asset_partition_range_start": keys[0],
                      "dagster/asset_partition_range_end": keys[-1],
@@ -94,11 +110,21 @@ def _source_tag(resources: dict) -> str:
     return f"{mode.kind} {mode.root}" + (" (synthetic)" if mode.synthetic else "")
 
 
-def _materialize(instance, selection: list[str], keys: list[str] | None, label: str):
+class StageFailed(Exception):
+    """A stage of ``make run`` failed; its step failures are printed already."""
+
+    def __init__(self, label: str):
+        super().__init__(label)
+        self.label = label
+
+
+def _materialize(instance, selection: list[str], keys: list[str] | None, label: str,
+                 deadline: Deadline | None = None):
     started = time.monotonic()
     if keys:
         label += f" ({len(keys)} partitions: {keys[0]} .. {keys[-1]})"
     print(f"-> {label}", flush=True)
+    recovery.wait_for_warehouse(instance, say=_say, deadline=deadline)
     result = run_assets(instance, selection, keys)
     if not result.success:
         for event in result.all_events:
@@ -107,39 +133,155 @@ def _materialize(instance, selection: list[str], keys: list[str] | None, label: 
                 while error.cause is not None:  # the user's exception, not Dagster's wrapper
                     error = error.cause
                 print(f"   FAILED {event.step_key}: {error.message.strip()}", file=sys.stderr)
-        raise SystemExit(f"{label} failed; the warehouse keeps its previous data")
+        raise StageFailed(label)
     print(f"   done in {time.monotonic() - started:.1f} s", flush=True)
     return result
+
+
+def _say(line: str) -> None:
+    print(f"   {line}", flush=True)
+
+
+def _start(instance, mode: snapshot.SourceMode) -> None:
+    """Before any run: settings readable, dead runs recovered (one line), and the warehouse
+    built from this source (or not built yet)."""
+    recovered = recovery.recover_dead_runs(instance)
+    if recovered:
+        print(recovery.recovery_line(recovered), flush=True)
+    path = warehouse_path()
+    if path.exists():
+        with connect(path, read_only=True) as con:
+            recorded = recorded_source(con)
+        if recorded is not None:
+            try:
+                refuse_other_source(recorded, mode.kind, str(mode.root.resolve()), str(path))
+            except OtherSourceError as refused:
+                raise SystemExit(f"refused: {refused}") from None
+
+
+def _backup(path: Path) -> Path | None:
+    """A copy of the warehouse as it is before this run (``None`` when there is none yet): a
+    run whose marts fail is rolled back to it, so marts never disagree with their inputs."""
+    backup = path.with_name(path.name + ".before-run")
+    backup.unlink(missing_ok=True)
+    if not path.exists():
+        return None
+    shutil.copyfile(path, backup)
+    return backup
+
+
+def _restore(path: Path, backup: Path | None) -> None:
+    Path(str(path) + ".wal").unlink(missing_ok=True)
+    if backup is None:
+        path.unlink(missing_ok=True)
+    else:
+        os.replace(backup, path)
+
+
+def _other_runs_since(instance, since: datetime) -> list[str]:
+    """Runs of another process created since ``since`` (a UI run, a schedule): restoring the
+    copy taken before this run would undo their writes."""
+    me = str(os.getpid())
+    return [r.dagster_run.run_id[:8] for r in instance.get_run_records(
+        dg.RunsFilter(created_after=since))
+        if r.dagster_run.tags.get(recovery.TAG_PID) != me]
+
+
+def _after_failure(instance, failed: StageFailed, stage: str, path: Path,
+                   backup: Path | None, since: datetime) -> str:
+    """Leave the warehouse consistent after a failed stage and say exactly what changed: a
+    failed load keeps what it committed and the marts are rebuilt from it; when the marts
+    cannot be rebuilt, the run is rolled back to the copy taken before it."""
+    old = file_checksums(backup) if backup is not None else {}
+    changed = changed_tables(old, file_checksums(path))
+    if not changed:
+        return f"{failed.label} failed; no table changed: the warehouse keeps its previous data"
+    if stage == "load":
+        inputs = [t for t in changed if not t.startswith("marts.")]
+        try:
+            print("-> the marts again, from what was loaded before the failure", flush=True)
+            _materialize(instance, MARTS, None, "indicators")
+            _materialize(instance, PUBLISH, None, "published copy")
+        except StageFailed:
+            pass
+        else:
+            now = changed_tables(old, file_checksums(path))
+            return (f"{failed.label} failed; what it loaded before the failure is kept and the "
+                    f"marts were rebuilt from it: changed {', '.join(now)}"
+                    if inputs else f"{failed.label} failed; changed {', '.join(now)}")
+    if stage == "publish":
+        return (f"{failed.label} failed; the warehouse was updated (changed "
+                f"{', '.join(changed)}), the published copy still holds the previous data")
+    others = _other_runs_since(instance, since)
+    if others:
+        return (f"{failed.label} failed; not rolled back, since other runs wrote meanwhile "
+                f"({', '.join(others)}): changed {', '.join(changed)}; the marts may lag "
+                "their inputs until a run succeeds")
+    _restore(path, backup)
+    what = "the tables it had changed are as before it" if backup is not None else \
+        "no warehouse existed before it: the partial one was removed"
+    return (f"{failed.label} failed; the run was rolled back ({what}: "
+            f"{', '.join(t.split(' ')[0] for t in changed)}): the warehouse keeps its previous "
+            "data, so no mart disagrees with its inputs")
 
 
 def run_all(full: bool = False) -> None:
     """Materialize every asset from the configured source and print the summary. Unless
     ``full``, only what is new or revised is loaded: the HTS releases not in the warehouse
     yet and the Census months whose snapshot vintage it lacks (the marts then recompute the
-    months that changed); live mode fetches every month."""
-    source = SourceResource()
-    mode = source.mode()
+    months that changed); live mode fetches every month.
+
+    A failed stage ends the run with one line saying exactly which tables changed: a failed
+    load keeps what it committed and the marts are rebuilt from it; failed marts roll the run
+    back to the copy of the warehouse taken before it."""
+    try:
+        settings.check_environment()
+        source = SourceResource()
+        mode = source.mode()
+    except (settings.SettingError, snapshot.SnapshotError) as bad:
+        raise SystemExit(f"refused: {bad}") from None
     print(f"source: {mode.kind} ({mode.root})"
           + (" - SYNTHETIC sample data, never cite it" if mode.synthetic else ""))
-    root = source.root()
     instance = dg.DagsterInstance.get()
-    _materialize(instance, LEDGER, None, "ledger")
-    _materialize(instance, FEDERAL_REGISTER, None, "Federal Register")
-    _materialize(instance, ["raw/hts_releases"], None, "HTS releases")
-    releases = instance.get_dynamic_partitions(hts_release_partitions.name)
-    months = [k for k in monthly_partitions.get_partition_keys()
-              if mode.is_live or k[:7] in snapshot.census_months(root, "imports_hs")]
-    if not full:
-        releases, months = _new(releases, months, root, live=mode.is_live)
-    for selection, keys, label in ((SCHEDULE, releases, "tariff schedule"),
-                                   (TRADE, months, "Census trade")):
-        if keys:
-            _materialize(instance, selection, keys, label)
-        else:
-            print(f"-> {label}: nothing new or revised (make run-full reloads everything)")
-    _materialize(instance, JAPAN, None, "Japan's trade statistics and exchange rates")
-    _materialize(instance, MARTS, None, "indicators")
-    _materialize(instance, PUBLISH, None, "published copy")
+    _start(instance, mode)
+    root = source.root()
+    deadline = Deadline(settings.env_seconds(recovery.WAIT_SETTING), recovery.WAIT_SETTING)
+    recovery.wait_for_warehouse(instance, say=_say, deadline=deadline)
+    path = warehouse_path()
+    since = datetime.now(UTC)
+    backup = _backup(path)
+    stage = "load"
+    try:
+        _materialize(instance, LEDGER, None, "ledger", deadline)
+        _materialize(instance, FEDERAL_REGISTER, None, "Federal Register", deadline)
+        _materialize(instance, ["raw/hts_releases"], None, "HTS releases", deadline)
+        releases = instance.get_dynamic_partitions(hts_release_partitions.name)
+        months = [k for k in monthly_partitions.get_partition_keys()
+                  if mode.is_live or k[:7] in snapshot.census_months(root, "imports_hs")]
+        if not months and not mode.is_live:
+            raise SystemExit(
+                f"refused: the source {mode.root} has no Census month (no directory "
+                "census/imports_hs/<YYYY-MM> with answers): add the months' answers to the "
+                "snapshot, or point TARIFF_AUDIT_SOURCE at a complete snapshot, sample or live")
+        if not full:
+            releases, months = _new(releases, months, root, live=mode.is_live)
+        for selection, keys, label in ((SCHEDULE, releases, "tariff schedule"),
+                                       (TRADE, months, "Census trade")):
+            if keys:
+                _materialize(instance, selection, keys, label, deadline)
+            else:
+                print(f"-> {label}: nothing new or revised (make run-full reloads everything)")
+        _materialize(instance, JAPAN, None, "Japan's trade statistics and exchange rates",
+                     deadline)
+        stage = "marts"
+        _materialize(instance, MARTS, None, "indicators", deadline)
+        stage = "publish"
+        _materialize(instance, PUBLISH, None, "published copy", deadline)
+    except StageFailed as failed:
+        raise SystemExit(_after_failure(instance, failed, stage, path, backup, since)) from None
+    finally:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
     print_summary()
     build_report(instance)
 
@@ -149,7 +291,7 @@ def _new(releases: list[str], months: list[str], root, live: bool):
     path = warehouse_path()
     if not path.exists():
         return releases, months
-    with duckdb.connect(str(path), read_only=True) as con:
+    with connect(path, read_only=True) as con:
         loaded = {r for (r,) in con.execute(
             "SELECT DISTINCT release FROM raw.hts_records").fetchall()} if _has(
             con, "raw.hts_records") else set()
@@ -173,7 +315,11 @@ def build_report(instance=None) -> None:
     """Materialize the audit report from the warehouse as it is and print where it is."""
     if not warehouse_path().exists():
         raise SystemExit(f"no warehouse at {warehouse_path()}: build it first with `make run`")
-    result = _materialize(instance or dg.DagsterInstance.get(), REPORT, None, "report")
+    try:
+        result = _materialize(instance or dg.DagsterInstance.get(), REPORT, None, "report")
+    except StageFailed as failed:
+        raise SystemExit(f"{failed.label} failed; the warehouse is unchanged (the report only "
+                         "reads it), the previous report stays in place") from None
     for event in result.get_asset_materialization_events():
         metadata = event.materialization.metadata
         print(f"\nreport: {metadata['path'].value} ({metadata['size_bytes'].value / 1e6:.2f} MB;"
@@ -242,6 +388,15 @@ def print_summary() -> None:
               "marts.implementation_scorecard ORDER BY quarter DESC, side, commitment_id\"")
 
 
+def _show_waits() -> None:
+    """Print the waiting lines (pipelines.wait) plainly, under the stage they belong to."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("   %(message)s"))
+    logger = logging.getLogger("pipelines.wait")
+    logger.addHandler(handler)
+    logger.propagate = False
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m pipelines.cli")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -257,6 +412,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("contracts", help="rewrite the README's list of data contracts")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    _show_waits()
     if args.command == "run":
         run_all(full=args.full)
     elif args.command == "sql":

@@ -14,6 +14,7 @@ from pipelines.defs.legal import federal_register
 from pipelines.defs.marts import assets as marts_assets
 from pipelines.defs.minerals import assets as minerals_assets
 from pipelines.defs.publish.assets import build_publish_asset
+from pipelines.defs.recovery import warehouse_run_recovery
 from pipelines.defs.report import assets as report_assets
 from pipelines.defs.resources import source_resource, warehouse_resource
 from pipelines.defs.tariff_schedule import assets as schedule_assets
@@ -31,7 +32,7 @@ defs = dg.Definitions(
     assets=[*domain_assets, publish_asset],
     jobs=[*automation.JOBS, japan_stats_automation.japan_stats_job],
     schedules=[*automation.SCHEDULES, japan_stats_automation.nightly_japan_stats],
-    sensors=automation.SENSORS,
+    sensors=[*automation.SENSORS, warehouse_run_recovery],
     resources={"source": source_resource(), "warehouse": warehouse_resource()},
     # One DuckDB writer at a time makes parallel steps pointless; in-process steps start in
     # ~0.1 s instead of ~1.6 s for a new process per step.

@@ -7,17 +7,14 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.warehouse import file_checksums
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def table_checksums(path) -> dict[str, tuple[int, int]]:
     """(row count, order-independent hash of all rows) for every table of the warehouse."""
-    with duckdb.connect(str(path), read_only=True) as con:
-        tables = con.execute(
-            "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
-            "WHERE NOT temporary ORDER BY 1").fetchall()
-        return {t: con.execute(f"SELECT count(*), coalesce(sum(hash(x)), 0) FROM {t} x").fetchone()
-                for (t,) in tables}
+    return file_checksums(path)
 
 
 @contextmanager

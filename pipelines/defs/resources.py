@@ -12,12 +12,14 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
+from pipelines.defs.recovery import tag_run
+from pipelines.lib import settings
 from pipelines.lib.sources import snapshot
 from pipelines.lib.sources.census.client import CensusClient
 from pipelines.lib.sources.federal_register.client import FederalRegisterClient
 from pipelines.lib.sources.fred.client import FredClient
 from pipelines.lib.sources.hts.client import HtsClient
-from pipelines.lib.warehouse import warehouse_path
+from pipelines.lib.warehouse import claim_source, connect, warehouse_path
 
 DEFAULT_COUNTRIES = "5880,0003,5800,4120,4419,5700,-"
 # DuckDB's buffer pool (it spills to <warehouse>.tmp beyond): with GX validating a month at a
@@ -48,11 +50,16 @@ class SourceResource(dg.ConfigurableResource):
         default_factory=lambda: os.environ.get("TARIFF_AUDIT_HTS_SINCE", "2025-01-01"),
         description="Only HTS releases starting on or after this date become partitions.",
     )
-    census_base_url: str = "https://api.census.gov/data/timeseries/intltrade"
-    fred_base_url: str = "https://fred.stlouisfed.org/graph/fredgraph.csv"
-    hts_reststop_url: str = "https://hts.usitc.gov/reststop"
-    hts_files_url: str = "https://www.usitc.gov/sites/default/files/tata/hts"
-    federal_register_url: str = "https://www.federalregister.gov/api/v1"
+    # The live sources' base URLs (a mirror, a proxy, a test server): TARIFF_AUDIT_*_URL.
+    census_base_url: str = Field(
+        default_factory=lambda: settings.env_url("TARIFF_AUDIT_CENSUS_BASE_URL"))
+    fred_base_url: str = Field(default_factory=lambda: settings.env_url("TARIFF_AUDIT_FRED_URL"))
+    hts_reststop_url: str = Field(
+        default_factory=lambda: settings.env_url("TARIFF_AUDIT_HTS_RESTSTOP_URL"))
+    hts_files_url: str = Field(
+        default_factory=lambda: settings.env_url("TARIFF_AUDIT_HTS_FILES_URL"))
+    federal_register_url: str = Field(
+        default_factory=lambda: settings.env_url("TARIFF_AUDIT_FEDERAL_REGISTER_URL"))
 
     def mode(self) -> snapshot.SourceMode:
         return snapshot.source_mode(self.source)
@@ -70,8 +77,19 @@ class SourceResource(dg.ConfigurableResource):
                 generate(mode.root)
         return mode.root
 
+    def claim(self, con) -> None:
+        """Record this source as the warehouse's on its first load; refuse another source's
+        (:func:`pipelines.lib.warehouse.claim_source`). Every step loading from the source
+        calls it before writing."""
+        mode = self.mode()
+        claim_source(con, mode.kind, mode.root)
+
     def since(self) -> date:
-        return date.fromisoformat(self.hts_since)
+        try:
+            return date.fromisoformat(self.hts_since.strip())
+        except ValueError:
+            raise settings.SettingError("TARIFF_AUDIT_HTS_SINCE", self.hts_since,
+                                        "a date as YYYY-MM-DD, e.g. 2025-01-01") from None
 
     def hts_client(self) -> HtsClient:
         return HtsClient(reststop_url=self.hts_reststop_url, files_url=self.hts_files_url,
@@ -147,13 +165,21 @@ def mineral_prefixes() -> list[str]:
 
 class WarehouseResource(DuckDBResource):
     """The DuckDB warehouse. Unlike ``DuckDBResource`` (which closes its connection only when the
-    step succeeds), the connection is closed when the step fails too, so a failed step never
-    keeps the file open."""
+    step succeeds, and retries a locked file silently for ~100 s), the connection is closed when
+    the step fails too, so a failed step never keeps the file open, and a lock held by another
+    process is waited for in plain sight (:func:`pipelines.lib.warehouse.connect`).
+
+    Setting the resource up records the executing process in the run's tags (the runs use the
+    in-process executor, so that process is the run's), which lets a later run tell whether
+    this one died (:mod:`pipelines.defs.recovery`)."""
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if context.instance is not None:
+            tag_run(context.instance, context.dagster_run)
 
     @contextmanager
     def get_connection(self):
-        connection = super().get_connection()
-        con = connection.__enter__()
+        con = connect(self.database, {"custom_user_agent": "dagster", **self.connection_config})
         try:
             yield con
         finally:
@@ -163,7 +189,7 @@ class WarehouseResource(DuckDBResource):
 def warehouse_resource() -> WarehouseResource:
     path = warehouse_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    memory = os.environ.get("TARIFF_AUDIT_DUCKDB_MEMORY", DEFAULT_DUCKDB_MEMORY)
+    memory = settings.env_memory("TARIFF_AUDIT_DUCKDB_MEMORY", DEFAULT_DUCKDB_MEMORY)
     return WarehouseResource(database=str(path), connection_config={"memory_limit": memory})
 
 

@@ -16,7 +16,14 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.settings import env_seconds
 from pipelines.lib.sources.snapshot import data_dir, project_root
+from pipelines.lib.waiting import Deadline, Wait
+
+LOCK_WAIT_SETTING = "TARIFF_AUDIT_WAREHOUSE_WAIT"
+LOCK_POLL_SECONDS = 2.0
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)"
+                          r"(?: by user (?P<user>[^.]+))?")
 
 SCHEMAS = ("raw", "staging", "marts", "quarantine", "meta")
 _NAME = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
@@ -135,14 +142,55 @@ def _schema_message(name: str, table: str, wanted: dict, have: dict) -> str:
             "to build it again from the source (or set TARIFF_AUDIT_DATA to start a new one).")
 
 
+def connect(database: str | Path, config: dict | None = None,
+            read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; while another process holds DuckDB's lock on the file (a run, or a
+    reader such as an open Python session), wait with a line naming that process and how long
+    the wait may last (``TARIFF_AUDIT_WAREHOUSE_WAIT``), a progress line at least every 30 s,
+    and one clear error when the budget runs out."""
+    wait = None
+    while True:
+        try:
+            return duckdb.connect(str(database), read_only=read_only, config=config or {})
+        except duckdb.IOException as exc:
+            if "Could not set lock" not in str(exc):
+                raise
+            holder = lock_holder(str(exc))
+            if wait is None:
+                wait = Wait(f"the warehouse {database}",
+                            Deadline(env_seconds(LOCK_WAIT_SETTING), LOCK_WAIT_SETTING))
+            try:
+                wait.sleep(LOCK_POLL_SECONDS, f", locked by {holder}")
+            except TimeoutError as timeout:
+                raise WarehouseLocked(f"{timeout}; it is locked by {holder}: close that process "
+                                      "(analysts read the published copy, never the live file) "
+                                      "or wait for it to finish, then run again") from None
+
+
+class WarehouseLocked(RuntimeError):
+    """Another process kept the warehouse locked for longer than the wait budget."""
+
+
+def lock_holder(message: str) -> str:
+    """``PID 123 (/usr/bin/python3, user ana)`` from DuckDB's lock error."""
+    found = _LOCK_HOLDER.search(message)
+    if not found:
+        return "another process"
+    user = f", user {found['user'].strip()}" if found["user"] else ""
+    return f"PID {found['pid']} ({found['program']}{user})"
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """All or nothing: any exception rolls back, so a failed step leaves tables as they were."""
     run(con, "BEGIN TRANSACTION")
     try:
         yield con
-    except BaseException:
-        run(con, "ROLLBACK")
+    except BaseException as exc:
+        try:
+            run(con, "ROLLBACK")
+        except duckdb.Error as rollback:  # keep the real error; the rollback's is secondary
+            exc.add_note(f"(the rollback failed too: {rollback})")
         raise
     run(con, "COMMIT")
 
@@ -184,6 +232,48 @@ def rebuild_table(
     return scalar(con, f"SELECT count(*) FROM {table}")
 
 
+class OtherSourceError(RuntimeError):
+    """A load from another source than the one the warehouse was built from."""
+
+
+def recorded_source(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """(kind, root) of ``raw.warehouse_source``; ``None`` before the first load."""
+    found = scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' "
+                        "AND table_name = 'warehouse_source'")
+    rows = run(con, "SELECT kind, root FROM raw.warehouse_source") if found else []
+    return rows[0] if rows else None
+
+
+def claim_source(con: duckdb.DuckDBPyConnection, kind: str, root: str | Path) -> None:
+    """Record ``kind`` and ``root`` as the warehouse's source on its first load; refuse a load
+    from another source (another directory) with the way out. One warehouse, one source: two
+    sources' releases and months must never meet in the same tables."""
+    root = str(Path(root).resolve())
+    recorded = recorded_source(con)
+    if recorded is None:
+        ensure_table(con, "raw/warehouse_source")
+        run(con, statement("raw/warehouse_source", "insert"), {"kind": kind, "root": root})
+        return
+    refuse_other_source(recorded, kind, root, database_path(con))
+
+
+def refuse_other_source(recorded: tuple[str, str], kind: str, root: str, where: str) -> None:
+    old_kind, old_root = recorded
+    if Path(old_root) == Path(root):
+        return
+    back = old_kind if old_kind in ("sample", "live") else old_root
+    raise OtherSourceError(
+        f"the warehouse {where} was built from {old_kind} {old_root}, not from the configured "
+        f"source ({kind} {root}); one warehouse holds one source: build this one in another "
+        f"directory (TARIFF_AUDIT_DATA=<new directory> make run), or set TARIFF_AUDIT_SOURCE "
+        f"back to {back}")
+
+
+def database_path(con: duckdb.DuckDBPyConnection) -> str:
+    return scalar(con, "SELECT coalesce(path, database_name) FROM duckdb_databases() "
+                       "WHERE database_name = current_database()")
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
     """(schema, table, rows) for every table of the warehouse schemas, sorted."""
     rows = run(
@@ -193,3 +283,37 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
         {"s": list(SCHEMAS)},
     )
     return [(s, t, scalar(con, f'SELECT count(*) FROM "{s}"."{t}"')) for s, t in rows]
+
+
+def table_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """(row count, order-independent hash of every row) of every table of the warehouse."""
+    tables = run(con, "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
+                      "WHERE NOT temporary ORDER BY 1")
+    return {t: tuple(run(con, f"SELECT count(*), coalesce(sum(hash(x)), 0) FROM {t} x")[0])
+            for (t,) in tables}
+
+
+def file_checksums(path: str | Path | None) -> dict[str, tuple[int, int]]:
+    """:func:`table_checksums` of the warehouse file ``path`` (nothing when it does not exist)."""
+    if path is None or not Path(path).exists():
+        return {}
+    with duckdb.connect(str(path), read_only=True) as con:
+        return table_checksums(con)
+
+
+def changed_tables(before: dict[str, tuple[int, int]],
+                   after: dict[str, tuple[int, int]]) -> list[str]:
+    """Each table whose rows differ, with its row counts: ``staging.x (120 -> 130 rows)``."""
+    out = []
+    for table in sorted(set(before) | set(after)):
+        old, new = before.get(table), after.get(table)
+        if old == new:
+            continue
+        if old is None:
+            out.append(f"{table} (new, {new[0]:,} rows)")
+        elif new is None:
+            out.append(f"{table} (dropped, had {old[0]:,} rows)")
+        else:
+            out.append(f"{table} ({old[0]:,} -> {new[0]:,} rows)" if old[0] != new[0]
+                       else f"{table} ({new[0]:,} rows, values changed)")
+    return out

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
 from pipelines.cli import JAPAN, LEDGER, MARTS, SCHEDULE, TRADE, run_assets
@@ -67,6 +68,9 @@ class Case:
         self.root = tmp / "snapshot"
         self.warehouse = tmp / "warehouse.duckdb"
         shutil.copy(base_path, self.warehouse)
+        # the overlay is the sample with one file changed: the same source, in another directory
+        with duckdb.connect(str(self.warehouse)) as con:
+            con.execute("UPDATE raw.warehouse_source SET root = ?", [str(self.root.resolve())])
         self.releases = releases
         self.instance = dg.DagsterInstance.ephemeral()
         self.instance.add_dynamic_partitions("hts_release", releases)

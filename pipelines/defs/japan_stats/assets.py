@@ -53,6 +53,7 @@ def japan_trade_tables(context: dg.AssetExecutionContext, source: SourceResource
     root = source.root()
     countries = {c.code for c in mirror().japan_customs.countries}
     with warehouse.get_connection() as con:
+        source.claim(con)  # one source per warehouse
         yield from _load_pair(
             con, context, ("raw.japan_trade", "staging.japan_trade_monthly"),
             lambda: japan.load_files(con, files, countries, root),
@@ -89,6 +90,7 @@ def fx_tables(context: dg.AssetExecutionContext, source: SourceResource,
                 for s in series}
 
     with warehouse.get_connection() as con:
+        source.claim(con)  # one source per warehouse
         yield from _load_pair(con, context, ("raw.fx_daily", "staging.fx_monthly"), load, {})
 
 

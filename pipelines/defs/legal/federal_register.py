@@ -62,6 +62,7 @@ def federal_register_tables(context: dg.AssetExecutionContext, source: SourceRes
     if source.mode().is_live:
         fetch(source, context.log)
     with warehouse.get_connection() as con:
+        source.claim(con)  # one source per warehouse
         checks = {}
         with transaction(con):
             answers = federal_register.load_raw(con, root)

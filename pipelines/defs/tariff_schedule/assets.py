@@ -33,6 +33,7 @@ def hts_releases(
     path = source.release_list_file()
     root = source.root()
     with warehouse.get_connection() as con:
+        source.claim(con)  # one source per warehouse
         with transaction(con):
             hts.load_release_list(con, path, str(path.relative_to(root)))
             checks = yield from guard(con, "raw.hts_releases")
@@ -123,6 +124,7 @@ def hts_release_tables(
     root = source.root()
     where = "release IN (SELECT unnest($r))"
     with warehouse.get_connection() as con:
+        source.claim(con)  # one source per warehouse
         with transaction(con):
             for i, release in enumerate(releases, start=1):
                 path = source.release_file(release)

@@ -51,6 +51,7 @@ def _load(context, source: SourceResource, warehouse: DuckDBResource, endpoint: 
     contracts = {table: Contracts(table) for table in (raw_table, staging_table)}
     absent: list[str] = []
     with warehouse.get_connection() as con:
+        source.claim(con)  # one source per warehouse
         for i, key in enumerate(keys, start=1):
             try:
                 files = source.census_files(endpoint, period(key))

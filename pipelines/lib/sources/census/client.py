@@ -45,6 +45,7 @@ from urllib.parse import urlencode
 import requests
 
 from pipelines.lib.errors import SourceError, redact, register_secret
+from pipelines.lib.settings import BASE_URLS
 from pipelines.lib.sources import http
 from pipelines.lib.sources.snapshot import (
     CENSUS_ENDPOINTS,
@@ -55,7 +56,7 @@ from pipelines.lib.sources.snapshot import (
 
 LOGGER = logging.getLogger("pipelines.http")
 
-DEFAULT_BASE_URL = "https://api.census.gov/data/timeseries/intltrade"
+DEFAULT_BASE_URL = BASE_URLS["TARIFF_AUDIT_CENSUS_BASE_URL"]
 
 IMPORTS_VARIABLES: tuple[str, ...] = (
     "I_COMMODITY",

@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 import requests
 
 from pipelines.lib.errors import SourceError
+from pipelines.lib.settings import BASE_URLS
 from pipelines.lib.sources import http
 from pipelines.lib.sources.federal_register.reader import (
     SOURCE,
@@ -38,7 +39,7 @@ from pipelines.lib.sources.federal_register.reader import (
 )
 
 LOGGER = logging.getLogger("pipelines.http")
-DEFAULT_BASE_URL = "https://www.federalregister.gov/api/v1"
+DEFAULT_BASE_URL = BASE_URLS["TARIFF_AUDIT_FEDERAL_REGISTER_URL"]
 # The fields the staging table reads; the API's default set lacks dates and numbers.
 FIELDS = (
     "document_number", "title", "type", "subtype", "abstract", "publication_date",

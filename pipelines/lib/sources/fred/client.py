@@ -16,12 +16,13 @@ from urllib.parse import urlencode
 import requests
 
 from pipelines.lib.errors import SourceError
+from pipelines.lib.settings import BASE_URLS
 from pipelines.lib.sources import http
 from pipelines.lib.sources.fred.reader import parse_series
 from pipelines.lib.sources.snapshot import fx_path
 
 LOGGER = logging.getLogger("pipelines.http")
-DEFAULT_BASE_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
+DEFAULT_BASE_URL = BASE_URLS["TARIFF_AUDIT_FRED_URL"]
 SOURCE = "FRED"
 
 

@@ -23,14 +23,15 @@ from typing import Any
 import requests
 
 from pipelines.lib.errors import SourceError
+from pipelines.lib.settings import BASE_URLS
 from pipelines.lib.sources import http
 from pipelines.lib.sources.snapshot import release_list_path
 
 LOGGER = logging.getLogger("pipelines.http")
 
 SOURCE = "USITC HTS"
-DEFAULT_RESTSTOP_URL = "https://hts.usitc.gov/reststop"
-DEFAULT_FILES_URL = "https://www.usitc.gov/sites/default/files/tata/hts"
+DEFAULT_RESTSTOP_URL = BASE_URLS["TARIFF_AUDIT_HTS_RESTSTOP_URL"]
+DEFAULT_FILES_URL = BASE_URLS["TARIFF_AUDIT_HTS_FILES_URL"]
 RELEASE_FIELDS = ("name", "releaseStartDate")
 RECORD_FIELDS = (
     "htsno",

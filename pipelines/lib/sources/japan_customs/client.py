@@ -36,11 +36,12 @@ from urllib.parse import urlencode
 import requests
 
 from pipelines.lib.errors import SourceError, redact, register_secret
+from pipelines.lib.settings import BASE_URLS, env_url
 from pipelines.lib.sources import http
 from pipelines.lib.sources.snapshot import japan_customs_dir
 
 LOGGER = logging.getLogger("pipelines.http")
-DEFAULT_BASE_URL = "https://api.e-stat.go.jp/rest/3.0/app/json"
+DEFAULT_BASE_URL = BASE_URLS["TARIFF_AUDIT_ESTAT_URL"]
 SOURCE = "e-Stat getStatsData"
 STATUS_OK, STATUS_NO_DATA, STATUS_PARTIAL = 0, 1, 2
 MAX_PAGES = 1000
@@ -67,11 +68,12 @@ class EStatPage:
 class EStatClient:
     """Fetches e-Stat statistical tables with getStatsData, page by page."""
 
-    def __init__(self, base_url: str = DEFAULT_BASE_URL, app_id: str | None = None,
+    def __init__(self, base_url: str | None = None, app_id: str | None = None,
                  timeout: float | tuple[float, float] = (10.0, 120.0), retries: int = 4,
                  backoff_factor: float = 1.0, landing_root: Path | None = None,
                  session: requests.Session | None = None):
-        self.base_url = base_url.rstrip("/")
+        # TARIFF_AUDIT_ESTAT_URL points the client at a mirror or a test server
+        self.base_url = (base_url or env_url("TARIFF_AUDIT_ESTAT_URL")).rstrip("/")
         key = app_id if app_id is not None else os.environ.get("ESTAT_APP_ID")
         self._app_id = (key or "").strip() or None
         register_secret(self._app_id)

@@ -1,0 +1,81 @@
+"""Waiting in plain sight: every wait of a run (for the warehouse held by another process, for a
+source's ``Retry-After`` or slow answer) says what it waits for and until when, repeats a
+progress line at least every :data:`PROGRESS_EVERY` seconds, and ends at its deadline with one
+clear error instead of waiting on.
+
+Lines go to the ``pipelines.wait`` logger at WARNING, which the CLI prints and a Dagster run
+worker keeps in its captured output."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+
+LOGGER = logging.getLogger("pipelines.wait")
+PROGRESS_EVERY = 30.0
+
+
+class WaitBudgetExceeded(TimeoutError):
+    """A wait reached its deadline."""
+
+
+def clock(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%H:%M:%S UTC")
+
+
+class Deadline:
+    """A point in time a run must not wait past (``budget`` seconds from now), set by the
+    environment variable ``setting`` (named in the error that ends the wait)."""
+
+    def __init__(self, budget: float, setting: str):
+        self.budget, self.setting = budget, setting
+        self._end = time.monotonic() + budget
+        self.until = datetime.now(UTC) + timedelta(seconds=budget)
+
+    def remaining(self) -> float:
+        return self._end - time.monotonic()
+
+    def expired(self) -> bool:
+        return self.remaining() <= 0
+
+    def error(self, what: str) -> WaitBudgetExceeded:
+        return WaitBudgetExceeded(
+            f"gave up waiting for {what}: the budget of {self.budget:.0f} s ({self.setting}) "
+            f"ended at {clock(self.until)}")
+
+
+class Wait:
+    """One wait for ``what`` bounded by ``deadline``: :meth:`sleep` sleeps in steps of at most
+    :data:`PROGRESS_EVERY` seconds, announcing the wait first and then its progress."""
+
+    def __init__(self, what: str, deadline: Deadline, say=LOGGER.warning):
+        self.what, self.deadline, self.say = what, deadline, say
+        self.started = time.monotonic()
+        self._last_said: float | None = None
+
+    def announce(self, detail: str = "", until: datetime | None = None) -> None:
+        """Say that (or, after the first time, that still) the run waits for ``what``."""
+        now = time.monotonic()
+        until = min(until or self.deadline.until, self.deadline.until)
+        if self._last_said is None:
+            self.say(f"waiting for {self.what}{detail}; until {clock(until)} at the latest "
+                     f"({self.deadline.setting}={self.deadline.budget:.0f} s)")
+        else:
+            self.say(f"still waiting for {self.what}{detail} ({now - self.started:.0f} s so "
+                     f"far; until {clock(until)} at the latest)")
+        self._last_said = now
+
+    def sleep(self, seconds: float, detail: str = "") -> None:
+        """Sleep ``seconds`` (never past the deadline, which raises), with progress lines."""
+        end = time.monotonic() + seconds
+        if self.deadline.remaining() < seconds:
+            raise self.deadline.error(self.what)
+        until = datetime.now(UTC) + timedelta(seconds=seconds)
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            if self._last_said is None or time.monotonic() - self._last_said >= PROGRESS_EVERY:
+                self.announce(detail, until)
+            time.sleep(min(left, PROGRESS_EVERY))
