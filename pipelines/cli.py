@@ -29,7 +29,7 @@ from pipelines.lib import incremental, settings
 from pipelines.lib.publish import published_path
 from pipelines.lib.rules.scorecard import summary_lines
 from pipelines.lib.sources import snapshot
-from pipelines.lib.waiting import Deadline
+from pipelines.lib.waiting import Deadline, WaitBudgetExceeded
 from pipelines.lib.warehouse import (
     OtherSourceError,
     changed_tables,
@@ -124,7 +124,11 @@ def _materialize(instance, selection: list[str], keys: list[str] | None, label: 
     if keys:
         label += f" ({len(keys)} partitions: {keys[0]} .. {keys[-1]})"
     print(f"-> {label}", flush=True)
-    recovery.wait_for_warehouse(instance, say=_say, deadline=deadline)
+    try:
+        recovery.wait_for_warehouse(instance, say=_say, deadline=deadline)
+    except WaitBudgetExceeded as exc:
+        print(f"   FAILED: {exc}", file=sys.stderr)
+        raise StageFailed(label) from None
     result = run_assets(instance, selection, keys)
     if not result.success:
         for event in result.all_events:
@@ -142,12 +146,13 @@ def _say(line: str) -> None:
     print(f"   {line}", flush=True)
 
 
-def _start(instance, mode: snapshot.SourceMode) -> None:
-    """Before any run: settings readable, dead runs recovered (one line), and the warehouse
-    built from this source (or not built yet)."""
+def _start(instance, mode: snapshot.SourceMode, deadline: Deadline) -> None:
+    """Before any run: dead runs recovered (one line), a live run holding the warehouse waited
+    for (visibly), and the warehouse built from this source (or not built yet)."""
     recovered = recovery.recover_dead_runs(instance)
     if recovered:
         print(recovery.recovery_line(recovered), flush=True)
+    recovery.wait_for_warehouse(instance, say=_say, deadline=deadline)
     path = warehouse_path()
     if path.exists():
         with connect(path, read_only=True) as con:
@@ -243,10 +248,12 @@ def run_all(full: bool = False) -> None:
     print(f"source: {mode.kind} ({mode.root})"
           + (" - SYNTHETIC sample data, never cite it" if mode.synthetic else ""))
     instance = dg.DagsterInstance.get()
-    _start(instance, mode)
-    root = source.root()
     deadline = Deadline(settings.env_seconds(recovery.WAIT_SETTING), recovery.WAIT_SETTING)
-    recovery.wait_for_warehouse(instance, say=_say, deadline=deadline)
+    try:
+        _start(instance, mode, deadline)
+    except WaitBudgetExceeded as exc:
+        raise SystemExit(str(exc)) from None
+    root = source.root()
     path = warehouse_path()
     since = datetime.now(UTC)
     backup = _backup(path)

@@ -23,7 +23,7 @@ from dagster._core.storage.dagster_run import FINISHED_STATUSES
 
 from pipelines.lib import processes
 from pipelines.lib.settings import env_seconds
-from pipelines.lib.waiting import Deadline, Wait, clock
+from pipelines.lib.waiting import Deadline, Wait, WaitBudgetExceeded, clock
 
 POOL = "duckdb"
 TAG_PID, TAG_HOST, TAG_STARTED = ("tariff_audit/pid", "tariff_audit/host",
@@ -128,7 +128,12 @@ def wait_for_warehouse(instance: dg.DagsterInstance, say: Callable[[str], None] 
         if not found:
             return
         held = "; ".join(describe(r) for r in found)
-        wait.sleep(POLL_SECONDS, f", held by {held}")
+        try:
+            wait.sleep(POLL_SECONDS, f", held by {held}")
+        except WaitBudgetExceeded as exc:
+            raise WaitBudgetExceeded(
+                f"{exc}; it is held by {held}: wait for that run to finish (Dagster UI, Runs) "
+                "or end it, then run again") from None
 
 
 @dg.sensor(name="warehouse_run_recovery", minimum_interval_seconds=60,

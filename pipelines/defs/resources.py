@@ -14,7 +14,7 @@ from pydantic import Field
 
 from pipelines.defs.recovery import tag_run
 from pipelines.lib import settings
-from pipelines.lib.sources import snapshot
+from pipelines.lib.sources import http, snapshot
 from pipelines.lib.sources.census.client import CensusClient
 from pipelines.lib.sources.federal_register.client import FederalRegisterClient
 from pipelines.lib.sources.fred.client import FredClient
@@ -60,6 +60,10 @@ class SourceResource(dg.ConfigurableResource):
         default_factory=lambda: settings.env_url("TARIFF_AUDIT_HTS_FILES_URL"))
     federal_register_url: str = Field(
         default_factory=lambda: settings.env_url("TARIFF_AUDIT_FEDERAL_REGISTER_URL"))
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # each run's requests share one time budget (TARIFF_AUDIT_HTTP_BUDGET)
+        http.reset_budget()
 
     def mode(self) -> snapshot.SourceMode:
         return snapshot.source_mode(self.source)

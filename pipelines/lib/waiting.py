@@ -16,8 +16,9 @@ LOGGER = logging.getLogger("pipelines.wait")
 PROGRESS_EVERY = 30.0
 
 
-class WaitBudgetExceeded(TimeoutError):
-    """A wait reached its deadline."""
+class WaitBudgetExceeded(RuntimeError):
+    """A wait reached (or would pass) its deadline. Not an ``OSError``: an HTTP library must not
+    mistake it for a network failure and retry."""
 
 
 def clock(at: datetime) -> str:
@@ -41,8 +42,8 @@ class Deadline:
 
     def error(self, what: str) -> WaitBudgetExceeded:
         return WaitBudgetExceeded(
-            f"gave up waiting for {what}: the budget of {self.budget:.0f} s ({self.setting}) "
-            f"ended at {clock(self.until)}")
+            f"gave up waiting for {what}: the time budget {self.setting}={self.budget:.0f} s "
+            f"ends at {clock(self.until)}")
 
 
 class Wait:
@@ -66,6 +67,10 @@ class Wait:
                      f"far; until {clock(until)} at the latest)")
         self._last_said = now
 
+    def due(self) -> bool:
+        """True when the wait has not been announced for :data:`PROGRESS_EVERY` seconds."""
+        return self._last_said is None or time.monotonic() - self._last_said >= PROGRESS_EVERY
+
     def sleep(self, seconds: float, detail: str = "") -> None:
         """Sleep ``seconds`` (never past the deadline, which raises), with progress lines."""
         end = time.monotonic() + seconds
@@ -76,6 +81,6 @@ class Wait:
             left = end - time.monotonic()
             if left <= 0:
                 return
-            if self._last_said is None or time.monotonic() - self._last_said >= PROGRESS_EVERY:
+            if self.due():
                 self.announce(detail, until)
             time.sleep(min(left, PROGRESS_EVERY))

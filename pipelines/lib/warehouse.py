@@ -18,7 +18,7 @@ import duckdb
 
 from pipelines.lib.settings import env_seconds
 from pipelines.lib.sources.snapshot import data_dir, project_root
-from pipelines.lib.waiting import Deadline, Wait
+from pipelines.lib.waiting import Deadline, Wait, WaitBudgetExceeded
 
 LOCK_WAIT_SETTING = "TARIFF_AUDIT_WAREHOUSE_WAIT"
 LOCK_POLL_SECONDS = 2.0
@@ -161,7 +161,7 @@ def connect(database: str | Path, config: dict | None = None,
                             Deadline(env_seconds(LOCK_WAIT_SETTING), LOCK_WAIT_SETTING))
             try:
                 wait.sleep(LOCK_POLL_SECONDS, f", locked by {holder}")
-            except TimeoutError as timeout:
+            except WaitBudgetExceeded as timeout:
                 raise WarehouseLocked(f"{timeout}; it is locked by {holder}: close that process "
                                       "(analysts read the published copy, never the live file) "
                                       "or wait for it to finish, then run again") from None
@@ -285,20 +285,28 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
     return [(s, t, scalar(con, f'SELECT count(*) FROM "{s}"."{t}"')) for s, t in rows]
 
 
-def table_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
-    """(row count, order-independent hash of every row) of every table of the warehouse."""
+def table_checksums(con: duckdb.DuckDBPyConnection, without: dict[str, list[str]] | None = None
+                    ) -> dict[str, tuple[int, int]]:
+    """(row count, order-independent hash of every row) of every table of the warehouse;
+    ``without`` leaves columns out of a table's hash (e.g. a clock time)."""
     tables = run(con, "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
                       "WHERE NOT temporary ORDER BY 1")
-    return {t: tuple(run(con, f"SELECT count(*), coalesce(sum(hash(x)), 0) FROM {t} x")[0])
-            for (t,) in tables}
+    without = without or {}
+    out = {}
+    for (t,) in tables:
+        rows = (f"(SELECT * EXCLUDE ({', '.join(without[t])}) FROM {t})" if t in without
+                else t)
+        out[t] = tuple(run(con, f"SELECT count(*), coalesce(sum(hash(x)), 0) FROM {rows} x")[0])
+    return out
 
 
-def file_checksums(path: str | Path | None) -> dict[str, tuple[int, int]]:
+def file_checksums(path: str | Path | None, without: dict[str, list[str]] | None = None
+                   ) -> dict[str, tuple[int, int]]:
     """:func:`table_checksums` of the warehouse file ``path`` (nothing when it does not exist)."""
     if path is None or not Path(path).exists():
         return {}
     with duckdb.connect(str(path), read_only=True) as con:
-        return table_checksums(con)
+        return table_checksums(con, without)
 
 
 def changed_tables(before: dict[str, tuple[int, int]],

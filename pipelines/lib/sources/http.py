@@ -4,6 +4,12 @@ Retries (backoff, ``Retry-After``, 429/5xx, connect and read timeouts) are urlli
 mounted on a ``requests.Session``; nothing here loops by hand. Redirects are never followed: a
 3xx from a data API means a bad key or endpoint and the clients report it.
 
+Waits are visible and bounded: a ``Retry-After``, a backoff or an answer slow to come says what
+it waits for (source and redacted request) and until when, again at least every 30 s
+(:mod:`pipelines.lib.waiting`), and every request of a run shares one time budget
+(``TARIFF_AUDIT_HTTP_BUDGET``, restarted by each run's source resource): past it the request
+ends in a :class:`SourceError` naming the source and the request.
+
 Secrets: the Census key travels as the ``key`` query parameter, so every URL this module logs or
 puts in an exception goes through :func:`redact` first. urllib3 itself logs request URLs at DEBUG
 (and on retries); :func:`make_session` installs a filter on urllib3's loggers that redacts those
@@ -15,7 +21,10 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import threading
+import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -24,6 +33,8 @@ from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from pipelines.lib.errors import SourceError, redact
+from pipelines.lib.settings import env_seconds
+from pipelines.lib.waiting import PROGRESS_EVERY, Deadline, Wait, WaitBudgetExceeded, clock
 
 LOGGER = logging.getLogger("pipelines.http")
 
@@ -66,12 +77,50 @@ def install_log_redaction() -> None:
             logger.addFilter(_FILTER)
 
 
+BUDGET_SETTING = "TARIFF_AUDIT_HTTP_BUDGET"
+_budget: Deadline | None = None
+_current = threading.local()  # the Wait of the request this thread is making
+
+
+def reset_budget(seconds: float | None = None) -> Deadline:
+    """Start the time budget of a run's requests (``TARIFF_AUDIT_HTTP_BUDGET`` seconds unless
+    ``seconds``); called when a run sets up its source resource."""
+    global _budget
+    _budget = Deadline(seconds if seconds is not None else env_seconds(BUDGET_SETTING),
+                       BUDGET_SETTING)
+    return _budget
+
+
+def budget() -> Deadline:
+    return _budget if _budget is not None else reset_budget()
+
+
 class _CappedRetry(Retry):
-    """``Retry`` whose ``Retry-After`` waits are capped at :data:`MAX_RETRY_AFTER` seconds."""
+    """``Retry`` whose ``Retry-After`` waits are capped at :data:`MAX_RETRY_AFTER` seconds and
+    whose sleeps say what they wait for and until when, within the run's time budget."""
 
     def get_retry_after(self, response):  # type: ignore[no-untyped-def]
         seconds = super().get_retry_after(response)
         return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
+
+    def sleep(self, response=None) -> None:  # type: ignore[no-untyped-def]
+        seconds, reason = None, ""
+        if self.respect_retry_after_header and response is not None:
+            seconds = self.get_retry_after(response)
+            reason = f"Retry-After {seconds:.0f} s on HTTP {response.status}" if seconds else ""
+        if seconds is None:
+            seconds = self.get_backoff_time()
+            last = self.history[-1] if self.history else None
+            why = (f"HTTP {last.status}" if last is not None and last.status else
+                   type(last.error).__name__ if last is not None and last.error else "a failure")
+            reason = f"retry {len(self.history)} after {why}"
+        if seconds <= 0:
+            return
+        wait = getattr(_current, "wait", None)
+        if wait is None:
+            time.sleep(seconds)
+            return
+        wait.sleep(seconds, f" ({reason})")
 
 
 def make_retry(retries: int = 4, backoff_factor: float = 1.0, backoff_max: float = 60.0) -> Retry:
@@ -129,14 +178,29 @@ def get(
     """
     shown = redact(url, secret)
     LOGGER.info("GET %s", shown)
+    deadline = budget()
+    wait = Wait(f"{source} {shown}", deadline)
+    if deadline.expired():
+        raise SourceError(source, shown, str(deadline.error("this request")), field="status")
+    connect_s, read_s = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+    bounded = (min(connect_s, max(deadline.remaining(), 1.0)),
+               min(read_s, max(deadline.remaining(), 1.0)))
+    _current.wait = wait
+    heartbeat = _Heartbeat(wait, read_s)
     try:
-        response = session.get(url, timeout=timeout, allow_redirects=False, stream=stream)
+        response = session.get(url, timeout=bounded, allow_redirects=False, stream=stream)
+    except WaitBudgetExceeded as exc:
+        LOGGER.warning("%s: %s (%s)", source, exc, shown)
+        raise SourceError(source, shown, str(exc), field="status") from None
     except requests.RequestException as exc:
         transient = is_transient(exc)
         what = "no answer after retries" if transient else "request failed"
         problem = f"{what} ({type(exc).__name__}: {redact(exc, secret)})"
         LOGGER.warning("%s: %s (%s)", source, problem, shown)
         raise SourceError(source, shown, problem, field="status", transient=transient) from None
+    finally:
+        heartbeat.stop()
+        _current.wait = None
     LOGGER.debug(
         "%s answered HTTP %s (%s) for %s",
         source,
@@ -145,6 +209,27 @@ def get(
         shown,
     )
     return response
+
+
+class _Heartbeat:
+    """While a request is out, a line every :data:`PROGRESS_EVERY` seconds: a slow answer is
+    waited for in plain sight (how long so far, when an attempt times out)."""
+
+    def __init__(self, wait: Wait, read_timeout: float):
+        self.wait, self.read_timeout = wait, read_timeout
+        self.asked = datetime.now(UTC)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(PROGRESS_EVERY):
+            if self.wait.due():  # a Retry-After sleep announces itself
+                self.wait.announce(f" (answer pending since {clock(self.asked)}; an attempt "
+                                   f"gives up after {self.read_timeout:.0f} s without data)")
+
+    def stop(self) -> None:
+        self._stop.set()
 
 
 def is_transient(exc: BaseException) -> bool:
