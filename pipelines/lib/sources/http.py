@@ -181,7 +181,9 @@ def get(
     deadline = budget()
     wait = Wait(f"{source} {shown}", deadline)
     if deadline.expired():
-        raise SourceError(source, shown, str(deadline.error("this request")), field="status")
+        raise SourceError(source, shown, f"not sent: this run's time budget ({deadline.setting}="
+                          f"{deadline.budget:.0f} s) ended at {clock(deadline.until)}",
+                          field="status")
     connect_s, read_s = timeout if isinstance(timeout, tuple) else (timeout, timeout)
     bounded = (min(connect_s, max(deadline.remaining(), 1.0)),
                min(read_s, max(deadline.remaining(), 1.0)))
@@ -189,9 +191,11 @@ def get(
     heartbeat = _Heartbeat(wait, read_s)
     try:
         response = session.get(url, timeout=bounded, allow_redirects=False, stream=stream)
-    except WaitBudgetExceeded as exc:
-        LOGGER.warning("%s: %s (%s)", source, exc, shown)
-        raise SourceError(source, shown, str(exc), field="status") from None
+    except WaitBudgetExceeded:
+        problem = (f"gave up: the source asked to wait past the end of this run's time budget "
+                   f"({deadline.setting}={deadline.budget:.0f} s, until {clock(deadline.until)})")
+        LOGGER.warning("%s: %s (%s)", source, problem, shown)
+        raise SourceError(source, shown, problem, field="status") from None
     except requests.RequestException as exc:
         transient = is_transient(exc)
         what = "no answer after retries" if transient else "request failed"
