@@ -254,6 +254,11 @@ def run_all(full: bool = False) -> None:
     except WaitBudgetExceeded as exc:
         raise SystemExit(str(exc)) from None
     root = source.root()
+    if not mode.is_live and not snapshot.census_months(root, "imports_hs"):
+        raise SystemExit(
+            f"refused: the source {mode.root} has no Census month (no directory "
+            "census/imports_hs/<YYYY-MM> holding answers): add the months' answers to the "
+            "snapshot, or point TARIFF_AUDIT_SOURCE at a complete snapshot, sample or live")
     path = warehouse_path()
     since = datetime.now(UTC)
     backup = _backup(path)
@@ -265,11 +270,6 @@ def run_all(full: bool = False) -> None:
         releases = instance.get_dynamic_partitions(hts_release_partitions.name)
         months = [k for k in monthly_partitions.get_partition_keys()
                   if mode.is_live or k[:7] in snapshot.census_months(root, "imports_hs")]
-        if not months and not mode.is_live:
-            raise SystemExit(
-                f"refused: the source {mode.root} has no Census month (no directory "
-                "census/imports_hs/<YYYY-MM> with answers): add the months' answers to the "
-                "snapshot, or point TARIFF_AUDIT_SOURCE at a complete snapshot, sample or live")
         if not full:
             releases, months = _new(releases, months, root, live=mode.is_live)
         for selection, keys, label in ((SCHEDULE, releases, "tariff schedule"),

@@ -129,7 +129,7 @@ def wait_for_warehouse(instance: dg.DagsterInstance, say: Callable[[str], None] 
             return
         held = "; ".join(describe(r) for r in found)
         try:
-            wait.sleep(POLL_SECONDS, f", held by {held}")
+            wait.sleep(POLL_SECONDS, f", held by {held}", poll=True)
         except WaitBudgetExceeded as exc:
             raise WaitBudgetExceeded(
                 f"{exc}; it is held by {held}: wait for that run to finish (Dagster UI, Runs) "

@@ -71,12 +71,18 @@ class Wait:
         """True when the wait has not been announced for :data:`PROGRESS_EVERY` seconds."""
         return self._last_said is None or time.monotonic() - self._last_said >= PROGRESS_EVERY
 
-    def sleep(self, seconds: float, detail: str = "") -> None:
-        """Sleep ``seconds`` (never past the deadline, which raises), with progress lines."""
-        end = time.monotonic() + seconds
-        if self.deadline.remaining() < seconds:
+    def sleep(self, seconds: float, detail: str = "", poll: bool = False) -> None:
+        """Sleep ``seconds`` (never past the deadline, which raises), with progress lines.
+        The lines say until when: the end of this sleep (a Retry-After), or for a ``poll``
+        (one of many short sleeps until something frees up) the deadline."""
+        if poll:  # the last poll ends at the deadline
+            seconds = min(seconds, self.deadline.remaining())
+            if seconds <= 0:
+                raise self.deadline.error(self.what)
+        elif self.deadline.remaining() < seconds:
             raise self.deadline.error(self.what)
-        until = datetime.now(UTC) + timedelta(seconds=seconds)
+        end = time.monotonic() + seconds
+        until = None if poll else datetime.now(UTC) + timedelta(seconds=seconds)
         while True:
             left = end - time.monotonic()
             if left <= 0:

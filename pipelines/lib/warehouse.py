@@ -160,7 +160,7 @@ def connect(database: str | Path, config: dict | None = None,
                 wait = Wait(f"the warehouse {database}",
                             Deadline(env_seconds(LOCK_WAIT_SETTING), LOCK_WAIT_SETTING))
             try:
-                wait.sleep(LOCK_POLL_SECONDS, f", locked by {holder}")
+                wait.sleep(LOCK_POLL_SECONDS, f", locked by {holder}", poll=True)
             except WaitBudgetExceeded as timeout:
                 raise WarehouseLocked(f"{timeout}; it is locked by {holder}: close that process "
                                       "(analysts read the published copy, never the live file) "

@@ -9,74 +9,17 @@ next CLI must recover the dead run at start-up)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from pipelines.lib.sources.snapshot import project_root
+from tests.cli_harness import HANG_GUARD_SECONDS, Cli, environment
 from tests.helpers import table_checksums
-
-# A guard against a hang of the harness itself, not a measured bound: the runs take ~1-2 min.
-HANG_GUARD_SECONDS = 900
-
-
-class Cli:
-    """One ``python -m pipelines.cli run`` with its output in a file."""
-
-    def __init__(self, env: dict, log: Path):
-        self.log = log
-        self.handle = log.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "run"], cwd=project_root(), env=env,
-            stdout=self.handle, stderr=subprocess.STDOUT)
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_for(self, *fragments: str) -> str:
-        """Block until the output holds every fragment (in any order)."""
-        guard = time.monotonic() + HANG_GUARD_SECONDS
-        while True:
-            text = self.output()
-            if all(f in text for f in fragments):
-                return text
-            if self.process.poll() is not None:
-                pytest.fail(f"the CLI ended before printing {fragments}:\n{text[-4000:]}")
-            if time.monotonic() > guard:
-                pytest.fail(f"hang: no {fragments} in the CLI's output:\n{text[-4000:]}")
-            time.sleep(0.2)
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()  # reaped: the PID is gone, not a zombie
-
-    def finish(self) -> str:
-        try:
-            code = self.process.wait(timeout=HANG_GUARD_SECONDS)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            pytest.fail(f"hang: the CLI did not finish:\n{self.output()[-4000:]}")
-        self.handle.close()
-        text = self.output()
-        assert code == 0, text[-4000:]
-        return text
-
-
-def _environment(tmp: Path, snapshot: Path) -> dict:
-    home = tmp / "dagster_home"
-    home.mkdir(parents=True)
-    shutil.copy(project_root() / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TARIFF_AUDIT_", "DAGSTER"))}
-    env.update(DAGSTER_HOME=str(home), TARIFF_AUDIT_DATA=str(tmp / "data"),
-               TARIFF_AUDIT_SOURCE=str(snapshot), PYTHONUNBUFFERED="1")
-    return env
 
 
 def _instance(env: dict) -> dg.DagsterInstance:
@@ -87,7 +30,7 @@ def _instance(env: dict) -> dg.DagsterInstance:
 def clean(sample_snapshot, tmp_path_factory) -> dict:
     """The checksums of every table after one uninterrupted run (build times left out)."""
     tmp = tmp_path_factory.mktemp("clean")
-    env = _environment(tmp, sample_snapshot)
+    env = environment(tmp, sample_snapshot)
     Cli(env, tmp / "clean.log").finish()
     return table_checksums(tmp / "data" / "warehouse.duckdb", ignore_clock=True)
 
@@ -98,7 +41,7 @@ def clean(sample_snapshot, tmp_path_factory) -> dict:
 ], ids=["census-load", "marts"])
 def test_a_killed_run_is_recovered_when_the_next_run_starts(clean, sample_snapshot, tmp_path,
                                                              moment, job):
-    env = _environment(tmp_path, sample_snapshot)
+    env = environment(tmp_path, sample_snapshot)
     first = Cli(env, tmp_path / "first.log")
     first.wait_for(*moment)
     first.kill()
@@ -143,7 +86,7 @@ def _holder(env: dict, tmp: Path) -> tuple[subprocess.Popen, str]:
 
 def test_a_run_waits_for_a_live_holder_naming_it_and_goes_on_when_it_dies(
         clean, sample_snapshot, tmp_path):
-    env = _environment(tmp_path, sample_snapshot)
+    env = environment(tmp_path, sample_snapshot)
     holder, run_id = _holder(env, tmp_path)
     try:
         cli = Cli(env, tmp_path / "cli.log")
@@ -162,7 +105,7 @@ def test_a_run_waits_for_a_live_holder_naming_it_and_goes_on_when_it_dies(
 
 def test_a_wait_for_a_live_holder_ends_at_its_budget_with_one_clear_line(
         sample_snapshot, tmp_path):
-    env = _environment(tmp_path, sample_snapshot)
+    env = environment(tmp_path, sample_snapshot)
     env["TARIFF_AUDIT_WAREHOUSE_WAIT"] = "4"
     holder, run_id = _holder(env, tmp_path)
     try:

@@ -77,7 +77,8 @@ def test_a_locked_warehouse_is_waited_for_naming_the_process_then_opened(
     assert any(line.startswith("still waiting") for line in lines[1:]), lines
 
 
-def test_a_lock_held_past_the_budget_ends_in_one_clear_error(warehouse, monkeypatch):
+def test_a_lock_held_past_the_budget_ends_in_one_clear_error(warehouse, monkeypatch, caplog):
+    caplog.set_level(logging.WARNING, logger="pipelines.wait")
     monkeypatch.setenv("TARIFF_AUDIT_WAREHOUSE_WAIT", "2")
     before = table_checksums(warehouse)
     reader = _reader(warehouse, 60)
@@ -91,6 +92,8 @@ def test_a_lock_held_past_the_budget_ends_in_one_clear_error(warehouse, monkeypa
     assert "\n" not in message
     assert f"PID {reader.pid}" in message and "TARIFF_AUDIT_WAREHOUSE_WAIT=2 s" in message
     assert "published copy" in message  # what to do about it
+    ends = message.split("ends at ")[1].split(";")[0]
+    assert f"until {ends} at the latest" in _wait_lines(caplog)[0]  # announced up front
     assert table_checksums(warehouse) == before
 
 

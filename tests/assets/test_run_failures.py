@@ -1,0 +1,204 @@
+"""Failures of a whole run, through the real CLI: each ends with one line a user can act on,
+and the warehouse either stays exactly as it was (every table's checksum) or changes only as
+the line says — the marts never disagree with the tables they are built from.
+
+- marts failing after the Census load committed (here: a reader keeps the warehouse locked past
+  the wait budget): the run is rolled back to the copy taken before it;
+- a Census month failing after an earlier month committed: that month is kept and the marts are
+  rebuilt from it, and the line lists every table that changed;
+- a source other than the warehouse's, a snapshot without any Census month, a malformed
+  setting: refused before anything runs."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.cli import LEDGER
+from pipelines.defs.resources import SourceResource, WarehouseResource
+from pipelines.lib.sources.snapshot import project_root
+from pipelines.lib.warehouse import transaction
+from tests.assets.conftest import _materialize
+from tests.cli_harness import HANG_GUARD_SECONDS, Cli, environment
+from tests.helpers import table_checksums
+
+HELD_BACK = ("2026-08", "2026-09")  # months the first build leaves out
+
+
+def _link_tree(sample: Path, root: Path, skip=lambda path: False) -> Path:
+    for path in sample.rglob("*"):
+        if skip(path):
+            continue
+        target = root / path.relative_to(sample)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(path)
+    return root
+
+
+def _held_back(path: Path) -> bool:
+    return any(part in HELD_BACK for part in path.parts)
+
+
+def _add_month(sample: Path, root: Path, month: str) -> None:
+    for endpoint in ("imports_hs", "exports_hs"):
+        source = sample / "census" / endpoint / month
+        target = root / "census" / endpoint / month
+        target.mkdir(parents=True, exist_ok=True)
+        for path in source.iterdir():
+            if not (target / path.name).is_symlink():
+                (target / path.name).symlink_to(path)
+
+
+def _last_line(text: str) -> str:
+    return text.strip().splitlines()[-1]
+
+
+def _cli(env: dict, **extra) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipelines.cli", "run"], cwd=project_root(),
+                          env={**env, **extra}, capture_output=True, text=True,
+                          timeout=HANG_GUARD_SECONDS)
+
+
+@pytest.fixture(scope="module")
+def built(sample_snapshot, tmp_path_factory):
+    """A warehouse built by the CLI from the sample without its last two months."""
+    tmp = tmp_path_factory.mktemp("runs")
+    root = _link_tree(sample_snapshot, tmp / "snapshot", _held_back)
+    env = environment(tmp, root)
+    Cli(env, tmp / "build.log").finish()
+    return env, root, Path(env["TARIFF_AUDIT_DATA"]) / "warehouse.duckdb"
+
+
+def test_marts_failing_after_the_load_committed_roll_the_run_back(built, sample_snapshot,
+                                                                    tmp_path):
+    env, root, warehouse = built
+    before = table_checksums(warehouse)
+    _add_month(sample_snapshot, root, "2026-08")
+    run = Cli({**env, "TARIFF_AUDIT_WAREHOUSE_WAIT": "3"}, tmp_path / "run.log")
+    run.wait_for("-> indicators")
+    reader = None
+    while reader is None and run.process.poll() is None:  # a reader gets in during the marts
+        try:
+            reader = duckdb.connect(str(warehouse), read_only=True)
+        except duckdb.IOException:
+            time.sleep(0.02)
+    try:
+        out = run.finish(code=1)
+    finally:
+        if reader is not None:
+            reader.close()
+    last = _last_line(out)
+    assert last.startswith("indicators failed; the run was rolled back"), out[-3000:]
+    for table in ("raw.census_imports", "staging.imports_monthly", "staging.exports_monthly"):
+        assert table in last
+    assert "the warehouse keeps its previous data" in last
+    assert "FAILED" in out and "TARIFF_AUDIT_WAREHOUSE_WAIT=3 s" in out  # the cause, above
+    assert table_checksums(warehouse) == before
+    assert not warehouse.with_name(warehouse.name + ".before-run").exists()
+    shutil.rmtree(root / "census" / "imports_hs" / "2026-08")
+    shutil.rmtree(root / "census" / "exports_hs" / "2026-08")
+
+
+def test_a_month_failing_after_another_committed_keeps_it_and_rebuilds_the_marts(
+        built, sample_snapshot):
+    env, root, warehouse = built
+    before = table_checksums(warehouse)
+    _add_month(sample_snapshot, root, "2026-08")
+    _add_month(sample_snapshot, root, "2026-09")
+    broken = root / "census" / "imports_hs" / "2026-09" / "CTY_CODE=5880_I_COMMODITY=87.json"
+    body = broken.read_bytes()
+    broken.unlink()
+    broken.write_bytes(body[:-200])  # truncated
+    done = _cli(env)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    last = _last_line(done.stderr)
+    assert last.startswith("Census trade (2 partitions: 2026-08-01 .. 2026-09-01) failed; "
+                           "what it loaded before the failure is kept and the marts were "
+                           "rebuilt from it: changed "), last
+    after = table_checksums(warehouse)
+    changed = {t for t in after if after[t] != before.get(t)}
+    # the line names exactly the tables that changed, each with its row counts
+    assert changed and all(f"{t} (" in last for t in changed)
+    assert all(f"{t} (" not in last for t in set(after) - changed)
+    assert {"raw.census_imports", "staging.imports_monthly",
+            "marts.effective_rates_monthly"} <= changed
+    assert "CTY_CODE=5880_I_COMMODITY=87" in done.stderr  # the cause, above
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        staged, marts = con.execute(
+            "SELECT (SELECT max(period) FROM staging.imports_monthly), "
+            "(SELECT max(period) FROM marts.effective_rates_monthly)").fetchone()
+    assert str(staged) == str(marts) == "2026-08-01"  # the marts follow what was committed
+
+
+def test_another_source_is_refused_before_anything_runs(built, sample_snapshot, tmp_path):
+    env, root, warehouse = built
+    before = table_checksums(warehouse)
+    other = _link_tree(sample_snapshot, tmp_path / "other")
+    done = _cli(env, TARIFF_AUDIT_SOURCE=str(other))
+    assert done.returncode == 1
+    last = _last_line(done.stderr)
+    assert last.startswith(f"refused: the warehouse {warehouse} was built from snapshot "
+                           f"{root}, not from the configured source (snapshot {other})")
+    assert "TARIFF_AUDIT_DATA=<new directory> make run" in last
+    assert f"TARIFF_AUDIT_SOURCE back to {root}" in last
+    assert "-> ledger" not in done.stdout
+    assert table_checksums(warehouse) == before
+
+
+def test_a_malformed_setting_is_refused_naming_the_variable(built):
+    env, root, warehouse = built
+    before = table_checksums(warehouse)
+    done = _cli(env, TARIFF_AUDIT_HTS_SINCE="2025-13-01")
+    assert done.returncode == 1
+    assert _last_line(done.stderr) == (
+        "refused: TARIFF_AUDIT_HTS_SINCE='2025-13-01' is not usable: expected a date as "
+        "YYYY-MM-DD, e.g. 2025-01-01 (set it in the environment or .env, see .env.example)")
+    assert table_checksums(warehouse) == before
+
+
+def test_a_snapshot_without_census_months_is_refused_naming_the_source(sample_snapshot,
+                                                                       tmp_path):
+    root = _link_tree(sample_snapshot, tmp_path / "snapshot",
+                      lambda path: "census" in path.relative_to(sample_snapshot).parts)
+    env = environment(tmp_path, root)
+    done = _cli(env)
+    assert done.returncode == 1
+    last = _last_line(done.stderr)
+    assert last.startswith(f"refused: the source {root} has no Census month"), done.stderr
+    assert "census/imports_hs/<YYYY-MM>" in last and "TARIFF_AUDIT_SOURCE" in last
+    assert "partition_key" not in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "data" / "warehouse.duckdb").exists()
+
+
+def test_a_ui_run_from_another_source_is_refused_by_the_step(case, sample_snapshot, tmp_path):
+    """The guard is in every step that loads from a source, not only in the CLI."""
+    other = _link_tree(sample_snapshot, tmp_path / "other")
+    resources = {"source": SourceResource(source=str(other)),
+                 "warehouse": WarehouseResource(database=str(case.warehouse))}
+    result = _materialize(case.instance, resources, ["raw/hts_releases"])
+    messages = case.expect_refusal(result, f"was built from snapshot {case.root.resolve()}",
+                                   f"not from the configured source (snapshot {other})",
+                                   "TARIFF_AUDIT_DATA=")
+    assert "OtherSourceError" in messages
+    # the ledger does not come from the source: it still loads
+    assert _materialize(case.instance, resources, LEDGER).success
+
+
+def test_a_failed_rollback_never_hides_the_real_error(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    with pytest.raises(ValueError) as caught, transaction(con):
+        con.execute("CREATE TABLE t (x INTEGER)")
+        con.execute("COMMIT")  # the transaction is gone: the rollback will fail too
+        raise ValueError("the real error")
+    assert str(caught.value) == "the real error"
+    assert any("the rollback failed too" in note for note in caught.value.__notes__)
+    con.close()
