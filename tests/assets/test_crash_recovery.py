@@ -121,3 +121,22 @@ def test_a_wait_for_a_live_holder_ends_at_its_budget_with_one_clear_line(
     assert f"census_refresh run {run_id[:8]} (pid {holder.pid}" in last
     assert "TARIFF_AUDIT_WAREHOUSE_WAIT=4 s" in last
     assert not (tmp_path / "data" / "warehouse.duckdb").exists()  # nothing was written
+
+
+def test_the_daemon_sensor_recovers_a_ui_run_whose_worker_died(tmp_path, sample_snapshot):
+    """UI runs have no CLI to recover them: the sensor warehouse_run_recovery, evaluated by the
+    daemon every minute, marks a dead run failed and frees its slot."""
+    from pipelines.defs.recovery import warehouse_run_recovery
+
+    env = environment(tmp_path, sample_snapshot)
+    holder, run_id = _holder(env, tmp_path)
+    instance = _instance(env)
+    context = dg.build_sensor_context(instance=instance)
+    assert "no dead run" in warehouse_run_recovery(context).skip_message  # alive: left alone
+    assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.STARTED
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    skipped = warehouse_run_recovery(dg.build_sensor_context(instance=instance))
+    assert f"census_refresh run {run_id[:8]} (pid {holder.pid}" in skipped.skip_message
+    assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
+    assert not instance.event_log_storage.get_concurrency_info("duckdb").claimed_slots

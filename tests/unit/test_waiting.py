@@ -283,3 +283,13 @@ def test_every_live_base_url_comes_from_the_environment(httpserver, sample_snaps
             "/fred/fredgraph.csv"} <= asked
     assert (landing / "census" / "imports_hs" / "2025-09").is_dir()
     assert EStatClient().base_url == httpserver.url_for("/estat").rstrip("/")
+
+
+def test_every_setting_is_documented_in_env_example_and_readme():
+    from pipelines.lib.sources.snapshot import project_root
+
+    example = (project_root() / ".env.example").read_text(encoding="utf-8")
+    readme = (project_root() / "README.md").read_text(encoding="utf-8")
+    for name in [*settings.BASE_URLS, *settings.WAIT_BUDGETS]:
+        assert f"{name}=" in example, name
+        assert f"`{name}`" in readme, name
