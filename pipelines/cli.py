@@ -133,13 +133,23 @@ def _materialize(instance, selection: list[str], keys: list[str] | None, label: 
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
-                error = event.step_failure_data.error
-                while error.cause is not None:  # the user's exception, not Dagster's wrapper
-                    error = error.cause
+                error = _root_cause(event.step_failure_data.error)
                 print(f"   FAILED {event.step_key}: {error.message.strip()}", file=sys.stderr)
         raise StageFailed(label)
     print(f"   done in {time.monotonic() - started:.1f} s", flush=True)
     return result
+
+
+def _root_cause(error):
+    """The user's exception, not Dagster's wrapper; and never DuckDB's "Current transaction is
+    aborted" of a cleanup when the error it happened during is at hand."""
+    while True:
+        if error.cause is not None:
+            error = error.cause
+        elif error.context is not None and "transaction is aborted" in error.message:
+            error = error.context
+        else:
+            return error
 
 
 def _say(line: str) -> None:

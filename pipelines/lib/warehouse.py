@@ -195,6 +195,23 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     run(con, "COMMIT")
 
 
+@contextmanager
+def cleaning_up(cleanup) -> Iterator[None]:
+    """Run ``cleanup`` (unregister frames, drop temp tables) after the block. When the block
+    failed inside a transaction, DuckDB refuses every statement until the rollback ("Current
+    transaction is aborted"), the cleanup included: its error is then noted on the block's
+    error instead of replacing it, so the message keeps the real cause."""
+    try:
+        yield
+    except BaseException as exc:
+        try:
+            cleanup()
+        except duckdb.Error as failed:
+            exc.add_note(f"(cleaning up failed too: {failed})")
+        raise
+    cleanup()
+
+
 def replace_partitions(
     con: duckdb.DuckDBPyConnection,
     name: str,

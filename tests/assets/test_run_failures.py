@@ -202,3 +202,20 @@ def test_a_failed_rollback_never_hides_the_real_error(tmp_path):
     assert str(caught.value) == "the real error"
     assert any("the rollback failed too" in note for note in caught.value.__notes__)
     con.close()
+
+
+def test_a_cleanup_refused_by_an_aborted_transaction_keeps_the_real_error(tmp_path):
+    """The issue's NaN quantity surfaced only as "Current transaction is aborted": the cleanup
+    after the failed statement replaced the real error."""
+    import polars as pl
+
+    from pipelines.lib.warehouse import cleaning_up
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.register("_frame", pl.DataFrame({"q": [float("nan")]}))
+    with pytest.raises(duckdb.ConversionException) as caught, transaction(con):
+        with cleaning_up(lambda: con.unregister("_frame")):
+            con.execute("SELECT q::DECIMAL(38, 12) FROM _frame").fetchall()
+    assert "Could not cast value nan" in str(caught.value)
+    assert any("transaction is aborted" in note for note in caught.value.__notes__)
+    con.close()

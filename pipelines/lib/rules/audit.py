@@ -13,7 +13,7 @@ import polars as pl
 
 from pipelines.lib.rules import ledger as ledger_lib
 from pipelines.lib.rules.rate_text import clean, parse_rate
-from pipelines.lib.warehouse import ensure_table, rebuild_table, run, statement
+from pipelines.lib.warehouse import cleaning_up, ensure_table, rebuild_table, run, statement
 
 # "Free (A+,AU,...,JP,...) 3.2% (KR)": rate texts each followed by their program codes
 _SPECIAL = re.compile(r"(?P<rate>[^()]+?)\s*\((?P<programs>[^()]*)\)")
@@ -54,14 +54,11 @@ def load_ledger_tables(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) 
     ensure_table(con, "staging/ledger", derived=True)  # every row replaced below
     for name, frame in frames.items():
         con.register(name, frame)
-    try:
+    with cleaning_up(lambda: [con.unregister(name) for name in frames]):
         for table in ("instruments", "rules", "categories", "units", "provisions",
                       "category_sectors", "chapter99"):
             run(con, f"DELETE FROM staging.ledger_{table}")
         run(con, statement("staging/ledger", "insert"))
-    finally:
-        for name in frames:
-            con.unregister(name)
     return {name.removeprefix("_"): frame.height for name, frame in frames.items()}
 
 
@@ -77,15 +74,13 @@ def build_line_audit(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) ->
     run(con, statement(name, "lines"))
     specials = con.sql("SELECT DISTINCT special_text FROM _lines").pl()["special_text"]
     con.register("_jp_preferences", jp_preferences(specials))
-    try:
+    with cleaning_up(lambda: con.unregister("_jp_preferences")):
         run(con, statement(name, "column1"))
         run(con, statement(name, "rated"))
         rows = rebuild_table(con, name, params={
             "tolerance_usd": book.audit.tolerance_usd,
             "tolerance_rate": book.audit.tolerance_rate,
             "promise_tolerance_rate": book.audit.promise_tolerance_rate})
-    finally:
-        con.unregister("_jp_preferences")
     for temp in ("_entries", "_releases", "_segments", "_category_wanted", "_line_categories",
                  "_lines", "_column1", "_rated"):
         run(con, f"DROP TABLE IF EXISTS {temp}")

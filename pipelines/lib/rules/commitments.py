@@ -26,7 +26,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from pipelines.lib.rules.ledger import LedgerError, _read, ledger_dir, load_ledger, units_frame
-from pipelines.lib.warehouse import ensure_table, run, sql_dir, statement
+from pipelines.lib.warehouse import cleaning_up, ensure_table, run, sql_dir, statement
 
 SCORECARD_DIR = "marts/scorecard"
 SOURCES_DIR = "marts/commitment_sources"
@@ -402,13 +402,10 @@ def load_commitment_tables(con: duckdb.DuckDBPyConnection, book: CommitmentBook)
     ensure_table(con, name, derived=True)  # every row replaced below
     for frame_name, frame in frames.items():
         con.register(frame_name, frame)
-    try:
+    with cleaning_up(lambda: [con.unregister(frame_name) for frame_name in frames]):
         run(con, "DELETE FROM staging.ledger_commitments")
         run(con, "DELETE FROM staging.ledger_evidence")
         run(con, statement(name, "insert"))
-    finally:
-        for frame_name in frames:
-            con.unregister(frame_name)
     return {"ledger_commitments": len(book.commitments), "ledger_evidence": len(book.evidence)}
 
 

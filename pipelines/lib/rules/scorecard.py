@@ -25,6 +25,7 @@ from pipelines.lib.rules.commitments import (
     measure_files,
 )
 from pipelines.lib.warehouse import (
+    cleaning_up,
     ensure_table,
     rebuild_table,
     run,
@@ -103,10 +104,8 @@ def build_commitment_progress(con: duckdb.DuckDBPyConnection, params: dict) -> i
         "NULL::DOUBLE AS actual, 0 AS unit_errors, NULL::VARCHAR AS error_units WHERE false")
     sql = f"CREATE OR REPLACE TEMP TABLE _commitment_actuals AS {union}"
     run(con, sql, bound(sql, params))
-    try:
+    with cleaning_up(lambda: run(con, "DROP TABLE IF EXISTS _commitment_actuals")):
         return rebuild_table(con, "marts/commitment_progress")
-    finally:
-        run(con, "DROP TABLE IF EXISTS _commitment_actuals")
 
 
 def build_investment(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, int]:
@@ -127,15 +126,13 @@ def build_scorecard(con: duckdb.DuckDBPyConnection, params: dict) -> dict[str, i
     run(con, quarters, bound(quarters, params))
     run(con, "DELETE FROM marts.implementation_scorecard")
     counts = {}
-    try:
+    with cleaning_up(lambda: run(con, "DROP TABLE IF EXISTS _scorecard_quarters")):
         for measure in _used(con, "measure"):
             sql = _statement(SCORECARD_DIR, "measures", measure, "rows")
             before = scalar(con, "SELECT count(*) FROM marts.implementation_scorecard")
             run(con, f"INSERT INTO marts.implementation_scorecard {sql}", bound(sql, params))
             counts[measure] = scalar(
                 con, "SELECT count(*) FROM marts.implementation_scorecard") - before
-    finally:
-        run(con, "DROP TABLE IF EXISTS _scorecard_quarters")
     return counts
 
 
