@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import date
+from pathlib import Path
 from urllib.parse import urlsplit
 
 # The base URL of every live source, overridable for a mirror, a proxy or a test server.
@@ -91,8 +92,20 @@ def env_codes(name: str, default: str) -> list[str]:
     return codes
 
 
+def env_directory(name: str) -> Path | None:
+    """A directory that must exist when the variable is set (``None`` when it is not)."""
+    value = _get(name)
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise SettingError(name, value, "an existing directory")
+    return path
+
+
 def check_environment() -> None:
     """Read every setting once; the first malformed one raises :class:`SettingError`."""
+    env_directory("TARIFF_AUDIT_LEDGER_DIR")
     env_date("TARIFF_AUDIT_HTS_SINCE", "2025-01-01")
     env_memory("TARIFF_AUDIT_DUCKDB_MEMORY", "2GB")
     env_codes("TARIFF_AUDIT_COUNTRIES", "5880")

@@ -222,6 +222,7 @@ def _restore_budget():
     ("TARIFF_AUDIT_DUCKDB_MEMORY", "lots", "2GB"),
     ("TARIFF_AUDIT_COUNTRIES", "Japan", "4 digits"),
     ("TARIFF_AUDIT_CENSUS_BASE_URL", "api.census.gov/data", "http://"),
+    ("TARIFF_AUDIT_LEDGER_DIR", "/nonexistent/ledger", "an existing directory"),
 ])
 def test_a_malformed_setting_names_the_variable_and_the_format(monkeypatch, name, value,
                                                                expected):
