@@ -101,12 +101,15 @@ def recovery_line(recovered: list[str]) -> str:
 
 
 def holders(instance: dg.DagsterInstance) -> list:
-    """The run records of unfinished runs holding (or queued before us for) the pool."""
+    """The run records of unfinished runs holding the pool's slot (claimed, or assigned and
+    about to claim it). Runs merely queued for it are not waited for here: this run queues
+    behind them in Dagster's own order."""
     storage = instance.event_log_storage
     if not storage.supports_global_concurrency_limits:
         return []
     info = storage.get_concurrency_info(POOL)
-    run_ids = {s.run_id for s in info.claimed_slots} | {p.run_id for p in info.pending_steps}
+    run_ids = {s.run_id for s in info.claimed_slots} | {
+        p.run_id for p in info.pending_steps if p.assigned_timestamp is not None}
     if not run_ids:
         return []
     return list(instance.get_run_records(dg.RunsFilter(run_ids=list(run_ids),
