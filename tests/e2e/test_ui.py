@@ -105,7 +105,9 @@ def test_chromium_renders_the_asset_catalog(webserver, tmp_path):
 def test_a_failing_blocking_check_shows_and_stops_downstream(webserver, sample_snapshot,
                                                               tmp_path):
     """A bad month run by `make run`'s code path against the webserver's instance: the UI's
-    API shows the failed blocking check and no materialization of the downstream marts."""
+    API shows the failed blocking check and no materialization of the downstream marts by the
+    failing run; the CLI then rebuilds the marts from the months committed before the bad one
+    (so they agree with staging) and says so in its last line."""
     url, env = webserver
     snapshot = tmp_path / "snapshot"
     shutil.copytree(sample_snapshot, snapshot)
@@ -120,10 +122,12 @@ def test_a_failing_blocking_check_shows_and_stops_downstream(webserver, sample_s
                          capture_output=True, text=True, timeout=600)
     assert run.returncode != 0
     assert "dutiable_within_customs_value" in run.stderr + run.stdout
+    assert "what it loaded before the failure is kept and the marts were rebuilt from it" in \
+        run.stderr.strip().splitlines()[-1]
     data = _graphql(url, """{
         check: assetCheckExecutions(assetKey: {path: ["staging", "imports_monthly"]},
                                     checkName: "dutiable_within_customs_value", limit: 1) {
-            status evaluation { success } }
+            runId status evaluation { success } }
         marts: assetNodes(assetKeys: [{path: ["marts", "japan_line_audit"]},
                                       {path: ["marts", "effective_rates_monthly"]}]) {
             assetKey { path } assetMaterializations(limit: 1) { runId } }
@@ -131,5 +135,6 @@ def test_a_failing_blocking_check_shows_and_stops_downstream(webserver, sample_s
             assetMaterializations(limit: 1) { runId } } }""")["data"]
     assert data["check"][0]["status"] == "FAILED"
     assert data["check"][0]["evaluation"]["success"] is False
-    assert all(node["assetMaterializations"] == [] for node in data["marts"])
+    failing = data["check"][0]["runId"]
+    assert all(node["assetMaterializations"][0]["runId"] != failing for node in data["marts"])
     assert data["upstream"][0]["assetMaterializations"] != []  # the run did get that far
