@@ -7,6 +7,7 @@ The full-page screenshot is kept in ``test-artifacts/`` (``TARIFF_AUDIT_TEST_ART
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -158,7 +159,15 @@ def test_rebuild_gives_the_same_bytes_apart_from_the_generated_line(built):
 
 
 def test_no_banner_for_a_snapshot_that_is_not_the_sample(built, tmp_path):
-    resources = {**built["resources"], "source": SourceResource(source=str(built["snapshot"]))}
+    # The report labels what the warehouse was built from (raw.warehouse_source), whatever the
+    # step is configured with: a copy recorded as built from a snapshot directory.
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built["data"] / "warehouse.duckdb", warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("UPDATE raw.warehouse_source SET kind = 'snapshot', root = ?",
+                    [str(built["snapshot"])])
+    resources = {"source": SourceResource(source=str(built["snapshot"])),
+                 "warehouse": WarehouseResource(database=str(warehouse))}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TARIFF_AUDIT_DATA", str(tmp_path))  # the report lands here
         result = run_assets(built["instance"], REPORT, None, resources)
