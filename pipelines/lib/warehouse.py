@@ -255,8 +255,7 @@ class OtherSourceError(RuntimeError):
 
 def recorded_source(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
     """(kind, root) of ``raw.warehouse_source``; ``None`` before the first load."""
-    found = scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' "
-                        "AND table_name = 'warehouse_source'")
+    found = _exists(con, "raw", "warehouse_source")
     rows = run(con, "SELECT kind, root FROM raw.warehouse_source") if found else []
     return rows[0] if rows else None
 
