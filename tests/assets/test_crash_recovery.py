@@ -47,15 +47,18 @@ def test_a_killed_run_is_recovered_when_the_next_run_starts(clean, sample_snapsh
     first.kill()
     instance = _instance(env)
     stuck = instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
-    # what the issue saw: the dead run stays STARTED and keeps the pool's only slot
+    # what the issue saw: the dead run stays STARTED and keeps the pool's only slot (unless
+    # the kill fell between two steps of the marts: each step claims the slot anew)
     assert [r.job_name for r in stuck] == [job]
-    assert instance.event_log_storage.get_concurrency_info("duckdb").claimed_slots
+    if job == "census_refresh":  # one long step: the slot is held
+        assert instance.event_log_storage.get_concurrency_info("duckdb").claimed_slots
     out = Cli(env, tmp_path / "next.log").finish()
     recovered = [line for line in out.splitlines() if line.startswith("recovered:")]
     assert len(recovered) == 1, out[-3000:]
     assert "1 run(s)" in recovered[0] and f"{job} run {stuck[0].run_id[:8]}" in recovered[0]
     assert f"pid {first.process.pid} on" in recovered[0]
     assert instance.get_run_by_id(stuck[0].run_id).status == dg.DagsterRunStatus.FAILURE
+    assert not instance.event_log_storage.get_concurrency_info("duckdb").claimed_slots
     assert table_checksums(tmp_path / "data" / "warehouse.duckdb", ignore_clock=True) == clean
 
 
