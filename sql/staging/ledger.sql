@@ -128,17 +128,28 @@ INSERT INTO staging.ledger_chapter99 SELECT * FROM _ledger_chapter99;
 -- each (law regime, hs10) of _category_wanted(law_regime, valid_from, hs10) in its product
 -- category: the first category in precedence order whose list is in force when the regime
 -- starts (lists change only on regime boundaries) and claims the line, else general
+-- (a list entry claims a line when the line starts with its prefix: the line's own prefixes of
+-- every length the lists use are joined on equality, a hash join instead of comparing every
+-- line with every prefix)
 CREATE OR REPLACE TEMP TABLE _line_categories AS
-WITH claimed AS (
-    SELECT w.law_regime, w.hs10, p.category
+WITH prefixes AS (
+    SELECT DISTINCT w.law_regime, w.valid_from, w.hs10, left(w.hs10, n.len) AS prefix
     FROM _category_wanted w
+    CROSS JOIN (SELECT DISTINCT length(prefix) AS len FROM staging.ledger_categories) n
+),
+excluded AS (
+    SELECT DISTINCT w.hs10, x.category
+    FROM prefixes w JOIN staging.ledger_categories x ON x.prefix = w.prefix AND x.excluded
+),
+claimed AS (
+    SELECT w.law_regime, w.hs10, p.category
+    FROM prefixes w
     JOIN staging.ledger_categories p
-      ON starts_with(w.hs10, p.prefix) AND NOT p.excluded
+      ON p.prefix = w.prefix AND NOT p.excluded
      AND (p.valid_from IS NULL OR p.valid_from <= w.valid_from)
      AND (p.valid_to IS NULL OR w.valid_from < p.valid_to)
-    WHERE NOT EXISTS (SELECT 1 FROM staging.ledger_categories x
-                      WHERE x.category = p.category AND x.excluded
-                        AND starts_with(w.hs10, x.prefix))
+    WHERE NOT EXISTS (SELECT 1 FROM excluded x WHERE x.category = p.category
+                                                 AND x.hs10 = w.hs10)
     QUALIFY row_number() OVER (PARTITION BY w.law_regime, w.hs10 ORDER BY p.precedence) = 1
 )
 SELECT w.law_regime, w.hs10, coalesce(c.category, 'general') AS category
