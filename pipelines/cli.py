@@ -38,6 +38,7 @@ from pipelines.lib.warehouse import (
     recorded_source,
     refuse_other_source,
     table_counts,
+    table_exists,
     warehouse_path,
 )
 
@@ -310,7 +311,7 @@ def _new(releases: list[str], months: list[str], root, live: bool):
         return releases, months
     with connect(path, read_only=True) as con:
         loaded = {r for (r,) in con.execute(
-            "SELECT DISTINCT release FROM raw.hts_records").fetchall()} if _has(
+            "SELECT DISTINCT release FROM raw.hts_records").fetchall()} if table_exists(
             con, "raw.hts_records") else set()
         if not live:
             wanted = set()
@@ -321,11 +322,6 @@ def _new(releases: list[str], months: list[str], root, live: bool):
                     incremental.loaded_vintages(con, table)))
             months = [k for k in months if k[:7] in wanted]
     return [r for r in releases if r not in loaded], months
-
-
-def _has(con, table: str) -> bool:
-    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || "
-                       "table_name = ?", [table]).fetchone()[0] > 0
 
 
 def build_report(instance=None) -> None:

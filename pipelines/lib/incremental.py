@@ -18,19 +18,37 @@ Two questions, both answered from facts already in the snapshot and the warehous
 
 A mart adopts the pattern with a fingerprint query returning ``(period, fingerprint)`` and a
 fill statement that reads only ``$periods``; see ``marts.effective_rates_monthly``.
+
+A mart that is not monthly (or whose months depend on each other) is rebuilt whole, but only
+when its inputs changed (``rebuild_if_changed``): its fingerprint is a digest of the rows of
+each input table it declares (``table_digest``: a hash of every row, a few hundredths of a
+second for millions of rows), recorded under the period ``WHOLE``. Every fingerprint also
+carries ``code_digest``, so a new version of the SQL, the Python or the ledger recomputes
+everything once.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from pipelines.lib.sources import snapshot
-from pipelines.lib.warehouse import ensure_table, replace_partitions, run, statement
+from pipelines.lib.sources.snapshot import project_root
+from pipelines.lib.warehouse import (
+    ensure_table,
+    replace_partitions,
+    run,
+    statement,
+    table_exists,
+)
+
+WHOLE = date(1, 1, 1)  # meta.mart_inputs period of a mart rebuilt whole
 
 
 def snapshot_vintages(root: Path, endpoint: str) -> dict[str, datetime]:
@@ -58,9 +76,7 @@ UNREADABLE = datetime.max
 def loaded_vintages(con: duckdb.DuckDBPyConnection, raw_table: str) -> dict[str, set[datetime]]:
     """``YYYY-MM`` -> the vintages the raw table holds for that month (empty when the table
     does not exist yet)."""
-    exists = run(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || "
-                      "table_name = $t", {"t": raw_table})[0][0]
-    if not exists:
+    if not table_exists(con, raw_table):
         return {}
     rows = run(con, f"SELECT strftime(period, '%Y-%m'), list(DISTINCT vintage) FROM {raw_table} "
                     "GROUP BY 1")
@@ -116,11 +132,72 @@ def refresh_months(con: duckdb.DuckDBPyConnection, name: str, salt: str = "",
     the fingerprint of what every month depends on (e.g. a hash of the ledger tables)."""
     table = name.replace("/", ".")
     ensure_table(con, name)
+    salt = f"{salt}/{code_digest()}"
     current = {period: f"{inputs}/{salt}" for period, inputs in run(con, statement(name,
-                                                                                  "inputs"))}
+                                                                                  "inputs"),
+                                                                    params)}
     periods = stale_periods(con, table, current)
     if periods:
         replace_partitions(con, name, "period", [p.isoformat() for p in periods],
                            params={**(params or {}), "periods": periods})
         record(con, table, current, periods)
     return periods
+
+
+@cache
+def code_digest() -> str:
+    """A digest of the code and facts every mart is computed by: the SQL, the Python package and
+    the ledger (``pipelines/**``, ``sql/**``). A new version recomputes every mart once."""
+    root = project_root()
+    digest = hashlib.sha256()
+    files = sorted(p for folder in ("pipelines", "sql") for p in (root / folder).rglob("*")
+                   if p.is_file() and p.suffix in (".py", ".sql", ".yaml", ".yml", ".csv",
+                                                   ".json"))
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def table_digest(con: duckdb.DuckDBPyConnection, table: str, where: str | None = None,
+                 params: dict | None = None) -> str:
+    """Row count and an order-independent hash of every row of ``table`` (``schema.name``, its
+    rows matching ``where``); ``-`` when the table does not exist."""
+    if not table_exists(con, table):
+        return "-"
+    sql = f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {table} t"
+    if where:
+        sql += f" WHERE {where}"
+    used = {k: v for k, v in (params or {}).items() if f"${k}" in sql}
+    count, digest = run(con, sql, used)[0]
+    return f"{count}:{digest}"
+
+
+def rebuild_if_changed(con: duckdb.DuckDBPyConnection, name: str,
+                       inputs: dict[str, str | None], build: Callable[[], object],
+                       params: dict | None = None) -> bool:
+    """Run ``build`` (which rebuilds the whole mart ``name``, ``schema/table``) in the caller's
+    transaction unless the mart exists and its ``inputs`` (table -> row filter or ``None``;
+    ``schema.prefix*`` stands for every table whose name starts with ``prefix``; filters may
+    use ``params``), ``params`` and the code are as they were when it was last built. Returns
+    whether it was rebuilt."""
+    table = name.replace("/", ".")
+    ensure_table(con, "meta/mart_inputs")
+    tables = {}
+    for pattern, where in inputs.items():
+        if pattern.endswith("*"):
+            schema, prefix = pattern[:-1].split(".")
+            tables.update({f"{schema}.{t}": where for (t,) in run(
+                con, "SELECT table_name FROM duckdb_tables() WHERE schema_name = $s AND "
+                     "starts_with(table_name, $p) AND NOT temporary", {"s": schema, "p": prefix})})
+        else:
+            tables[pattern] = where
+    current = "/".join([code_digest(), repr(sorted((params or {}).items()))] + [
+        f"{t}={table_digest(con, t, where, params)}" for t, where in sorted(tables.items())])
+    recorded = run(con, "SELECT inputs FROM meta.mart_inputs WHERE mart = $m AND period = $p",
+                   {"m": table, "p": WHOLE})
+    if table_exists(con, table) and recorded and recorded[0][0] == current:
+        return False
+    build()
+    record(con, table, {WHOLE: current}, [WHOLE])
+    return True

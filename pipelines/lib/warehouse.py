@@ -101,14 +101,16 @@ def ensure_table(con: duckdb.DuckDBPyConnection, name: str, derived: bool = Fals
             raise SchemaChanged(_schema_message(name, f"{schema}.{table}", dict(wanted),
                                                 dict(found)))
         run(con, f'DROP TABLE "{schema}"."{table}"')
-        if (schema, table) != ("meta", "mart_inputs") and _exists(con, "meta", "mart_inputs"):
+        if (schema, table) != ("meta", "mart_inputs") and table_exists(con, "meta.mart_inputs"):
             run(con, "DELETE FROM meta.mart_inputs WHERE mart = $m", {"m": f"{schema}.{table}"})
     run(con, statement(name, "ddl"))
 
 
-def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether ``table`` (``schema.name``) exists in the connection's catalogs."""
+    schema, name = table.split(".")
     return run(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = $s AND "
-                    "table_name = $t", {"s": schema, "t": table})[0][0] > 0
+                    "table_name = $t", {"s": schema, "t": name})[0][0] > 0
 
 
 @cache
@@ -255,7 +257,7 @@ class OtherSourceError(RuntimeError):
 
 def recorded_source(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
     """(kind, root) of ``raw.warehouse_source``; ``None`` before the first load."""
-    found = _exists(con, "raw", "warehouse_source")
+    found = table_exists(con, "raw.warehouse_source")
     rows = run(con, "SELECT kind, root FROM raw.warehouse_source") if found else []
     return rows[0] if rows else None
 

@@ -16,7 +16,36 @@ COMMENT ON COLUMN marts.unrated_value_monthly.sector IS 'Sector of pipelines/led
 COMMENT ON COLUMN marts.unrated_value_monthly.reason IS 'low_value_estimate (HS 9999.95, Census''s estimate of low-value shipments, not a tariff line), not_in_schedule (no 10- or 8-digit line in the release), rate_not_numeric (column-1 text not computable), rate_on_unreported_basis (specific rate on drained weight, metal content, case and strap ...), no_quantity (specific or compound rate without a quantity in a convertible unit).';
 COMMENT ON COLUMN marts.unrated_value_monthly.con_val IS 'Customs value of those lines, USD.';
 COMMENT ON COLUMN marts.unrated_value_monthly.lines IS 'Number of HS10 lines.';
+-- name: inputs
+-- per month, what its rows are computed from (pipelines/lib/incremental.py): the month's imports
+-- (vintage, rows), the release in force mid-month and a digest of that release's lines, and a
+-- digest of the ledger's unit conversions; the sectors are the caller's salt
+WITH releases AS (
+    SELECT l.release, coalesce(r.release_start_date,
+           make_date(left(l.release, 4)::INTEGER, 1, 1)) AS start_date
+    FROM (SELECT DISTINCT release FROM staging.hts_lines) l
+    LEFT JOIN raw.hts_releases r USING (release)
+),
+imports AS (
+    SELECT period, strftime(max(vintage), '%Y-%m-%dT%H:%M:%S.%f') || '/' || count(*) AS inputs
+    FROM staging.imports_monthly GROUP BY period
+),
+months AS (
+    SELECT m.period, m.inputs, coalesce(r.release, (SELECT release FROM releases
+                                                    ORDER BY start_date LIMIT 1)) AS release
+    FROM imports m
+    ASOF LEFT JOIN releases r ON m.period + INTERVAL 14 DAY >= r.start_date
+),
+lines AS (
+    SELECT release, count(*) || ':' || sum(hash(l)) AS digest
+    FROM staging.hts_lines l GROUP BY release
+)
+SELECT m.period, m.inputs || '/' || coalesce(m.release, '-') || ':' || coalesce(l.digest, '-')
+       || '/' || (SELECT count(*) || ':' || coalesce(sum(hash(u)), 0)
+                  FROM staging.ledger_units u)
+FROM months m LEFT JOIN lines l USING (release)
 -- name: insert
+-- the months $periods (recomputed whole; the others are kept)
 INSERT INTO marts.unrated_value_monthly
 WITH releases AS (
     SELECT l.release, coalesce(r.release_start_date,
@@ -27,13 +56,15 @@ WITH releases AS (
 months AS (
     SELECT m.period, coalesce(r.release, (SELECT release FROM releases ORDER BY start_date
                                           LIMIT 1)) AS release
-    FROM (SELECT DISTINCT period FROM staging.imports_monthly) m
+    FROM (SELECT DISTINCT period FROM staging.imports_monthly
+          WHERE period IN (SELECT unnest($periods::DATE[]))) m
     ASOF LEFT JOIN releases r ON m.period + INTERVAL 14 DAY >= r.start_date
 ),
 rows AS (
     SELECT period, cty_code, hs10, sum(con_val) AS con_val, sum(con_qty1) AS qty,
            max(unit_qty1) AS unit
-    FROM staging.imports_monthly GROUP BY ALL
+    FROM staging.imports_monthly WHERE period IN (SELECT unnest($periods::DATE[]))
+    GROUP BY ALL
 ),
 fallback AS (
     SELECT release, hs8, rate_kind, specific_unit, specific_unit_2, specific_basis,

@@ -155,3 +155,74 @@ def test_the_quick_vintage_is_the_one_the_load_gives(sample_snapshot, tmp_path):
     files = snapshot.answer_files(folder)
     assert census.quick_month_vintage(files) == census.month_vintage(files) == datetime(
         2026, 6, 4)
+
+
+def _unrated(con) -> dict:
+    return dict(run(con, "SELECT period::VARCHAR || '/' || hs_reason, lines FROM ("
+                         "SELECT *, sector || ':' || reason AS hs_reason "
+                         "FROM marts.unrated_value_monthly) ORDER BY 1"))
+
+
+def test_the_unrated_value_recomputes_only_the_months_of_a_changed_release(con):
+    """marts.unrated_value_monthly by month: a month is recomputed when its imports change, or
+    the lines of the release in force in it, or the ledger's unit conversions; not otherwise."""
+    ensure_table(con, "staging/hts_lines")
+    ensure_table(con, "raw/hts_releases")
+    ensure_table(con, "staging/ledger")
+    run(con, "INSERT INTO raw.hts_releases (release, release_start_date) VALUES "
+             "('2024HTSBasic', '2024-01-01'), ('2024HTSRev1', '2024-02-01')")
+    for release in ("2024HTSBasic", "2024HTSRev1"):  # cars free, medicines specific per kg
+        run(con, "INSERT INTO staging.hts_lines (release, hs10, hs8, chapter, rate_kind, "
+                 "specific_unit) VALUES (?, '8703230190', '87032301', '87', 'free', NULL), "
+                 "(?, '3004900000', '30049000', '30', 'specific', 'kg')", [release, release])
+    mart = "marts/unrated_value_monthly"
+    assert incremental.refresh_months(con, mart, salt="s") == [date(2024, 1, 1),
+                                                              date(2024, 2, 1)]
+    # January's medicines have no quantity: unrated; February has no medicines
+    assert _unrated(con) == {"2024-01-01/pharma:no_quantity": 1}
+    assert incremental.refresh_months(con, mart, salt="s") == []
+    # the release in force in February changes: February only
+    run(con, "UPDATE staging.hts_lines SET rate_kind = 'text' WHERE release = '2024HTSRev1' "
+             "AND hs10 = '8703230190'")
+    assert incremental.refresh_months(con, mart, salt="s") == [date(2024, 2, 1)]
+    assert _unrated(con) == {"2024-01-01/pharma:no_quantity": 1,
+                             "2024-02-01/autos:rate_not_numeric": 1}
+    # the ledger's unit conversions: every month
+    run(con, "INSERT INTO staging.ledger_units VALUES ('KG', 'kg', 1)")
+    assert len(incremental.refresh_months(con, mart, salt="s")) == 2
+
+
+def test_a_whole_mart_is_rebuilt_only_when_its_inputs_change(con):
+    """rebuild_if_changed: the build runs on the first call, when a row of an input (or of a
+    table a prefix pattern covers) changes, when a parameter changes and when the mart is
+    gone; inputs outside the row filter or other tables do not count."""
+    builds = []
+
+    def build():
+        builds.append(1)
+        run(con, "CREATE OR REPLACE TABLE marts.effective_rates_monthly AS "
+                 "SELECT 1 AS x")
+
+    ensure_table(con, "staging/ledger")
+    inputs = {"staging.imports_monthly": "cty_code = $country", "staging.ledger_*": None}
+
+    def again(country="5880"):
+        return incremental.rebuild_if_changed(con, "marts/effective_rates_monthly", inputs,
+                                              build, {"country": country})
+
+    assert again() and len(builds) == 1
+    assert not again() and len(builds) == 1
+    run(con, "INSERT INTO staging.imports_monthly (period, cty_code, hs10, con_val, "
+             "rate_provision, vintage) VALUES ('2024-01-01', '5700', '8703230190', 9, '61', "
+             "'2024-03-05')")  # another partner: outside the filter
+    assert not again()
+    run(con, "UPDATE staging.imports_monthly SET con_val = 1001 WHERE cty_code = '5880' "
+             "AND con_val = 1000")
+    assert again() and len(builds) == 2
+    run(con, "INSERT INTO staging.ledger_units VALUES ('KG', 'kg', 1)")
+    assert again() and not again()
+    assert again(country="5700") and len(builds) == 4
+    run(con, "DROP TABLE marts.effective_rates_monthly")
+    assert again(country="5700") and len(builds) == 5
+    assert run(con, "SELECT mart, period FROM meta.mart_inputs") == [
+        ("marts.effective_rates_monthly", incremental.WHOLE)]

@@ -9,7 +9,7 @@ from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, specs
 from pipelines.lib import incremental
 from pipelines.lib.rules.ledger import sector_prefixes
-from pipelines.lib.warehouse import rebuild_table, transaction
+from pipelines.lib.warehouse import transaction
 
 IMPORTS = dg.AssetKey(["staging", "imports_monthly"])
 LINES = dg.AssetKey(["staging", "hts_lines"])
@@ -23,13 +23,18 @@ GROUP = "indicators"
 def unrated_value_monthly(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
     """Import value whose column-1 rate cannot be resolved, by month, partner, sector and
     reason (low-value estimates, lines not in the schedule, specific rates without quantity)."""
+    sectors = sector_prefixes()
     with warehouse.get_connection() as con:
-        con.register("_sector_prefixes", sector_prefixes())
+        con.register("_sector_prefixes", sectors)
         with transaction(con):
-            rows = rebuild_table(con, "marts/unrated_value_monthly")
+            # only the months whose imports, release in force, its lines or the ledger's unit
+            # conversions changed since the last run
+            months = incremental.refresh_months(con, "marts/unrated_value_monthly",
+                                                salt=incremental.frame_hash(sectors))
             checks = yield from guard(con, "marts.unrated_value_monthly")
         con.unregister("_sector_prefixes")
-        context.log.info(f"{rows} rows")
+        context.log.info(f"months recomputed: {len(months)}"
+                         + (f" ({months[0]:%Y-%m} .. {months[-1]:%Y-%m})" if months else ""))
         yield table_result(con, "marts.unrated_value_monthly", "cty_code = '5880'",
                            order_by="ORDER BY period DESC, con_val DESC", check_results=checks)
 
