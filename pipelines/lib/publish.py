@@ -1,13 +1,19 @@
 """The published copy: the read-only warehouse analysts open (``data/published/warehouse.duckdb``).
 
 The live warehouse has one writer and is locked while a run writes; analysts never open it.
-After every successful run the ``published/warehouse`` asset copies into a *new* file every
+After every successful run the ``published/warehouse`` asset writes a *new* file holding every
 ``staging.*``, ``marts.*`` and ``quarantine.*`` table, the few raw tables analysts need (``RAW``),
 the documented views of ``sql/views/analyst.sql`` (plain column names) and ``meta.about`` (what
 the data is), with every table and column comment, then renames it over the old copy. A reader
 that has the old file open keeps reading the old file (the rename does not touch it); a new
 reader opens the new one: never a mix, never a lock error (nobody ever opens this path for
 writing).
+
+The new file starts as a copy of the previous one when there is one (same storage version):
+only what differs is written again, the months whose rows differ for a table with a
+``period`` column, the whole table otherwise (or when its columns or comments changed), and
+the Parquet file of a mart only when the mart changed. Whether rows differ is decided by a
+count and an order-independent hash of every row, on both sides.
 
 The copy is written in DuckDB storage version ``STORAGE_VERSION`` so that DuckDB's own CLI as
 packaged on PyPI (``duckdb-cli`` 1.5.x, the ``duckdb`` command of ``make sql``) opens it as well
@@ -19,6 +25,7 @@ No Dagster here: ``pipelines.sql`` (``make sql``) imports this module and must s
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -109,20 +116,26 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, source: Source) -> Pub
     tmp.unlink(missing_ok=True)
     live = run(con, "SELECT current_database()")[0][0]
     tables, missing = tables_to_publish(con)
-    run(con, f"ATTACH {_literal(str(tmp))} AS _published "
-             f"(STORAGE_VERSION {_literal(STORAGE_VERSION)})")
+    reuse = _reusable(target)
     try:
-        _copy_tables(con, live, tables)
-        run(con, "USE _published")
+        if reuse:
+            shutil.copyfile(target, tmp)
+            run(con, f"ATTACH {_literal(str(tmp))} AS _published")
+        else:
+            run(con, f"ATTACH {_literal(str(tmp))} AS _published "
+                     f"(STORAGE_VERSION {_literal(STORAGE_VERSION)})")
         try:
-            views = _create_views_and_about(con, live, source)
+            changed = _sync_tables(con, live, tables) if reuse else _copy_tables(
+                con, live, tables)
+            run(con, "USE _published")
+            try:
+                views = _create_views_and_about(con, live, source)
+            finally:
+                run(con, f"USE {_ident(live)}")
         finally:
-            run(con, f"USE {_ident(live)}")
-    finally:
-        run(con, "DETACH _published")
-    try:
+            run(con, "DETACH _published")
         parquet = _write_parquet(con, target.parent / "parquet",
-                                 [t for t in tables if t.startswith("marts.")])
+                                 [t for t in tables if t.startswith("marts.")], changed)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -130,25 +143,95 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, source: Source) -> Pub
                      target.stat().st_size, time.monotonic() - started)
 
 
-def _copy_tables(con, live: str, tables: list[str]) -> None:
-    schemas = sorted({t.split(".")[0] for t in tables})
-    for schema in schemas:
-        run(con, f"CREATE SCHEMA IF NOT EXISTS _published.{_ident(schema)}")
+def _reusable(target: Path) -> bool:
+    """Whether the previous published copy can be the start of the new one: it exists, opens,
+    and was written in ``STORAGE_VERSION`` (``meta.about``)."""
+    if not target.exists():
+        return False
+    try:
+        with duckdb.connect(str(target), read_only=True) as old:
+            return run(old, "SELECT storage_version FROM meta.about")[0][0] == STORAGE_VERSION
+    except (duckdb.Error, IndexError):
+        return False
+
+
+def _copy_tables(con, live: str, tables: list[str]) -> list[str]:
     for table in tables:
-        schema, name = table.split(".")
-        source, copy = f"{_ident(schema)}.{_ident(name)}", f"_published.{_ident(schema)}." \
-                                                             f"{_ident(name)}"
-        run(con, f"CREATE TABLE {copy} AS SELECT * FROM {_ident(live)}.{source}")
-        comment = run(con, "SELECT comment FROM duckdb_tables() WHERE database_name = $d "
-                           "AND schema_name = $s AND table_name = $t",
-                      {"d": live, "s": schema, "t": name})[0][0]
-        if comment:
-            run(con, f"COMMENT ON TABLE {copy} IS {_literal(comment)}")
-        for column, note in run(con, "SELECT column_name, comment FROM duckdb_columns() "
-                                     "WHERE database_name = $d AND schema_name = $s "
-                                     "AND table_name = $t AND comment IS NOT NULL",
-                                {"d": live, "s": schema, "t": name}):
-            run(con, f"COMMENT ON COLUMN {copy}.{_ident(column)} IS {_literal(note)}")
+        _copy_table(con, live, table)
+    return list(tables)
+
+
+def _copy_table(con, live: str, table: str) -> None:
+    schema, name = table.split(".")
+    run(con, f"CREATE SCHEMA IF NOT EXISTS _published.{_ident(schema)}")
+    source, copy = f"{_ident(schema)}.{_ident(name)}", f"_published.{_ident(schema)}." \
+                                                         f"{_ident(name)}"
+    run(con, f"CREATE TABLE {copy} AS SELECT * FROM {_ident(live)}.{source}")
+    comment = run(con, "SELECT comment FROM duckdb_tables() WHERE database_name = $d "
+                       "AND schema_name = $s AND table_name = $t",
+                  {"d": live, "s": schema, "t": name})[0][0]
+    if comment:
+        run(con, f"COMMENT ON TABLE {copy} IS {_literal(comment)}")
+    for column, note in run(con, "SELECT column_name, comment FROM duckdb_columns() "
+                                 "WHERE database_name = $d AND schema_name = $s "
+                                 "AND table_name = $t AND comment IS NOT NULL",
+                            {"d": live, "s": schema, "t": name}):
+        run(con, f"COMMENT ON COLUMN {copy}.{_ident(column)} IS {_literal(note)}")
+
+
+def _shape(con, database: str, table: str) -> tuple:
+    """A table's columns (name, type, comment) and comment in ``database``."""
+    schema, name = table.split(".")
+    where = {"d": database, "s": schema, "t": name}
+    columns = tuple(run(con, "SELECT column_name, data_type, comment FROM duckdb_columns() "
+                             "WHERE database_name = $d AND schema_name = $s AND table_name = $t "
+                             "ORDER BY column_index", where))
+    comment = run(con, "SELECT comment FROM duckdb_tables() WHERE database_name = $d AND "
+                       "schema_name = $s AND table_name = $t", where)
+    return columns, comment[0][0] if comment else None
+
+
+def _digests(con, qualified: str, by_period: bool) -> dict:
+    """(period or None) -> (rows, order-independent hash of every row)."""
+    key = "period" if by_period else "NULL"
+    return {k: (n, h) for k, n, h in run(
+        con, f"SELECT {key}, count(*), coalesce(sum(hash(x)), 0) FROM {qualified} x GROUP BY 1")}
+
+
+def _sync_tables(con, live: str, tables: list[str]) -> list[str]:
+    """Make the published catalog (a copy of the previous publish) hold ``tables`` as the live
+    warehouse has them, writing only what differs; returns the tables that changed."""
+    old = {f"{s}.{t}" for s, t in run(
+        con, "SELECT schema_name, table_name FROM duckdb_tables() "
+             "WHERE database_name = '_published'")}
+    for table in sorted(old - set(tables)):  # gone from the warehouse (meta.about is redone)
+        run(con, f"DROP TABLE _published.{'.'.join(map(_ident, table.split('.')))}")
+    run(con, "DROP SCHEMA IF EXISTS _published.analyst CASCADE")
+    changed = []
+    for table in tables:
+        names = ".".join(map(_ident, table.split(".")))
+        source, copy = f"{_ident(live)}.{names}", f"_published.{names}"
+        shape = _shape(con, live, table)
+        if table not in old or _shape(con, "_published", table) != shape:
+            run(con, f"DROP TABLE IF EXISTS {copy}")
+            _copy_table(con, live, table)
+            changed.append(table)
+            continue
+        by_period = ("period", "DATE") in {c[:2] for c in shape[0]}
+        now, before = _digests(con, source, by_period), _digests(con, copy, by_period)
+        stale = [k for k in set(now) | set(before) if now.get(k) != before.get(k)]
+        if not stale:
+            continue
+        if by_period:
+            where = ("period IN (SELECT unnest($p::DATE[]))"
+                     + (" OR period IS NULL" if None in stale else ""))
+            params = {"p": [k for k in stale if k is not None]}
+        else:
+            where, params = "true", {}
+        run(con, f"DELETE FROM {copy} WHERE {where}", params)
+        run(con, f"INSERT INTO {copy} SELECT * FROM {source} WHERE {where}", params)
+        changed.append(table)
+    return changed
 
 
 def _create_views_and_about(con, live: str, source: Source) -> list[str]:
@@ -193,18 +276,20 @@ def about_facts(con) -> dict:
     return facts
 
 
-def _write_parquet(con, directory: Path, tables: list[str]) -> list[Path]:
-    """One Parquet file per mart, each written beside and renamed into place; files of marts
-    that no longer exist are removed."""
+def _write_parquet(con, directory: Path, tables: list[str], changed: list[str]) -> list[Path]:
+    """One Parquet file per mart, each written beside and renamed into place when the mart
+    ``changed`` or its file is missing; files of marts that no longer exist are removed."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for table in tables:
         target = directory / f"{table}.parquet"
+        written.append(target)
+        if table not in changed and target.exists():
+            continue
         tmp = directory / f".{table}.{os.getpid()}.partial"
         schema, name = table.split(".")
         con.table(f"{_ident(schema)}.{_ident(name)}").write_parquet(str(tmp))
         os.replace(tmp, target)
-        written.append(target)
     for stale in set(directory.glob("*.parquet")) - set(written):
         stale.unlink()
     return written

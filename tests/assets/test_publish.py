@@ -3,6 +3,7 @@ never errors nor sees a mix while it is replaced, and `make sql` on it."""
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -280,3 +281,41 @@ def test_the_summary_prints_n_a_for_a_share_that_could_not_be_measured(published
     out = capsys.readouterr().out
     assert "on the n/a of the value that has a statutory rate" in out
     assert "collected n/a, promised" in out
+
+
+def test_a_publish_writes_only_what_changed_and_ends_equal_to_the_warehouse(built, tmp_path):
+    """The second publish starts from the first copy: a revised month of a staging table, a
+    changed mart and a dropped mart are written again, the rest is kept as it was (its
+    Parquet file untouched), and every published table equals the warehouse's."""
+    shutil.copyfile(built[2], tmp_path / "live.duckdb")
+    target = tmp_path / "published" / "warehouse.duckdb"
+    source = pub.Source("sample", "sample", True)
+    with duckdb.connect(str(tmp_path / "live.duckdb")) as con:
+        first = pub.publish(con, target, source)
+        parquet = {p.name: p.stat().st_mtime_ns for p in first.parquet}
+        month = con.execute("SELECT max(period) FROM staging.imports_monthly").fetchone()[0]
+        con.execute("UPDATE staging.imports_monthly SET con_val = con_val + 1 "
+                    "WHERE period = ? AND cty_code = '5880'", [month])
+        con.execute("UPDATE marts.statutory_rate_daily SET statutory_rate = 0.5 "
+                    "WHERE date = (SELECT min(date) FROM marts.statutory_rate_daily)")
+        con.execute("DROP TABLE marts.provision_timeline")
+        time.sleep(0.01)
+        second = pub.publish(con, target, source)
+    assert "marts.provision_timeline" not in second.tables
+    assert not (target.parent / "parquet" / "marts.provision_timeline.parquet").exists()
+    touched = {p.name for p in second.parquet if p.stat().st_mtime_ns != parquet[p.name]}
+    assert touched == {"marts.statutory_rate_daily.parquet"}
+    with duckdb.connect(str(target), read_only=True) as copy, \
+            duckdb.connect(str(tmp_path / "live.duckdb"), read_only=True) as live:
+        assert copy.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                            "'provision_timeline'").fetchone()[0] == 0
+        for table in second.tables:
+            query = f"SELECT count(*), coalesce(sum(hash(x)), 0) FROM {table} x"
+            assert copy.execute(query).fetchone() == live.execute(query).fetchone(), table
+        assert copy.execute("SELECT storage_version FROM meta.about").fetchone()[0] == \
+            pub.STORAGE_VERSION
+    # a copy written over a previous one still opens in DuckDB's own CLI from PyPI
+    ok = subprocess.run([str(CLI), "-readonly", "-csv", str(target), "-c",
+                         "SELECT count(*) FROM analyst.imports"],
+                        capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0, ok.stderr
