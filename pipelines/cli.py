@@ -63,6 +63,8 @@ MARTS = ["marts/unrated_value_monthly", "marts/effective_rates_monthly",
          "marts/implementation_scorecard"]
 REPORT = ["report/audit_report"]
 PUBLISH = ["published/warehouse"]
+PUBLISH_STEP = "published__warehouse"
+REFERENCE = LEDGER + FEDERAL_REGISTER + ["raw/hts_releases"]
 ADHOC_JOB = "cli_selection"  # a selection no job of the code location holds
 
 
@@ -114,9 +116,10 @@ def _source_tag(resources: dict) -> str:
 class StageFailed(Exception):
     """A stage of ``make run`` failed; its step failures are printed already."""
 
-    def __init__(self, label: str):
+    def __init__(self, label: str, steps: tuple[str, ...] = ()):
         super().__init__(label)
         self.label = label
+        self.steps = steps  # the keys of the steps that failed
 
 
 def _materialize(instance, selection: list[str], keys: list[str] | None, label: str,
@@ -132,11 +135,13 @@ def _materialize(instance, selection: list[str], keys: list[str] | None, label: 
         raise StageFailed(label) from None
     result = run_assets(instance, selection, keys)
     if not result.success:
+        steps = []
         for event in result.all_events:
             if event.is_step_failure:
                 error = _root_cause(event.step_failure_data.error)
                 print(f"   FAILED {event.step_key}: {error.message.strip()}", file=sys.stderr)
-        raise StageFailed(label)
+                steps.append(event.step_key)
+        raise StageFailed(label, tuple(steps))
     print(f"   done in {time.monotonic() - started:.1f} s", flush=True)
     return result
 
@@ -216,8 +221,7 @@ def _after_failure(instance, failed: StageFailed, stage: str, path: Path,
         inputs = [t for t in changed if not t.startswith("marts.")]
         try:
             print("-> the marts again, from what was loaded before the failure", flush=True)
-            _materialize(instance, MARTS, None, "indicators")
-            _materialize(instance, PUBLISH, None, "published copy")
+            _materialize(instance, MARTS + PUBLISH, None, "indicators and the published copy")
         except StageFailed:
             pass
         else:
@@ -275,9 +279,9 @@ def run_all(full: bool = False) -> None:
     backup = _backup(path)
     stage = "load"
     try:
-        _materialize(instance, LEDGER, None, "ledger", deadline)
-        _materialize(instance, FEDERAL_REGISTER, None, "Federal Register", deadline)
-        _materialize(instance, ["raw/hts_releases"], None, "HTS releases", deadline)
+        # one Dagster run per stage: a run's own bookkeeping costs about a second
+        _materialize(instance, REFERENCE, None, "ledger, Federal Register and HTS releases",
+                     deadline)
         releases = instance.get_dynamic_partitions(hts_release_partitions.name)
         months = [k for k in monthly_partitions.get_partition_keys()
                   if mode.is_live or k[:7] in snapshot.census_months(root, "imports_hs")]
@@ -292,9 +296,15 @@ def run_all(full: bool = False) -> None:
         _materialize(instance, JAPAN, None, "Japan's trade statistics and exchange rates",
                      deadline)
         stage = "marts"
-        _materialize(instance, MARTS, None, "indicators", deadline)
-        stage = "publish"
-        _materialize(instance, PUBLISH, None, "published copy", deadline)
+        try:
+            _materialize(instance, MARTS + PUBLISH, None, "indicators and the published copy",
+                         deadline)
+        except StageFailed as failed:  # the copy waits for every mart: it alone failed, or
+            if failed.steps and all(s.startswith(PUBLISH_STEP) for s in failed.steps):
+                stage, failed.label = "publish", "published copy"
+            else:  # a mart failed (the copy did not run)
+                failed.label = "indicators"
+            raise
     except StageFailed as failed:
         raise SystemExit(_after_failure(instance, failed, stage, path, backup, since)) from None
     finally:
