@@ -3,17 +3,6 @@
 -- _staged_values (period, cty_code, hs10, field, value) of the staging table, both defined by
 -- the endpoint's staging SQL; the thresholds are the staging contract's (suite meta
 -- plausibility), bound as parameters.
--- name: line_history
--- each line's largest month (summed over rate provisions) outside this one, per field
-CREATE OR REPLACE TEMP TABLE _line_history AS
-WITH months AS (
-    SELECT s.cty_code, s.hs10, s.field, s.period, sum(s.value) AS value
-    FROM _staged_values s
-    SEMI JOIN (SELECT DISTINCT cty_code, hs10 FROM _row_values) l USING (cty_code, hs10)
-    WHERE s.period <> $period::DATE
-    GROUP BY ALL
-)
-SELECT cty_code, hs10, field, max(value)::DOUBLE AS largest FROM months GROUP BY ALL
 -- name: previous_totals
 -- each partner's total of the previous month, per field
 CREATE OR REPLACE TEMP TABLE _previous_totals AS
@@ -21,6 +10,29 @@ SELECT cty_code, field, sum(value)::DOUBLE AS total
 FROM _staged_values
 WHERE period = ($period::DATE - INTERVAL 1 MONTH)::DATE
 GROUP BY ALL
+-- name: history_candidates
+-- the values outside_history may flag, judged by every condition but the line's own history
+-- (usually none in a national month): only their lines' history is read next, so the rule
+-- does not read every line of every month already staged
+CREATE OR REPLACE TEMP TABLE _history_candidates AS
+SELECT v.row_id, v.cty_code, v.hs10, v.field, v.raw, v.value, p.total AS partner_total
+FROM _row_values v
+JOIN _previous_totals p USING (cty_code, field)
+WHERE list_contains($fields, v.field)
+  AND v.value BETWEEN $min_usd AND $max_line_month_usd
+  AND v.value > $partner_total_factor * p.total
+-- name: line_history
+-- each candidate line's largest month (summed over rate provisions) outside this one, per field
+CREATE OR REPLACE TEMP TABLE _line_history AS
+WITH months AS (
+    SELECT s.cty_code, s.hs10, s.field, s.period, sum(s.value) AS value
+    FROM _staged_values s
+    SEMI JOIN (SELECT DISTINCT cty_code, hs10, field FROM _history_candidates) c
+        USING (cty_code, hs10, field)
+    WHERE s.period <> $period::DATE
+    GROUP BY ALL
+)
+SELECT cty_code, hs10, field, max(value)::DOUBLE AS largest FROM months GROUP BY ALL
 -- name: row_flags
 INSERT INTO _flags
 SELECT row_id, 'implausible_value', field, raw,
@@ -36,15 +48,11 @@ SELECT v.row_id, 'outside_history', v.field, v.raw,
               CASE WHEN coalesce(h.largest, 0) = 0 THEN 'in a line without value in any other month'
                    ELSE printf('%.0fx the line''s largest other month (%.0f)',
                                v.value / h.largest, h.largest) END,
-              v.value / p.total, p.total,
+              v.value / v.partner_total, v.partner_total,
               $history_factor::DOUBLE, $partner_total_factor::DOUBLE)
-FROM _row_values v
-JOIN _previous_totals p USING (cty_code, field)
+FROM _history_candidates v
 LEFT JOIN _line_history h USING (cty_code, hs10, field)
-WHERE list_contains($fields, v.field)
-  AND v.value BETWEEN $min_usd AND $max_line_month_usd
-  AND v.value > $history_factor * coalesce(h.largest, 0)
-  AND v.value > $partner_total_factor * p.total
+WHERE v.value > $history_factor * coalesce(h.largest, 0)
 -- name: partner_flags
 -- a partner's month total (rows not flagged already) 10x its previous month's: every row of
 -- the partner is quarantined, so the month stops unless the partner is a sliver of it (values

@@ -241,8 +241,8 @@ def build_staging_month(
                                     if k in NO_PLAUSIBILITY}}
     values = {"period": key, **limits}
     steps = [(staging_table, name) for name in ("flags", "row_values", "staged_values")] + [
-        (PLAUSIBILITY, name) for name in ("line_history", "previous_totals", "row_flags",
-                                          "partner_flags")]
+        (PLAUSIBILITY, name) for name in ("previous_totals", "history_candidates",
+                                          "line_history", "row_flags", "partner_flags")]
     for name, which in steps:
         sql = statement(name, which)
         run(con, sql, {k: v for k, v in values.items() if f"${k}" in sql})
@@ -263,7 +263,8 @@ def build_staging_month(
     rows = replace_partitions(con, staging_table, "period", [key], params={})
     for view in ("_row_values", "_staged_values"):
         run(con, f"DROP VIEW IF EXISTS {view}")
-    for temp in ("_latest", "_flags", "_line_history", "_previous_totals"):
+    for temp in ("_latest", "_flags", "_line_history", "_previous_totals",
+                 "_history_candidates"):
         run(con, f"DROP TABLE IF EXISTS {temp}")
     return rows, flagged
 
