@@ -22,8 +22,10 @@ COMMENT ON COLUMN staging.exports_monthly.cty_name IS 'CTY_NAME: Census country 
 COMMENT ON COLUMN staging.exports_monthly.description IS 'E_COMMODITY_LDESC: long description of the Schedule B code.';
 COMMENT ON COLUMN staging.exports_monthly.unit_qty1 IS 'UNIT_QY1: unit of qty1 as Census writes it (KG, NO, T, X = no quantity, ...).';
 -- name: latest
+-- the latest vintage of the month, each row numbered (row_id: its rowid in the raw table, in
+-- the raw table's order; row_number() OVER () would run single-threaded)
 CREATE OR REPLACE TEMP TABLE _latest AS
-SELECT row_number() OVER () AS row_id, *
+SELECT rowid AS row_id, *
 FROM raw.census_exports
 WHERE period = $period::DATE
   AND vintage = (SELECT max(vintage) FROM raw.census_exports WHERE period = $period::DATE)

@@ -34,16 +34,17 @@ COMMENT ON COLUMN staging.imports_monthly.cty_name IS 'CTY_NAME: Census country 
 COMMENT ON COLUMN staging.imports_monthly.hs10 IS 'I_COMMODITY: 10-digit HTS statistical number without dots.';
 COMMENT ON COLUMN staging.imports_monthly.description IS 'I_COMMODITY_LDESC, else I_COMMODITY_SDESC: Census description of the HS10 line.';
 -- name: latest
--- the latest vintage of the month, each row numbered, with its flags from the row-level checks
+-- the latest vintage of the month, each row numbered (row_id: its rowid in the raw table, in
+-- the raw table's order; row_number() OVER () would run single-threaded)
 CREATE OR REPLACE TEMP TABLE _latest AS
 WITH month AS (
-    SELECT * FROM raw.census_imports
+    SELECT rowid AS row_id, * FROM raw.census_imports
     WHERE period = $period::DATE
       AND vintage = (SELECT max(vintage) FROM raw.census_imports WHERE period = $period::DATE)
       -- chapter totals (COMM_LVL HS2) reconcile the detail; they are not lines
       AND coalesce(comm_lvl, 'HS10') = 'HS10'
 )
-SELECT row_number() OVER () AS row_id, *
+SELECT *
 FROM month m
 -- An answer without CTY_CODE (the all-partner query of the critical-mineral lines) adds the
 -- single countries' (DET) rows that no country request of the month already carries; groups
