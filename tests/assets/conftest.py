@@ -26,19 +26,32 @@ def _materialize(instance, resources, selection, keys=None):
     return run_assets(instance, selection, keys, resources, log_level="DEBUG")
 
 
-@pytest.fixture(scope="module")
-def base(sample_snapshot: Path, tmp_path_factory):
-    """A warehouse built from the sample for the months and releases the cases touch."""
-    path = tmp_path_factory.mktemp("base") / "warehouse.duckdb"
-    resources = {"source": SourceResource(source=str(sample_snapshot)),
+def _build(sample: Path, path: Path, months: list[str], first_and_last_release: bool,
+           japan: bool):
+    """A warehouse built from the sample at ``path``: the ledger, the releases (all, or the
+    first and the last), Census ``months`` (first and last), Japan's statistics and the marts.
+    Returns (instance, resources, releases)."""
+    resources = {"source": SourceResource(source=str(sample)),
                  "warehouse": WarehouseResource(database=str(path))}
     instance = dg.DagsterInstance.ephemeral()
     assert _materialize(instance, resources, LEDGER).success
     assert _materialize(instance, resources, ["raw/hts_releases"]).success
     releases = instance.get_dynamic_partitions("hts_release")
-    assert _materialize(instance, resources, SCHEDULE, [releases[0], releases[-1]]).success
-    assert _materialize(instance, resources, TRADE, ["2025-08-01", "2025-11-01"]).success
+    keys = [releases[0], releases[-1]] if first_and_last_release else releases
+    assert _materialize(instance, resources, SCHEDULE, keys).success
+    assert _materialize(instance, resources, TRADE, months).success
+    if japan:
+        assert _materialize(instance, resources, JAPAN).success
     assert _materialize(instance, resources, MARTS).success
+    return instance, resources, releases
+
+
+@pytest.fixture(scope="module")
+def base(sample_snapshot: Path, tmp_path_factory):
+    """A warehouse built from the sample for the months and releases the cases touch."""
+    path = tmp_path_factory.mktemp("base") / "warehouse.duckdb"
+    _, _, releases = _build(sample_snapshot, path, ["2025-08-01", "2025-11-01"],
+                            first_and_last_release=True, japan=False)
     return path, releases
 
 
@@ -47,16 +60,8 @@ def built(sample_snapshot: Path, tmp_path_factory):
     """The warehouse built from the sample once per session: (instance, resources, warehouse
     path). Tests may run assets again on it but must leave its data as they found it."""
     path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    resources = {"source": SourceResource(source=str(sample_snapshot)),
-                 "warehouse": WarehouseResource(database=str(path))}
-    instance = dg.DagsterInstance.ephemeral()
-    assert _materialize(instance, resources, LEDGER).success
-    assert _materialize(instance, resources, ["raw/hts_releases"]).success
-    releases = instance.get_dynamic_partitions("hts_release")
-    assert _materialize(instance, resources, SCHEDULE, releases).success
-    assert _materialize(instance, resources, TRADE, ["2024-01-01", "2026-09-01"]).success
-    assert _materialize(instance, resources, JAPAN).success
-    assert _materialize(instance, resources, MARTS).success
+    instance, resources, _ = _build(sample_snapshot, path, ["2024-01-01", "2026-09-01"],
+                                    first_and_last_release=False, japan=True)
     return instance, resources, path
 
 
