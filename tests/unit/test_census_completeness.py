@@ -27,7 +27,8 @@ def insert(con, period: str, vintage: str, request: str, rows: list[tuple]) -> N
 
 
 def failures(con, check="japan_chapters_not_vanished", month="2024-03-01") -> list:
-    return run(con, CHECKS[check].sql, {"keys": [month], "min_chapter_usd": MIN})
+    return run(con, CHECKS[check].sql, {"keys": [month], "min_chapter_usd": MIN,
+                                        **dict(CHECKS[check].binds)})
 
 
 LAST_MONTH = [("5880", "8703230190", "HS10", "40000000"), ("5880", "0101210010", "HS10", "90"),
@@ -64,3 +65,18 @@ def test_a_chapter_the_previous_vintage_had(con):
     insert(con, "2024-03-01", "2024-06-05", "CTY_CODE=5880_I_COMMODITY=01", [LAST_MONTH[1]])
     assert failures(con) == [("2024-03", "5880 chapter 87: 40000000 USD in the previous "
                                          "vintage, no HS10 row and no chapter total now")]
+
+
+def test_the_partner_check_is_the_japan_query_with_its_own_parameter(tmp_path):
+    """One query, two contracts: the reusing check binds its own value; a reuse must name a
+    check above it and carry no SQL of its own."""
+    japan, partners = CHECKS["japan_chapters_not_vanished"], CHECKS[
+        "partner_chapters_not_vanished"]
+    assert partners.sql == japan.sql and "$japan" in japan.sql
+    assert (dict(japan.binds), dict(partners.binds)) == ({"japan": True}, {"japan": False})
+    bad = tmp_path / "raw.x.sql"
+    for body in ("-- same_query_as: later\n", "-- same_query_as: a\nSELECT 1\n"):
+        bad.write_text("-- name: a\n-- severity: error\n-- description: d\nSELECT 1\n"
+                       "-- name: b\n-- severity: warning\n-- description: d\n" + body)
+        with pytest.raises(ValueError, match="same_query_as names a check above it"):
+            _load_sql_checks(bad)

@@ -155,6 +155,7 @@ def test_real_chapter_totals_pass_the_completeness_contract(shared_data, con, tm
                  if c.check_name == "japan_chapters_not_vanished")
     keys = [f"{m}-01" for m in sorted(months)]
     limits = check_parameters("raw.census_imports")
-    assert run(con, check.sql, {"keys": keys, **limits}) == []
-    vanished = run(con, check.sql, {"keys": keys, "min_chapter_usd": 1})
+    binds = dict(check.binds)
+    assert run(con, check.sql, {"keys": keys, **limits, **binds}) == []
+    vanished = run(con, check.sql, {"keys": keys, "min_chapter_usd": 1, **binds})
     assert vanished and all("no HS10 row and no chapter total" in v for _, v in vanished)

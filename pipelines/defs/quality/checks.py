@@ -26,7 +26,7 @@ from pipelines.lib.warehouse import run, sql_dir
 SAMPLE_SIZE = 10
 DEFAULT_QUARANTINE_SHARE = 0.005
 _SECTION = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
-_FIELD = re.compile(r"^--\s*(severity|description):\s*(.+)$", re.MULTILINE)
+_FIELD = re.compile(r"^--\s*(severity|description|same_query_as|binds):\s*(.+)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class SqlCheck:
     description: str
     sql: str
     path: Path
+    binds: tuple[tuple[str, object], ...] = ()  # parameters of this check alone
 
 
 @dataclass
@@ -64,19 +65,31 @@ class Outcome:
 
 
 def _load_sql_checks(path: Path) -> list[SqlCheck]:
+    """The checks of one file. A check may reuse another's query (``-- same_query_as: name``,
+    no SQL of its own) with its own parameters (``-- binds: name=value, ...``; values are
+    JSON: ``true``, ``10``, ``"text"``)."""
     text = path.read_text(encoding="utf-8")
     parts = _SECTION.split(text)
-    checks = []
+    checks: dict[str, SqlCheck] = {}
     for i in range(1, len(parts), 2):
         name, body = parts[i], parts[i + 1]
         fields = dict(_FIELD.findall(body))
-        if set(fields) != {"severity", "description"} or fields["severity"] not in (
+        if not {"severity", "description"} <= set(fields) or fields["severity"] not in (
                 "error", "warning"):
             raise ValueError(f"{path}: check {name!r} needs '-- severity: error|warning' and "
                              "'-- description: ...' lines")
-        checks.append(SqlCheck(name, fields["severity"], fields["description"].strip(),
-                               body.strip(), path))
-    return checks
+        sql = _FIELD.sub("", body).strip()
+        if "same_query_as" in fields:
+            other = checks.get(fields["same_query_as"].strip())
+            if other is None or sql:
+                raise ValueError(f"{path}: check {name!r}: same_query_as names a check above "
+                                 "it, and the check then has no SQL of its own")
+            sql = other.sql
+        binds = tuple((k.strip(), json.loads(v)) for k, _, v in (
+            b.partition("=") for b in fields.get("binds", "").split(",") if b.strip()))
+        checks[name] = SqlCheck(name, fields["severity"], fields["description"].strip(), sql,
+                                path, binds)
+    return list(checks.values())
 
 
 @cache
@@ -150,8 +163,8 @@ def evaluate(
                 outcomes[result.check_name].add(
                     keys[0] if keys else None, result.success, result.element_count,
                     result.unexpected_count or 0, list(result.sample))
-    parameters = {"keys": partition_keys, **check_parameters(table)}
     for check in sql_checks().get(table, []):
+        parameters = {"keys": partition_keys, **check_parameters(table), **dict(check.binds)}
         rows = run(con, check.sql, {k: v for k, v in parameters.items() if f"${k}" in check.sql})
         outcome = outcomes[check.check_name]
         by_partition: dict[str, list] = {}
