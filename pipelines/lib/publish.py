@@ -33,7 +33,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.warehouse import ensure_table, run, statement, warehouse_path
+from pipelines.lib.warehouse import cleaning_up, ensure_table, run, statement, warehouse_path
 
 # The oldest storage format DuckDB 2.x writes that the duckdb-cli 1.5.x on PyPI reads.
 STORAGE_VERSION = "v1.5.0"
@@ -124,16 +124,12 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, source: Source) -> Pub
         else:
             run(con, f"ATTACH {_literal(str(tmp))} AS _published "
                      f"(STORAGE_VERSION {_literal(STORAGE_VERSION)})")
-        try:
+        with cleaning_up(lambda: run(con, "DETACH _published")):
             changed = _sync_tables(con, live, tables) if reuse else _copy_tables(
                 con, live, tables)
             run(con, "USE _published")
-            try:
+            with cleaning_up(lambda: run(con, f"USE {_ident(live)}")):
                 views = _create_views_and_about(con, live, source)
-            finally:
-                run(con, f"USE {_ident(live)}")
-        finally:
-            run(con, "DETACH _published")
         parquet = _write_parquet(con, target.parent / "parquet",
                                  [t for t in tables if t.startswith("marts.")], changed)
         os.replace(tmp, target)

@@ -24,7 +24,7 @@ import duckdb
 import polars as pl
 
 from pipelines.lib.errors import SourceError
-from pipelines.lib.warehouse import rebuild_table
+from pipelines.lib.warehouse import cleaning_up, rebuild_table
 
 SOURCE = "Federal Register"
 FOLDER = "federal_register"
@@ -186,10 +186,8 @@ def load_raw(con: duckdb.DuckDBPyConnection, root: Path) -> int:
     transaction)."""
     frame = read_answers(root)
     con.register("_federal_register_answers", frame)
-    try:
+    with cleaning_up(lambda: con.unregister("_federal_register_answers")):
         return rebuild_table(con, "raw/federal_register_documents")
-    finally:
-        con.unregister("_federal_register_answers")
 
 
 def build_staging(con: duckdb.DuckDBPyConnection) -> int:

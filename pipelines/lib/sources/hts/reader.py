@@ -13,7 +13,14 @@ import duckdb
 
 from pipelines.lib.errors import SourceError
 from pipelines.lib.rules import rate_text
-from pipelines.lib.warehouse import ensure_table, replace_partitions, run, scalar, statement
+from pipelines.lib.warehouse import (
+    cleaning_up,
+    ensure_table,
+    replace_partitions,
+    run,
+    scalar,
+    statement,
+)
 
 SOURCE = "USITC HTS"
 # Fields every record of a real export carries; a missing one is a schema change.
@@ -137,10 +144,8 @@ def build_lines(con: duckdb.DuckDBPyConnection, releases: list[str]) -> int:
     name = "staging/hts_lines"
     texts = con.sql(statement(name, "distinct_texts"), params={"releases": releases}).pl()
     con.register("_rate_parses", rate_text.parse_rates(texts["rate_text"]))
-    try:
+    with cleaning_up(lambda: con.unregister("_rate_parses")):
         return replace_partitions(con, name, "release", releases, params={"releases": releases})
-    finally:
-        con.unregister("_rate_parses")
 
 
 def build_chapter99(con: duckdb.DuckDBPyConnection, releases: list[str]) -> int:
@@ -148,7 +153,5 @@ def build_chapter99(con: duckdb.DuckDBPyConnection, releases: list[str]) -> int:
     name = "staging/hts_chapter99"
     texts = con.sql(statement(name, "distinct_texts"), params={"releases": releases}).pl()
     con.register("_ch99_parses", rate_text.parse_chapter99_texts(texts["rate_text"]))
-    try:
+    with cleaning_up(lambda: con.unregister("_ch99_parses")):
         return replace_partitions(con, name, "release", releases, params={"releases": releases})
-    finally:
-        con.unregister("_ch99_parses")
