@@ -81,11 +81,7 @@ GROUP BY ALL
 -- name: releases
 -- HTS releases loaded, with the first day each is in force (releaseList start date, else the
 -- order of USITC's names); days before the first release use the first release (flagged)
-CREATE OR REPLACE TEMP TABLE _releases AS
-SELECT l.release, coalesce(r.release_start_date,
-       make_date(left(l.release, 4)::INTEGER, 1, 1)) AS start_date
-FROM (SELECT DISTINCT release FROM staging.hts_lines) l
-LEFT JOIN raw.hts_releases r USING (release)
+CREATE OR REPLACE TEMP TABLE _releases AS SELECT * FROM release_starts()
 -- name: segments
 -- each month cut into day segments with one release, one law regime and one agreement regime
 CREATE OR REPLACE TEMP TABLE _segments AS

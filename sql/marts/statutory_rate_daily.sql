@@ -36,12 +36,7 @@ HAVING sum(con_val) > 0
 -- each day from daily_from to daily_to (default: the end of the month of the last imports month
 -- or of the last release's start) with its release, law regime and agreement regime
 CREATE OR REPLACE TEMP TABLE _days AS
-WITH releases AS (
-    SELECT l.release, coalesce(r.release_start_date,
-           make_date(left(l.release, 4)::INTEGER, 1, 1)) AS start_date
-    FROM (SELECT DISTINCT release FROM staging.hts_lines) l
-    LEFT JOIN raw.hts_releases r USING (release)
-),
+WITH releases AS (SELECT * FROM release_starts()),
 days AS (
     SELECT range::DATE AS day
     FROM range($daily_from::DATE,

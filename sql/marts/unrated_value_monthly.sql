@@ -20,12 +20,7 @@ COMMENT ON COLUMN marts.unrated_value_monthly.lines IS 'Number of HS10 lines.';
 -- per month, what its rows are computed from (pipelines/lib/incremental.py): the month's imports
 -- (vintage, rows), the release in force mid-month and a digest of that release's lines, and a
 -- digest of the ledger's unit conversions; the sectors are the caller's salt
-WITH releases AS (
-    SELECT l.release, coalesce(r.release_start_date,
-           make_date(left(l.release, 4)::INTEGER, 1, 1)) AS start_date
-    FROM (SELECT DISTINCT release FROM staging.hts_lines) l
-    LEFT JOIN raw.hts_releases r USING (release)
-),
+WITH releases AS (SELECT * FROM release_starts()),
 imports AS (
     SELECT period, strftime(max(vintage), '%Y-%m-%dT%H:%M:%S.%f') || '/' || count(*) AS inputs
     FROM staging.imports_monthly GROUP BY period
@@ -47,12 +42,7 @@ FROM months m LEFT JOIN lines l USING (release)
 -- name: insert
 -- the months $periods (recomputed whole; the others are kept)
 INSERT INTO marts.unrated_value_monthly
-WITH releases AS (
-    SELECT l.release, coalesce(r.release_start_date,
-           make_date(left(l.release, 4)::INTEGER, 1, 1)) AS start_date
-    FROM (SELECT DISTINCT release FROM staging.hts_lines) l
-    LEFT JOIN raw.hts_releases r USING (release)
-),
+WITH releases AS (SELECT * FROM release_starts()),
 months AS (
     SELECT m.period, coalesce(r.release, (SELECT release FROM releases ORDER BY start_date
                                           LIMIT 1)) AS release

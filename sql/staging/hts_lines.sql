@@ -108,3 +108,13 @@ SELECT s.release, s.hs10, s.hs8, left(s.hs10, 2), s.description, s.units, s.gene
 FROM stat s
 LEFT JOIN _rate_parses r ON r.rate_text = s.general_text
 WHERE left(s.hs10, 2) BETWEEN '01' AND '98'
+-- name: release_starts
+-- release_starts(): the releases loaded, each with the first day it is in force (the
+-- releaseList start date, else January 1 of the year in its name); the marts that need the
+-- release in force on a day or in a month read it (pipelines/lib/sources/hts/reader.py
+-- install_release_starts)
+CREATE OR REPLACE TEMP MACRO release_starts() AS TABLE
+SELECT l.release, coalesce(r.release_start_date,
+       make_date(left(l.release, 4)::INTEGER, 1, 1)) AS start_date
+FROM (SELECT DISTINCT release FROM staging.hts_lines) l
+LEFT JOIN raw.hts_releases r USING (release)

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from pipelines.lib import incremental
+from pipelines.lib.sources.hts.reader import install_release_starts
 from pipelines.lib.warehouse import ensure_table, run
 
 
@@ -175,6 +176,7 @@ def test_the_unrated_value_recomputes_only_the_months_of_a_changed_release(con):
         run(con, "INSERT INTO staging.hts_lines (release, hs10, hs8, chapter, rate_kind, "
                  "specific_unit) VALUES (?, '8703230190', '87032301', '87', 'free', NULL), "
                  "(?, '3004900000', '30049000', '30', 'specific', 'kg')", [release, release])
+    install_release_starts(con)  # as the asset does
     mart = "marts/unrated_value_monthly"
     assert incremental.refresh_months(con, mart, salt="s") == [date(2024, 1, 1),
                                                               date(2024, 2, 1)]

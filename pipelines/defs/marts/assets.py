@@ -9,6 +9,7 @@ from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, specs
 from pipelines.lib import incremental
 from pipelines.lib.rules.ledger import sector_prefixes
+from pipelines.lib.sources.hts.reader import install_release_starts
 from pipelines.lib.warehouse import transaction
 
 IMPORTS = dg.AssetKey(["staging", "imports_monthly"])
@@ -29,6 +30,7 @@ def unrated_value_monthly(context: dg.AssetExecutionContext, warehouse: DuckDBRe
         with transaction(con):
             # only the months whose imports, release in force, its lines or the ledger's unit
             # conversions changed since the last run
+            install_release_starts(con)
             months = incremental.refresh_months(con, "marts/unrated_value_monthly",
                                                 salt=incremental.frame_hash(sectors))
             checks = yield from guard(con, "marts.unrated_value_monthly")

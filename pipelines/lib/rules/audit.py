@@ -13,6 +13,7 @@ import polars as pl
 
 from pipelines.lib.rules import ledger as ledger_lib
 from pipelines.lib.rules.rate_text import clean, parse_rate
+from pipelines.lib.sources.hts.reader import install_release_starts
 from pipelines.lib.warehouse import cleaning_up, ensure_table, rebuild_table, run, statement
 
 # "Free (A+,AU,...,JP,...) 3.2% (KR)": rate texts each followed by their program codes
@@ -66,6 +67,7 @@ def build_line_audit(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) ->
     """Rebuild ``marts.japan_line_audit`` from staging and the ledger tables."""
     name = "marts/japan_line_audit"
     ledger_lib.install_rule_macro(con)
+    install_release_starts(con)
     params = {"country": book.audit.country_code}
     run(con, statement(name, "entries"), params)
     for step in ("releases", "segments", "categories"):
@@ -116,6 +118,7 @@ def build_statutory_rate_daily(con: duckdb.DuckDBPyConnection, book: ledger_lib.
     once per distinct (release, law regime, agreement regime); each day takes its segment's."""
     name = "marts/statutory_rate_daily"
     ledger_lib.install_rule_macro(con)
+    install_release_starts(con)
     params = {"country": book.audit.country_code, "weights_year": book.audit.weights_year,
               "daily_from": book.audit.daily_from, "daily_to": book.audit.daily_to}
     run(con, statement(name, "weights"), {k: params[k] for k in ("country", "weights_year")})

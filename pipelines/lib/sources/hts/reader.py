@@ -139,6 +139,12 @@ def _duplicates(con: duckdb.DuckDBPyConnection, path: Path, release: str) -> lis
     return [h for (h,) in run(con, statement("raw/hts_records", "collapse_identical"))]
 
 
+def install_release_starts(con: duckdb.DuckDBPyConnection) -> None:
+    """Define the table macro ``release_starts()`` (each release loaded with the first day it is
+    in force) on ``con``, for the marts that place a day or a month in its release."""
+    run(con, statement("staging/hts_lines", "release_starts"))
+
+
 def build_lines(con: duckdb.DuckDBPyConnection, releases: list[str]) -> int:
     """Replace ``staging.hts_lines`` for ``releases`` from ``raw.hts_records``."""
     name = "staging/hts_lines"
