@@ -9,7 +9,7 @@ PORT ?= 3000
 HOST ?= 127.0.0.1
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: help setup run run-full test dev sql summary report screenshot dictionary lint bench clean
+.PHONY: help setup run run-full test dev sql rate summary report screenshot dictionary lint bench clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -40,6 +40,9 @@ dev: setup ## the Dagster UI and daemon (dg dev) on http://127.0.0.1:3000; PORT=
 # variables), so quotes inside the query need no escaping.
 sql: setup ## Q="SELECT ..." [FORMAT=csv|parquet OUT=file] on the published copy; no Q: DuckDB CLI
 	@$(BIN)/python -m pipelines.sql --format "$$FORMAT" --out "$$OUT" -- "$$Q"
+
+rate: setup ## HS=8703230190 DATE=2025-10-15: the law's rate stack on one line from Japan that day, with citations
+	@$(BIN)/python -m pipelines.rate -- "$$HS" "$$DATE"
 
 summary: setup ## print the summary of the published copy
 	$(BIN)/python -m pipelines.cli summary

@@ -49,14 +49,14 @@ LEDGER = ["staging/ledger_instruments", "staging/ledger_rules", "staging/ledger_
           "staging/ledger_units", "staging/ledger_provisions", "staging/ledger_category_sectors",
           "staging/ledger_chapter99", "staging/ledger_commitments", "staging/ledger_evidence",
           "staging/ledger_mineral_groups", "staging/ledger_japan_countries",
-          "staging/ledger_japan_units"]
+          "staging/ledger_japan_units", "staging/ledger_about"]
 FEDERAL_REGISTER = ["raw/federal_register_documents", "staging/federal_register_documents",
                     "marts/ledger_discrepancies"]
 JAPAN = ["raw/japan_trade", "staging/japan_trade_monthly", "raw/fx_daily", "staging/fx_monthly"]
 MARTS = ["marts/unrated_value_monthly", "marts/effective_rates_monthly",
          "marts/japan_line_audit", "marts/deal_conformance_monthly",
          "marts/provision_timeline", "marts/hts_revision_changes", "marts/data_revisions",
-         "marts/unmodelled_provisions", "marts/statutory_rate_daily",
+         "marts/unmodelled_provisions", "marts/statutory_rate_daily", "marts/line_rates",
          "marts/mirror_trade", "marts/mirror_trade_distribution",
          "marts/critical_minerals_dependence",
          "marts/commitment_progress", "marts/investment_tranches", "marts/investment_progress",
@@ -366,6 +366,9 @@ def print_summary() -> None:
             "SELECT notice, source_mode, published_at FROM meta.about").fetchone()
         print(f"\n{notice}" if notice else f"\nsource: {mode}")
         print(f"published copy: {path} ({published:%Y-%m-%d %H:%M} UTC; query it with make sql)")
+        if table_exists(con, "staging.ledger_about"):
+            (checked,) = con.execute("SELECT max(as_of) FROM staging.ledger_about").fetchone()
+            print(f"ledger: legal facts checked against their sources as of {checked:%Y-%m-%d}")
         print(f"warehouse: {warehouse_path()}")
         for schema, table, rows in table_counts(con):
             print(f"  {schema + '.' + table:<36} {rows:>10,} rows")
@@ -378,7 +381,9 @@ def print_summary() -> None:
         deal = con.execute(
             "SELECT period, at_promise_value_share, below_promise_value_share,"
             " above_promise_value_share, excess_duty_usd, statutory_gap_value_share,"
-            " (SELECT sum(refund_exposure_usd) FROM marts.deal_conformance_monthly"
+            " (SELECT sum(refundable_duty_usd) FROM marts.deal_conformance_monthly"
+            "  WHERE category = 'all'),"
+            " (SELECT sum(stacking_overpayment_usd) FROM marts.deal_conformance_monthly"
             "  WHERE category = 'all'), rated_value_share, unrated_value_usd, observed_rate,"
             " agreement_rate, statutory_rate FROM marts.deal_conformance_monthly "
             "WHERE category = 'all' ORDER BY period DESC LIMIT 1").fetchall()
@@ -391,8 +396,8 @@ def print_summary() -> None:
             print(f"  {sector:<15} {shown:>7}  of ${con_val / 1e6:>10,.1f} m"
                   f"  (duty ${cal_dut / 1e6:,.1f} m)")
     if deal and deal[0][1] is not None:
-        (period, at, below, above, excess, gap, refunds, rated, unrated, observed, promised,
-         statutory) = deal[0]
+        (period, at, below, above, excess, gap, refunds, overpaid, rated, unrated, observed,
+         promised, statutory) = deal[0]
         print(f"\nthe agreement, {period:%B %Y}, on the {pct(rated)} of the value that has a"
               f" statutory rate (${(unrated or 0) / 1e6:,.1f} m without one, each line's reason in"
               " marts.japan_line_audit):"
@@ -402,8 +407,10 @@ def print_summary() -> None:
               f" exemptions or under-collection), above it {pct(above)}"
               f" (${(excess or 0) / 1e6:,.1f} m collected above the promise)"
               f"\n  the law itself exceeds the promise on {gap or 0:.1%} of the value")
-        print("refund exposure of the stacking filings (Aug-Sep 2025): "
-              f"${(refunds or 0) / 1e6:,.1f} m"
+        print("refundable IEEPA duty collected (5 Apr 2025 - 23 Feb 2026, voided by Learning "
+              f"Resources v. Trump): ${(refunds or 0) / 1e6:,.1f} m, of which "
+              f"${(overpaid or 0) / 1e6:,.1f} m above the law of its day (stacking filings, "
+              "Aug-Sep 2025)"
               "\nmore: make sql Q=\"SELECT * FROM marts.deal_conformance_monthly "
               "WHERE category = 'all' ORDER BY period\"")
     if scorecard:

@@ -24,3 +24,12 @@ WHERE EXISTS (SELECT 1 FROM staging.ledger_commitments
               WHERE start_on <= coalesce((SELECT last_day(max(period))
                                           FROM staging.imports_monthly), current_date))
   AND NOT EXISTS (SELECT 1 FROM marts.implementation_scorecard)
+
+-- name: us_promises_have_a_legal_basis
+-- severity: error
+-- description: Every row of a U.S. tariff promise (measure us_line_audit) says whether the instrument carrying it is in force, voided or replaced.
+SELECT s.quarter AS partition, s.commitment_id AS value
+FROM marts.implementation_scorecard s
+JOIN staging.ledger_commitments c USING (commitment_id)
+WHERE c.measure = 'us_line_audit' AND s.status <> 'not_measurable'
+  AND (s.legal_basis IS NULL OR NOT regexp_matches(s.legal_basis, '^(in force|voided|replaced): '))

@@ -29,10 +29,10 @@ COMMENT ON COLUMN marts.commitment_progress.actual IS 'Purchases of the month in
 COMMENT ON COLUMN marts.commitment_progress.baseline IS 'The same calendar month of the baseline year (the 12 months from staging.ledger_commitments.baseline_start), same source; NULL without a baseline or its data.';
 COMMENT ON COLUMN marts.commitment_progress.cumulative_actual IS 'actual summed from the commitment''s first month; NULL from the first month whose actual is NULL.';
 COMMENT ON COLUMN marts.commitment_progress.cumulative_baseline IS 'baseline summed over the same months; NULL when a baseline month is missing.';
-COMMENT ON COLUMN marts.commitment_progress.cumulative_target IS 'The linear target path at the end of the month: an annual amount x months elapsed / 12, or a total amount x days elapsed / days to the deadline (capped at the total).';
-COMMENT ON COLUMN marts.commitment_progress.progress_ratio IS 'cumulative_actual / the whole target: the total amount, or for annual targets the amounts of the commitment years begun (one year per 12 months from the start).';
+COMMENT ON COLUMN marts.commitment_progress.cumulative_target IS 'The pro-rata of the stated amount at the end of the month: an annual amount x months elapsed / 12 (plus cumulative_baseline when the amount is incremental), or a total amount x days elapsed / days to the deadline (capped at the total); NULL for a total without an agreed date, or an incremental amount without its baseline months.';
+COMMENT ON COLUMN marts.commitment_progress.progress_ratio IS 'cumulative_actual (its part above cumulative_baseline for an incremental amount) / the whole target: the total amount, or for annual targets the amounts of the commitment years begun (one year per 12 months from the start).';
 COMMENT ON COLUMN marts.commitment_progress.pace_ratio IS 'cumulative_actual / cumulative_target: 1 = exactly on the linear path.';
-COMMENT ON COLUMN marts.commitment_progress.status IS 'on_track (pace_ratio at or above the commitment''s behind_below_pace threshold), behind (below it) or insufficient_data (cumulative_actual unknown).';
+COMMENT ON COLUMN marts.commitment_progress.status IS 'on_track (pace_ratio at or above the commitment''s behind_below_pace threshold), behind (below it), pending (a total without an agreed date: counted, nothing is due) or not_measurable (cumulative_actual unknown, or an incremental target without its baseline months).';
 COMMENT ON COLUMN marts.commitment_progress.as_of IS 'Last day of the latest month the source has data for: the figures are as of this date.';
 COMMENT ON COLUMN marts.commitment_progress.unit_errors IS 'Rows of the month whose quantity is missing or in a unit that does not convert into unit (staging.ledger_units for Census, staging.ledger_japan_units for Japan); for value metrics 0, or for japan_imports the rows of a month without a JPY rate.';
 COMMENT ON COLUMN marts.commitment_progress.error_units IS 'The units of those rows as the source writes them (e.g. L, X), comma-separated, or ''no JPY rate''; NULL when there are none.';
@@ -40,7 +40,8 @@ COMMENT ON COLUMN marts.commitment_progress.error_units IS 'The units of those r
 INSERT INTO marts.commitment_progress
 WITH commitments AS (
     SELECT commitment_id, metric, unit, start_on, target_amount, target_per, target_deadline,
-           baseline_start, thresholds['behind_below_pace'] AS behind_below_pace
+           target_over_baseline, baseline_start,
+           thresholds['behind_below_pace'] AS behind_below_pace
     FROM staging.ledger_commitments
     WHERE measure = 'purchases'
 ),
@@ -66,11 +67,18 @@ running AS (
                AS cumulative_actual,
            CASE WHEN count(*) OVER w = count(baseline) OVER w THEN sum(baseline) OVER w END
                AS cumulative_baseline,
+           -- the pro-rata of the stated amount: an incremental amount rides on the baseline
+           -- months' own purchases; a total without an agreed date has none (nothing is due)
            CASE target_per
                WHEN 'year' THEN target_amount * n / 12
-               WHEN 'total' THEN target_amount * least(1.0,
-                   datediff('day', start_on, last_day(period) + 1)
-                   / datediff('day', start_on, target_deadline))
+                                + CASE WHEN target_over_baseline THEN
+                                      CASE WHEN count(*) OVER w = count(baseline) OVER w
+                                           THEN sum(baseline) OVER w END
+                                  ELSE 0 END
+               -- (least() skips NULLs: a total without a date must stay without a path)
+               WHEN 'total' THEN CASE WHEN target_deadline IS NOT NULL THEN
+                   target_amount * least(1.0, datediff('day', start_on, last_day(period) + 1)
+                                              / datediff('day', start_on, target_deadline)) END
            END AS cumulative_target,
            CASE target_per
                WHEN 'year' THEN target_amount * ceil(n / 12)
@@ -83,10 +91,13 @@ running AS (
 SELECT r.commitment_id, r.period, r.source, r.metric, r.unit, r.actual, r.baseline,
        round(r.cumulative_actual, 6), round(r.cumulative_baseline, 6),
        round(r.cumulative_target, 6),
-       round(r.cumulative_actual / nullif(r.whole_target, 0), 10),
+       round(CASE WHEN r.target_over_baseline
+                  THEN (r.cumulative_actual - r.cumulative_baseline)
+                  ELSE r.cumulative_actual END / nullif(r.whole_target, 0), 10),
        round(r.cumulative_actual / nullif(r.cumulative_target, 0), 10) AS pace_ratio,
-       CASE WHEN r.cumulative_actual IS NULL OR r.cumulative_target IS NULL
-                THEN 'insufficient_data'
+       CASE WHEN r.cumulative_actual IS NULL THEN 'not_measurable'
+            WHEN r.target_per = 'total' AND r.target_deadline IS NULL THEN 'pending'
+            WHEN r.cumulative_target IS NULL THEN 'not_measurable'
             WHEN r.cumulative_actual / nullif(r.cumulative_target, 0) >= r.behind_below_pace
                 THEN 'on_track'
             ELSE 'behind' END,

@@ -9,8 +9,8 @@ CREATE TABLE IF NOT EXISTS marts.deal_conformance_monthly (
     agreement_rate DOUBLE,
     statutory_rate DOUBLE,
     excess_duty_usd DOUBLE,
-    refund_exposure_usd DOUBLE,
-    ieepa_refund_usd DOUBLE,
+    refundable_duty_usd DOUBLE,
+    stacking_overpayment_usd DOUBLE,
     lines_over INTEGER,
     lines_total INTEGER,
     statutory_gap_value_share DOUBLE,
@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS marts.deal_conformance_monthly (
 );
 COMMENT ON TABLE marts.deal_conformance_monthly IS 'Japan''s imports by month and product category (and all): observed, promised and statutory rates on the value that has a rate (rated_value_share of the customs value; the rest is listed by reason in marts.unrated_value_monthly), the shares of the promised value collected at, below and above the promise, and the dollars collected above it. Rates are decimals on customs value.';
 COMMENT ON COLUMN marts.deal_conformance_monthly.excess_duty_usd IS 'Duty collected above the agreement rate, USD (days without a promise count at the statutory rate).';
-COMMENT ON COLUMN marts.deal_conformance_monthly.refund_exposure_usd IS 'Duty collected above the retroactive statutory rate (stacking filings of 7 Aug - 15 Sep 2025), USD.';
+COMMENT ON COLUMN marts.deal_conformance_monthly.refundable_duty_usd IS 'Refundable duty collected (IEEPA duties of 5 Apr 2025 - 23 Feb 2026, voided by Learning Resources v. Trump), USD: sum of marts.japan_line_audit.refundable_duty_usd.';
+COMMENT ON COLUMN marts.deal_conformance_monthly.stacking_overpayment_usd IS 'The part of refundable_duty_usd that was also above the law of its day (stacking filings of 7 Aug - 15 Sep 2025 above the retroactive max(15 %, column 1)), USD.';
 COMMENT ON COLUMN marts.deal_conformance_monthly.lines_over IS 'Lines whose collected duty exceeds the agreement rate beyond the tolerance (promise_status above_promise).';
 COMMENT ON COLUMN marts.deal_conformance_monthly.statutory_gap_value_share IS 'Share of the rated value with a promise whose statutory rate exceeds the agreement rate beyond the tolerance: the law itself falls short of the promise (e.g. Section 122 stacking from 24 Feb 2026).';
 COMMENT ON COLUMN marts.deal_conformance_monthly.period IS 'First day of the statistical month.';
@@ -36,7 +37,6 @@ COMMENT ON COLUMN marts.deal_conformance_monthly.observed_rate IS 'Collected dut
 COMMENT ON COLUMN marts.deal_conformance_monthly.agreement_rate IS 'Promised duty / customs value of the rated lines with a promise, over the days with a promise only; NULL when no line has one.';
 COMMENT ON COLUMN marts.deal_conformance_monthly.statutory_rate IS 'Duty U.S. law required (high bound of a range) / customs value of the lines that have a statutory rate.';
 COMMENT ON COLUMN marts.deal_conformance_monthly.statutory_low_rate IS 'Low bound of the statutory expectation (quota, use-based exceptions, JP preference of answers without rate provision) / the same rated value.';
-COMMENT ON COLUMN marts.deal_conformance_monthly.ieepa_refund_usd IS 'Duty collected above column 1 on days whose rule rested on IEEPA, USD (sum of the line audit).';
 COMMENT ON COLUMN marts.deal_conformance_monthly.lines_total IS 'Number of HS10 lines imported in the month (and category).';
 COMMENT ON COLUMN marts.deal_conformance_monthly.rated_value_share IS 'Share of the customs value whose statutory rate is known (line audit status other than insufficient_data); every rate of the row is computed on this value.';
 COMMENT ON COLUMN marts.deal_conformance_monthly.unrated_value_usd IS 'Customs value without a statutory rate (low-value estimates, specific rates without a usable quantity, rates on bases Census does not report), USD; by reason in marts.unrated_value_monthly.';
@@ -63,8 +63,8 @@ SELECT period, coalesce(category, 'all'),
              / nullif(sum(con_val) FILTER (WHERE promised), 0), 10),
        round(sum(expected_duty_statutory::DECIMAL(38, 2)) FILTER (WHERE rated)
              / nullif(sum(con_val) FILTER (WHERE rated), 0), 10),
-       sum(excess_duty_usd::DECIMAL(38, 2)), sum(refund_exposure_usd::DECIMAL(38, 2)),
-       sum(ieepa_refund_usd::DECIMAL(38, 2)),
+       sum(excess_duty_usd::DECIMAL(38, 2)), sum(refundable_duty_usd::DECIMAL(38, 2)),
+       sum(stacking_overpayment_usd::DECIMAL(38, 2)),
        count(*) FILTER (WHERE promise_status = 'above_promise'), count(*),
        round(sum(con_val) FILTER (WHERE promised AND law_over_agreement)
              / nullif(sum(con_val) FILTER (WHERE promised), 0), 10),

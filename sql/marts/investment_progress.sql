@@ -1,4 +1,4 @@
--- marts.investment_progress: the investment commitment's cumulative amounts by stage at each event date and quarter end, against the linear path to its target
+-- marts.investment_progress: the investment commitment's cumulative amounts by stage at each event date and quarter end, beside the stated total (the agreement sets no path to it)
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.investment_progress (
     commitment_id VARCHAR NOT NULL,
@@ -6,18 +6,18 @@ CREATE TABLE IF NOT EXISTS marts.investment_progress (
     stage VARCHAR NOT NULL,
     cumulative_usd DOUBLE NOT NULL,
     tranches INTEGER NOT NULL,
-    target_path_usd DOUBLE NOT NULL,
-    progress_ratio DOUBLE,
+    target_usd DOUBLE NOT NULL,
+    target_share DOUBLE,
     PRIMARY KEY (commitment_id, date, stage)
 );
-COMMENT ON TABLE marts.investment_progress IS 'The investment commitment (e.g. $550 bn by 19 Jan 2029) at its start, at every date a tranche changes stage, at every quarter end and at the report date: the amounts on candidate lists, selected, funded and overdue so far, against the linear path from the start to the target.';
+COMMENT ON TABLE marts.investment_progress IS 'The investment commitment (e.g. $550 bn by 19 Jan 2029) at its start, at every date a tranche changes stage, at every quarter end and at the report date: the amounts on candidate lists, selected, funded and overdue so far, beside the stated total. The agreement sets no path to the total (the President selects projects; each selected project is due 45 days later), so no path is drawn.';
 COMMENT ON COLUMN marts.investment_progress.commitment_id IS 'Investment commitment (staging.ledger_commitments).';
 COMMENT ON COLUMN marts.investment_progress.date IS 'The date the figures are as of.';
 COMMENT ON COLUMN marts.investment_progress.stage IS 'candidate, selected, funded or overdue (selected tranches without funding evidence past their deadline on that date; marts.investment_tranches).';
 COMMENT ON COLUMN marts.investment_progress.cumulative_usd IS 'Sum of the amounts of the tranches at that stage by date (selected counts every tranche selected so far, funded or not), USD.';
 COMMENT ON COLUMN marts.investment_progress.tranches IS 'Number of tranches (or candidate lists) in cumulative_usd.';
-COMMENT ON COLUMN marts.investment_progress.target_path_usd IS 'The linear path: target x days since the start / days from the start to the deadline (capped at the target), USD.';
-COMMENT ON COLUMN marts.investment_progress.progress_ratio IS 'cumulative_usd / target_path_usd; NULL on the start date (the path is 0).';
+COMMENT ON COLUMN marts.investment_progress.target_usd IS 'The stated total (staging.ledger_commitments.target_amount), USD, due by its target_deadline.';
+COMMENT ON COLUMN marts.investment_progress.target_share IS 'cumulative_usd / target_usd.';
 -- name: insert
 INSERT INTO marts.investment_progress
 WITH commitments AS (
@@ -57,13 +57,8 @@ counted AS (
                AND f.stage = 'funded' AND f.event_date <= d.date))
 )
 SELECT x.commitment_id, x.date, x.stage, coalesce(sum(x.amount_usd), 0),
-       count(x.tranche_id),
-       round(c.target_amount * least(1.0, greatest(0, datediff('day', c.start_on, x.date))
-                                        / datediff('day', c.start_on, c.target_deadline)), 2)
-           AS target_path_usd,
-       round(coalesce(sum(x.amount_usd), 0) / nullif(round(c.target_amount * least(1.0,
-             greatest(0, datediff('day', c.start_on, x.date))
-             / datediff('day', c.start_on, c.target_deadline)), 2), 0), 10)
+       count(x.tranche_id), c.target_amount,
+       round(coalesce(sum(x.amount_usd), 0) / c.target_amount, 10)
 FROM counted x
 JOIN commitments c USING (commitment_id)
-GROUP BY x.commitment_id, x.date, x.stage, c.target_amount, c.start_on, c.target_deadline
+GROUP BY x.commitment_id, x.date, x.stage, c.target_amount

@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS marts.investment_tranches (
     verified BOOLEAN NOT NULL,
     funding_due_on DATE,
     evidence_ids VARCHAR[] NOT NULL,
+    funding_amount_stated BOOLEAN,
     PRIMARY KEY (commitment_id, tranche_id, stage)
 );
 COMMENT ON TABLE marts.investment_tranches IS 'The investment commitment''s tranches (and candidate lists) from the evidence ledger (pipelines/ledger/evidence.yaml), one row per tranche and stage reached by the report date, plus an overdue row when a selected tranche has no funding evidence within the funding_days of the memorandum (45 days).';
@@ -20,7 +21,7 @@ COMMENT ON COLUMN marts.investment_tranches.commitment_id IS 'Investment commitm
 COMMENT ON COLUMN marts.investment_tranches.tranche_id IS 'Tranche id from the evidence ledger (tranche-1, or a candidate list such as candidates-2025-10-28).';
 COMMENT ON COLUMN marts.investment_tranches.event_date IS 'First day of the stage: the earliest entry''s date; for overdue, the first day after the funding deadline.';
 COMMENT ON COLUMN marts.investment_tranches.stage IS 'candidate (on a candidate list), selected (chosen by the President; the funding clock starts), funded (funding evidence), or overdue (selected, no funding evidence within funding_days).';
-COMMENT ON COLUMN marts.investment_tranches.amount_usd IS 'The stage''s amount: the entry with scope total when there is one, else the sum of its project entries; USD as announced (often an upper bound, see staging.ledger_evidence.amount_qualifier).';
+COMMENT ON COLUMN marts.investment_tranches.amount_usd IS 'The stage''s amount: the entry with scope total when there is one, else the sum of its project entries; USD as announced (often an upper bound, see staging.ledger_evidence.amount_qualifier). A funded stage whose evidence states no USD amount carries the selected amount (funding_amount_stated false).';
 COMMENT ON COLUMN marts.investment_tranches.projects IS 'Projects named by the stage''s project entries (by its total entry when it has none), in ledger order.';
 COMMENT ON COLUMN marts.investment_tranches.sponsors IS 'Sponsors or operators named by the same entries, sorted and without repeats.';
 COMMENT ON COLUMN marts.investment_tranches.locations IS 'Locations named by the same entries, sorted and without repeats.';
@@ -28,6 +29,7 @@ COMMENT ON COLUMN marts.investment_tranches.source_url IS 'Source of the stage''
 COMMENT ON COLUMN marts.investment_tranches.verified IS 'True only when every entry behind the row is verified (news sources are not).';
 COMMENT ON COLUMN marts.investment_tranches.funding_due_on IS 'For selected and overdue rows: the last day Japan had to fund (selection date + funding_days); NULL otherwise.';
 COMMENT ON COLUMN marts.investment_tranches.evidence_ids IS 'The evidence.yaml entries behind the row, in file order.';
+COMMENT ON COLUMN marts.investment_tranches.funding_amount_stated IS 'For a funded row: true when its evidence states the USD amount funded, false when the selected amount stands in for it; NULL for other stages.';
 -- name: insert
 INSERT INTO marts.investment_tranches
 WITH commitments AS (
@@ -74,8 +76,11 @@ overdue AS (
       AND s.funding_due_on < $as_of::DATE
       AND (f.event_date IS NULL OR f.event_date > s.funding_due_on)
 )
-SELECT commitment_id, tranche_id, event_date, stage, amount_usd, projects, sponsors,
-       locations, source_url, verified, funding_due_on, evidence_ids
+SELECT commitment_id, tranche_id, event_date, stage,
+       coalesce(amount_usd, CASE WHEN stage = 'funded' THEN max(amount_usd) FILTER (
+           WHERE stage = 'selected') OVER (PARTITION BY commitment_id, tranche_id) END),
+       projects, sponsors, locations, source_url, verified, funding_due_on, evidence_ids,
+       CASE WHEN stage = 'funded' THEN amount_usd IS NOT NULL END
 FROM stages
 UNION ALL
-SELECT * FROM overdue
+SELECT *, NULL FROM overdue

@@ -17,8 +17,9 @@ CREATE TABLE IF NOT EXISTS marts.japan_line_audit (
     expected_duty_statutory DOUBLE,
     expected_duty_agreement DOUBLE,
     excess_duty_usd DOUBLE,
-    refund_exposure_usd DOUBLE,
-    ieepa_refund_usd DOUBLE,
+    refundable_rate DOUBLE,
+    refundable_duty_usd DOUBLE,
+    stacking_overpayment_usd DOUBLE,
     gap_observed_vs_statutory DOUBLE,
     gap_statutory_vs_agreement DOUBLE,
     status VARCHAR NOT NULL,
@@ -29,6 +30,7 @@ CREATE TABLE IF NOT EXISTS marts.japan_line_audit (
     expected_duty_statutory_low DOUBLE,
     promise_days_share DOUBLE,
     promise_status VARCHAR,
+    law_from_instrument_share DOUBLE,
     PRIMARY KEY (period, hs10)
 );
 COMMENT ON TABLE marts.japan_line_audit IS 'The line-level audit of U.S. implementation: for each HS10 line imported from Japan and each month, what the agreement promised, what U.S. law required and what was collected (Census calculated duty), with the dollars between them. Rates are decimals (0.15 = 15%) on the line''s whole customs value; months that mix regimes are weighted by days.';
@@ -45,8 +47,10 @@ COMMENT ON COLUMN marts.japan_line_audit.promise_status IS 'at_promise (collecte
 COMMENT ON COLUMN marts.japan_line_audit.observed_rate IS 'Census calculated duty / customs value.';
 COMMENT ON COLUMN marts.japan_line_audit.expected_duty_statutory IS 'Duty U.S. law required, USD: warehouse/FTZ (RP 00) and duty-free Chapter 99 (RP 79) entries expect 0; entries at a free rate (RP 10-19) apply the rule to m = 0; JP preference claims (RP 64) use the special rate.';
 COMMENT ON COLUMN marts.japan_line_audit.excess_duty_usd IS 'Duty collected above the agreement rate, USD (>= 0; NULL before the agreement).';
-COMMENT ON COLUMN marts.japan_line_audit.refund_exposure_usd IS 'Duty collected above the retroactive statutory rate in a refundable window (7 Aug - 15 Sep 2025 stacking filings), USD.';
-COMMENT ON COLUMN marts.japan_line_audit.ieepa_refund_usd IS 'Duty collected above column 1 on days whose rule rested on IEEPA (subject to refund after Learning Resources v. Trump), USD.';
+COMMENT ON COLUMN marts.japan_line_audit.refundable_rate IS 'The part of statutory_rate that rests on an authority a court voided and is refundable (the IEEPA duty above column 1 from 5 Apr 2025 to 23 Feb 2026, after Learning Resources v. Trump), weighted by days like statutory_rate; 0 for Section 232 duties, column 1 and days after the ruling. marts.line_rates.refundable_rate per line and day.';
+COMMENT ON COLUMN marts.japan_line_audit.refundable_duty_usd IS 'Refundable duty collected, USD: collected duty above what the law required outside the voided authority (column 1, Section 232 and the other non-refundable days of the month), up to the refundable duty as filed; 0 without a refundable day. The one refund measure of the marts and the report.';
+COMMENT ON COLUMN marts.japan_line_audit.stacking_overpayment_usd IS 'The part of refundable_duty_usd that was also above the law of its day: entries filed at a rate the law later lowered retroactively (the stacking filings of 7 Aug - 15 Sep 2025 at column 1 + 15 % where max(15 %, column 1) was owed), USD.';
+COMMENT ON COLUMN marts.japan_line_audit.law_from_instrument_share IS 'Share of the month''s days whose law regime began after the latest loaded HTS release: its rates come from the instrument (pipelines/ledger), not yet from a loaded HTS release.';
 COMMENT ON COLUMN marts.japan_line_audit.status IS 'conforms (observed within the statutory range - between statutory_low_rate and statutory_rate - give or take the tolerance of pipelines/ledger/audit.yaml), over_collected, under_collected (beyond it), exempt (conforms under an exemption), no_duty_entry (all value entered under warehouse/FTZ or duty-free Chapter 99 provisions), insufficient_data (no column-1 rate or no ad valorem equivalent).';
 COMMENT ON COLUMN marts.japan_line_audit.hts_release IS 'HTS release(s) whose column-1 rate was used.';
 COMMENT ON COLUMN marts.japan_line_audit.period IS 'First day of the statistical month.';
@@ -104,11 +108,13 @@ SELECT t.period,
        t.release IS NULL AS release_fallback,
        l.regime_id AS law_regime, a.regime_id AS deal_regime,
        count(*) / datediff('day', t.period, t.period + INTERVAL 1 MONTH) AS weight,
-       min(t.day) AS first_day
+       min(t.day) AS first_day,
+       -- the regime began after the latest loaded release: its law comes from the instrument
+       l.valid_from > (SELECT max(start_date) FROM _releases) AS from_instrument
 FROM tagged t
 JOIN law l ON t.day >= l.valid_from AND (l.valid_to IS NULL OR t.day < l.valid_to)
 JOIN deal a ON t.day >= a.valid_from AND (a.valid_to IS NULL OR t.day < a.valid_to)
-GROUP BY t.period, 2, 3, l.regime_id, a.regime_id
+GROUP BY t.period, 2, 3, l.regime_id, l.valid_from, a.regime_id
 -- name: categories
 -- the (law regime, hs10) pairs whose product category is needed (staging/ledger line_categories
 -- resolves them)
@@ -153,7 +159,7 @@ LEFT JOIN fallback f ON f.release = w.release AND f.hs8 = left(w.hs10, 8)
 CREATE OR REPLACE TEMP TABLE _column1 AS
 WITH base AS (
     SELECT e.period, e.hs10, e.entry_class, s.release, s.law_regime, s.deal_regime, s.weight,
-           s.first_day,
+           s.first_day, s.from_instrument,
            s.release_fallback, lc.category, l.rate_kind, l.general_text, l.ad_valorem,
            l.amount1, l.amount2, l.basis, l.matched_by_hs8, e.con_val,
            j.jp_kind, j.jp_ad_valorem,
@@ -217,6 +223,15 @@ SELECT c.*,
        lr.low_kind IS NOT NULL OR m_low < m_base AS ranged,
        CASE WHEN c.entry_class = 'no_duty' THEN 0.0
             ELSE apply_rule(lr.filed_kind, lr.filed_rate, m_base) END AS filed_rate,
+       -- the duty the rule adds to column 1 when its authority was voided (refundable), by
+       -- law and as filed
+       CASE WHEN lr.refundable AND c.entry_class <> 'no_duty'
+            THEN apply_rule(lr.rule_kind, lr.rule_rate, m_base) - m_base
+            ELSE 0.0 END AS refundable_rate,
+       CASE WHEN lr.refundable AND c.entry_class <> 'no_duty'
+            THEN coalesce(apply_rule(lr.filed_kind, lr.filed_rate, m_base),
+                          apply_rule(lr.rule_kind, lr.rule_rate, m_base)) - m_base
+            ELSE 0.0 END AS refundable_filed_rate,
        dr.rule_kind = 'none' AS no_promise,
        CASE WHEN dr.rule_kind = 'none' THEN NULL
             WHEN c.entry_class = 'no_duty' THEN 0.0
@@ -244,8 +259,9 @@ WITH rows AS (
            sum((weight * m_general)::DECIMAL(38, 12)) FILTER (WHERE entry_class <> 'no_duty')
                AS mfn_rate,
            sum(weight::DECIMAL(38, 12)) FILTER (WHERE refundable) AS refundable_share,
-           sum(weight::DECIMAL(38, 12)) FILTER (WHERE law_authority = 'ieepa' AND NOT law_exempt)
-               AS ieepa_share,
+           sum((weight * refundable_rate)::DECIMAL(38, 12)) AS refundable_rate,
+           sum((weight * refundable_filed_rate)::DECIMAL(38, 12)) AS refundable_filed_rate,
+           sum(weight::DECIMAL(38, 12)) FILTER (WHERE from_instrument) AS instrument_days,
            sum((weight * coalesce(filed_rate, statutory_rate))::DECIMAL(38, 12)) AS filed_rate,
            bool_or(as_filed IS NOT NULL) AS has_filing,
            bool_and(law_exempt) AS exempt,
@@ -276,9 +292,10 @@ lines AS (
            sum(r.con_val * r.filed_rate) AS expected_filed,
            bool_or(r.has_filing) AS has_filing,
            max(r.mfn_rate) AS mfn_rate,
-           sum(r.con_val * r.mfn_rate) FILTER (WHERE r.entry_class <> 'no_duty') AS mfn_duty,
            max(coalesce(r.refundable_share, 0)) AS refundable_share,
-           max(coalesce(r.ieepa_share, 0)) AS ieepa_share,
+           sum(r.con_val * r.refundable_rate) AS expected_refundable,
+           sum(r.con_val * r.refundable_filed_rate) AS expected_refundable_filed,
+           max(coalesce(r.instrument_days, 0)) AS instrument_days,
            bool_and(r.entry_class = 'no_duty') AS all_no_duty,
            bool_and(r.exempt) AS exempt,
            bool_and(r.verified) AS verified,
@@ -324,12 +341,15 @@ SELECT period, hs10, description, category, regimes, verified,
        round(expected_statutory, 2), round(expected_agreement, 2),
        CASE WHEN expected_agreement IS NOT NULL
             THEN round(greatest(0, cal_dut - expected_agreement), 2) END AS excess_duty_usd,
+       round(expected_refundable / nullif(con_val, 0), 10) AS refundable_rate,
        CASE WHEN refundable_share > 0 AND status <> 'insufficient_data'
-            THEN round(greatest(0, cal_dut - expected_statutory), 2) ELSE 0 END
-           AS refund_exposure_usd,
-       CASE WHEN ieepa_share > 0 AND mfn_duty IS NOT NULL
-            THEN round(greatest(0, (cal_dut - mfn_duty) * ieepa_share), 2) ELSE 0 END
-           AS ieepa_refund_usd,
+            THEN round(least(greatest(0, cal_dut - (expected_statutory - expected_refundable)),
+                             expected_refundable_filed), 2) ELSE 0 END AS refundable_duty_usd,
+       CASE WHEN refundable_share > 0 AND status <> 'insufficient_data' AND has_filing
+            THEN round(greatest(0, least(greatest(0, cal_dut - (expected_statutory
+                                                               - expected_refundable)),
+                                         expected_refundable_filed) - expected_refundable), 2)
+            ELSE 0 END AS stacking_overpayment_usd,
        round(observed_rate - statutory_rate, 10) AS gap_observed_vs_statutory,
        round(statutory_rate - agreement_rate, 10) AS gap_statutory_vs_agreement,
        status,
@@ -362,9 +382,11 @@ SELECT period, hs10, description, category, regimes, verified,
            CASE WHEN matched_by_hs8 THEN 'HS10 not in the release: rate of its 8-digit line' END,
            CASE WHEN unit_value_from IS NOT NULL
                 THEN 'specific rate converted with the unit value of ' || strftime(unit_value_from, '%Y-%m') END,
+           CASE WHEN instrument_days > 0
+                THEN 'law from the instrument, not yet in a loaded HTS release' END,
            CASE WHEN NOT verified THEN 'rests on an unverified ledger entry' END
        ) AS reason,
        releases, rate_kind,
        round(statutory_low_rate, 10), round(expected_statutory_low, 2),
-       round(promise_days, 10), promise_status
+       round(promise_days, 10), promise_status, round(instrument_days, 10)
 FROM judged

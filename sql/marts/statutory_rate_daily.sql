@@ -11,6 +11,7 @@ CREATE TABLE IF NOT EXISTS marts.statutory_rate_daily (
     base_value_usd BIGINT,
     hts_release VARCHAR,
     law_regime VARCHAR,
+    law_source VARCHAR,
     PRIMARY KEY (date, partner)
 );
 COMMENT ON TABLE marts.statutory_rate_daily IS 'The statutory (and promised) tariff rate of imports from the audited partner on every calendar day from the ledger''s daily_from date (pipelines/ledger/audit.yaml) to its daily_to, or to the end of the month of the last imports month or of the last loaded HTS release''s start, each HS10 line weighted by its customs value in the fixed base year (weights_year): what the law and the agreement would charge that fixed basket that day. This is the import-weighted statutory rate public trackers (Yale Budget Lab, the Trade War tracker) publish; README says how to reproduce theirs and which legal choices differ. Every line is taken as entered under column 1 (no preference, FTZ or quota claims); ranges count at their high bound (statutory_low_rate at the low bound).';
@@ -24,6 +25,7 @@ COMMENT ON COLUMN marts.statutory_rate_daily.statutory_low_rate IS 'The statutor
 COMMENT ON COLUMN marts.statutory_rate_daily.base_value_usd IS 'Customs value of the partner''s imports in the base year, USD (all lines, rated or not).';
 COMMENT ON COLUMN marts.statutory_rate_daily.hts_release IS 'HTS release in force that day (releaseList start date; days before the first loaded release use it).';
 COMMENT ON COLUMN marts.statutory_rate_daily.law_regime IS 'Law regime of pipelines/ledger/regimes_japan.yaml in force that day.';
+COMMENT ON COLUMN marts.statutory_rate_daily.law_source IS 'hts_release (the law of a loaded release in force), earliest_release (a day before the first loaded release) or instrument (the law regime began after the latest loaded release: from the instrument, not yet in a loaded HTS release), as in marts.line_rates.';
 -- name: weights
 -- the base year's lines (all rate provisions) with their value and quantity
 CREATE OR REPLACE TEMP TABLE _weights AS
@@ -49,7 +51,10 @@ days AS (
 tagged AS (SELECT d.day, r.release FROM days d ASOF LEFT JOIN releases r ON d.day >= r.start_date)
 SELECT t.day,
        coalesce(t.release, (SELECT release FROM releases ORDER BY start_date LIMIT 1)) AS release,
-       l.regime_id AS law_regime, l.valid_from, a.regime_id AS deal_regime
+       l.regime_id AS law_regime, l.valid_from, a.regime_id AS deal_regime,
+       CASE WHEN l.valid_from > (SELECT max(start_date) FROM releases) THEN 'instrument'
+            WHEN t.release IS NULL THEN 'earliest_release'
+            ELSE 'hts_release' END AS law_source
 FROM tagged t
 JOIN (SELECT DISTINCT regime_id, valid_from, valid_to FROM staging.ledger_rules
       WHERE side = 'law') l
@@ -91,15 +96,9 @@ lines AS (
 ),
 column1 AS (
     SELECT l.*, c.category,
-           CASE WHEN starts_with(l.hs10, '9999') THEN NULL
-                WHEN l.rate_kind IN ('free', 'ad_valorem') THEN l.ad_valorem
-                WHEN l.rate_kind IN ('specific', 'compound') AND l.basis IS NULL
-                     AND l.qty > 0 AND u1.factor IS NOT NULL
-                     AND (l.amount2 IS NULL OR u2.factor IS NOT NULL) THEN
-                    coalesce(l.ad_valorem, 0)
-                    + (l.amount1 * l.qty * u1.factor
-                       + coalesce(l.amount2 * l.qty * u2.factor, 0)) / l.con_val
-           END AS m
+           CASE WHEN NOT starts_with(l.hs10, '9999') THEN
+               column1_ave(l.rate_kind, l.ad_valorem, l.amount1, u1.factor, l.amount2,
+                           u2.factor, l.basis, l.qty, l.con_val) END AS m
     FROM lines l
     JOIN _line_categories c ON c.law_regime = l.law_regime AND c.hs10 = l.hs10
     LEFT JOIN staging.ledger_units u1 ON u1.census_unit = l.unit AND u1.hts_unit = l.unit1
@@ -136,5 +135,5 @@ INSERT INTO marts.statutory_rate_daily
 SELECT d.day, $country, $weights_year,
        round(s.statutory_rate, 10), round(s.agreement_rate, 10),
        round(s.rated_value_share, 10), round(s.statutory_low_rate, 10),
-       s.base_value, d.release, d.law_regime
+       s.base_value, d.release, d.law_regime, d.law_source
 FROM _days d JOIN _daily_segments s USING (release, law_regime, deal_regime)

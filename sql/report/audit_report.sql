@@ -11,8 +11,10 @@ SELECT max(period) FROM marts.effective_rates_monthly WHERE cty_code = $country
 SELECT period, at_promise_value_share, below_promise_value_share, above_promise_value_share,
        rated_value_share, excess_duty_usd, statutory_gap_value_share,
        observed_rate, agreement_rate, statutory_rate,
-       (SELECT sum(refund_exposure_usd) FROM marts.deal_conformance_monthly
-        WHERE category = 'all') AS refund_exposure_total,
+       (SELECT sum(refundable_duty_usd) FROM marts.deal_conformance_monthly
+        WHERE category = 'all') AS refundable_duty_total,
+       (SELECT sum(stacking_overpayment_usd) FROM marts.deal_conformance_monthly
+        WHERE category = 'all') AS stacking_overpayment_total,
        (SELECT sum(excess_duty_usd) FROM marts.deal_conformance_monthly
         WHERE category = 'all') AS excess_duty_total
 FROM marts.deal_conformance_monthly
@@ -32,7 +34,8 @@ ORDER BY e.period
 -- name: phases
 -- the law's regimes for general goods with the agreement's promise on the same dates: the
 -- shaded phases of the rate charts
-SELECT l.regime_id, l.valid_from, l.valid_to, l.label, l.authority, l.refundable,
+SELECT l.regime_id, l.valid_from, l.valid_to, l.label, l.authority,
+       l.as_filed IS NOT NULL AS retroactive,
        a.rule_kind AS promise_kind
 FROM staging.ledger_rules l
 LEFT JOIN staging.ledger_rules a
@@ -56,38 +59,39 @@ WHERE sector = 'all'
 ORDER BY cty_code, period
 
 -- name: dollars_monthly
--- dollars collected above the promise and above the retroactive law, by month
-SELECT period, excess_duty_usd, refund_exposure_usd, ieepa_refund_usd
+-- dollars collected above the promise, and the refundable IEEPA duty (with its part above the
+-- law of its day), by month
+SELECT period, excess_duty_usd, refundable_duty_usd, stacking_overpayment_usd
 FROM marts.deal_conformance_monthly
 WHERE category = 'all'
 ORDER BY period
 
 -- name: dollars_by_chapter
--- the HS chapters with the most dollars above the promise or the retroactive law
+-- the HS chapters with the most dollars above the promise or refundable
 SELECT left(hs10, 2) AS chapter, sum(excess_duty_usd) AS excess_duty_usd,
-       sum(refund_exposure_usd) AS refund_exposure_usd, sum(con_val) AS con_val
+       sum(refundable_duty_usd) AS refundable_duty_usd, sum(con_val) AS con_val
 FROM marts.japan_line_audit
 GROUP BY 1
-HAVING coalesce(sum(excess_duty_usd), 0) + coalesce(sum(refund_exposure_usd), 0) > 0
-ORDER BY coalesce(sum(excess_duty_usd), 0) + coalesce(sum(refund_exposure_usd), 0) DESC,
+HAVING coalesce(sum(excess_duty_usd), 0) + coalesce(sum(refundable_duty_usd), 0) > 0
+ORDER BY coalesce(sum(excess_duty_usd), 0) + coalesce(sum(refundable_duty_usd), 0) DESC,
          chapter
 LIMIT $limit
 
 -- name: top_lines
--- the HS10 lines with the most dollars above the promise or the retroactive law, over every
+-- the HS10 lines with the most dollars above the promise or refundable, over every
 -- month since the promise; rates weighted by customs value (the promised rate over the days
 -- with a promise)
 SELECT hs10, max(description) AS description, sum(con_val) AS con_val,
        sum(agreement_rate * con_val) / nullif(sum(con_val), 0) AS agreement_rate,
        sum(expected_duty_statutory) / nullif(sum(con_val), 0) AS statutory_rate,
        sum(cal_dut) / nullif(sum(con_val), 0) AS observed_rate,
-       sum(excess_duty_usd) AS excess_duty_usd, sum(refund_exposure_usd) AS refund_exposure_usd,
+       sum(excess_duty_usd) AS excess_duty_usd, sum(refundable_duty_usd) AS refundable_duty_usd,
        count(*) AS months
 FROM marts.japan_line_audit
-WHERE expected_duty_agreement IS NOT NULL
+WHERE expected_duty_agreement IS NOT NULL OR refundable_duty_usd > 0
 GROUP BY hs10
-HAVING coalesce(sum(excess_duty_usd), 0) + coalesce(sum(refund_exposure_usd), 0) > 0
-ORDER BY coalesce(sum(excess_duty_usd), 0) + coalesce(sum(refund_exposure_usd), 0) DESC, hs10
+HAVING coalesce(sum(excess_duty_usd), 0) + coalesce(sum(refundable_duty_usd), 0) > 0
+ORDER BY coalesce(sum(excess_duty_usd), 0) + coalesce(sum(refundable_duty_usd), 0) DESC, hs10
 LIMIT $limit
 
 -- name: provisions
@@ -106,13 +110,13 @@ WITH p AS (
     FROM marts.provision_timeline
     GROUP BY provision
 ), governed AS (
-    SELECT DISTINCT t.provision, r.regime_id, r.category, r.refundable
+    SELECT DISTINCT t.provision, r.regime_id, r.category, r.as_filed IS NOT NULL AS retroactive
     FROM marts.provision_timeline t
     JOIN staging.ledger_rules r ON r.side = 'law' AND r.heading = t.heading
 ), months AS (
     SELECT g.provision, a.period,
            sum(a.con_val) FILTER (WHERE a.status IN ('conforms', 'exempt')
-                                     OR (g.refundable AND a.refund_exposure_usd > 0))
+                                     OR (g.retroactive AND a.stacking_overpayment_usd > 0))
                / nullif(sum(a.con_val), 0) AS collected_share
     FROM governed g
     JOIN marts.japan_line_audit a
@@ -164,7 +168,8 @@ ORDER BY period, field
 -- name: scorecard
 -- the verdict of every commitment of both sides in the latest quarter, with its title
 SELECT s.quarter, s.side, s.commitment_id, coalesce(c.title, s.commitment_id) AS title,
-       s.indicator, s.value, s.target, s.unit, s.status, s.evidence, s.as_of, s.verified
+       s.indicator, s.value, s.target, s.unit, s.status, s.judged_on, s.legal_basis,
+       s.evidence, s.as_of, s.verified
 FROM marts.implementation_scorecard s
 LEFT JOIN staging.ledger_commitments c USING (commitment_id)
 WHERE s.quarter = (SELECT max(quarter) FROM marts.implementation_scorecard)
@@ -181,8 +186,8 @@ LEFT JOIN staging.ledger_commitments c USING (commitment_id)
 ORDER BY p.commitment_id, p.source, p.period
 
 -- name: investment
--- the investment vehicle by stage against its linear path
-SELECT commitment_id, date, stage, cumulative_usd, tranches, target_path_usd, progress_ratio
+-- the investment vehicle by stage, beside its stated total
+SELECT commitment_id, date, stage, cumulative_usd, tranches, target_usd, target_share
 FROM marts.investment_progress
 ORDER BY commitment_id, date, stage
 

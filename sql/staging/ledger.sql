@@ -3,8 +3,12 @@
 CREATE TABLE IF NOT EXISTS staging.ledger_instruments (
     id VARCHAR PRIMARY KEY, title VARCHAR, kind VARCHAR, authority VARCHAR,
     signed_on DATE, published_on DATE, effective_on DATE, ended_on DATE,
-    fr_doc VARCHAR, number BIGINT, citation VARCHAR, url VARCHAR, note VARCHAR, verified BOOLEAN
+    fr_doc VARCHAR, number BIGINT, citation VARCHAR, csms VARCHAR[], voided_by VARCHAR,
+    url VARCHAR, note VARCHAR, verified BOOLEAN
 );
+CREATE TABLE IF NOT EXISTS staging.ledger_about (as_of DATE NOT NULL);
+COMMENT ON TABLE staging.ledger_about IS 'One row about the ledger itself (pipelines/ledger/instruments.yaml).';
+COMMENT ON COLUMN staging.ledger_about.as_of IS 'The day the ledger''s facts (instruments, regimes, commitments, evidence) were last checked against their sources; marts.line_rates ends on it.';
 CREATE TABLE IF NOT EXISTS staging.ledger_rules (
     side VARCHAR NOT NULL, regime_id VARCHAR NOT NULL, valid_from DATE NOT NULL, valid_to DATE,
     label VARCHAR, category VARCHAR NOT NULL, rule VARCHAR NOT NULL, rule_kind VARCHAR NOT NULL,
@@ -84,6 +88,8 @@ COMMENT ON COLUMN staging.ledger_instruments.effective_on IS 'First entry date t
 COMMENT ON COLUMN staging.ledger_instruments.ended_on IS 'First entry date the instrument no longer governs (exclusive, like a regime''s to); NULL while in force.';
 COMMENT ON COLUMN staging.ledger_instruments.fr_doc IS 'Federal Register document number (e.g. 2025-05930); NULL when the instrument has none.';
 COMMENT ON COLUMN staging.ledger_instruments.number IS 'Executive order or proclamation number (e.g. 14345, 10908); compared with the Federal Register record in marts.ledger_discrepancies; NULL when not recorded.';
+COMMENT ON COLUMN staging.ledger_instruments.csms IS 'CBP Cargo Systems Messaging Service messages (8-digit numbers) that put the instrument into practice; empty when none is recorded.';
+COMMENT ON COLUMN staging.ledger_instruments.voided_by IS 'The court decision (an instrument id) that voided this instrument''s authority, from that decision''s effective_on; NULL when it stands.';
 COMMENT ON COLUMN staging.ledger_instruments.citation IS 'Published citation (e.g. 90 FR 14705, or the HTS for column 1); NULL when only fr_doc is known.';
 COMMENT ON COLUMN staging.ledger_instruments.url IS 'Address of the instrument''s text (federalregister.gov, CBP, White House).';
 COMMENT ON COLUMN staging.ledger_instruments.note IS 'Free-text note of the ledger on scope, dates or caveats; NULL when none.';
@@ -104,9 +110,9 @@ COMMENT ON COLUMN staging.ledger_rules.filed_kind IS 'Parse of as_filed (m, cons
 COMMENT ON COLUMN staging.ledger_rules.filed_rate IS 'The <rate> of as_filed as a decimal; NULL when as_filed is absent or has no rate.';
 COMMENT ON COLUMN staging.ledger_rules.heading IS 'Chapter 99 heading that carries the rule, with dots (e.g. 9903.94.01); NULL when column 1 applies as is.';
 COMMENT ON COLUMN staging.ledger_rules.instrument_id IS 'Instrument that made the rule (staging.ledger_instruments.id; none for column 1).';
-COMMENT ON COLUMN staging.ledger_rules.authority IS 'Legal authority of that instrument (ieepa, section_232, section_122, section_301, mfn); ieepa days feed ieepa_refund_usd.';
+COMMENT ON COLUMN staging.ledger_rules.authority IS 'Legal authority of that instrument (ieepa, section_232, section_122, section_301, mfn).';
 COMMENT ON COLUMN staging.ledger_rules.exempt IS 'True when the category is carved out of a duty other goods pay (Annex II, ...) in this regime.';
-COMMENT ON COLUMN staging.ledger_rules.refundable IS 'True when duty collected above the rule in this regime can be refunded (feeds refund_exposure_usd).';
+COMMENT ON COLUMN staging.ledger_rules.refundable IS 'True when the duty the rule adds to column 1 rests on an instrument a court voided (every IEEPA duty from 5 Apr 2025 to 23 Feb 2026, after Learning Resources v. Trump): refundable. Never a Section 232 rule or column 1. Feeds refundable_rate (marts.line_rates) and refundable_duty_usd (marts.japan_line_audit).';
 COMMENT ON TABLE staging.ledger_categories IS 'HS prefixes (and exclusions) of each product category; a line takes the first category in precedence order that claims it, else general.';
 COMMENT ON COLUMN staging.ledger_categories.category IS 'Category id from pipelines/ledger/categories.yaml (e.g. autos, civil_aircraft).';
 COMMENT ON COLUMN staging.ledger_categories.precedence IS 'Position of the category in the precedence list of categories.yaml (0 first): the lowest that claims a line wins.';
@@ -118,6 +124,7 @@ COMMENT ON COLUMN staging.ledger_units.hts_unit IS 'HTS specific-rate unit as wr
 COMMENT ON COLUMN staging.ledger_units.factor IS 'How many hts_unit one census_unit holds (KG to t: 0.001; DOZ to each: 12); always > 0.';
 -- name: insert
 INSERT INTO staging.ledger_instruments SELECT * FROM _ledger_instruments;
+INSERT INTO staging.ledger_about SELECT * FROM _ledger_about;
 INSERT INTO staging.ledger_rules SELECT * FROM _ledger_rules;
 INSERT INTO staging.ledger_categories SELECT * FROM _ledger_categories;
 INSERT INTO staging.ledger_units SELECT * FROM _ledger_units;

@@ -17,6 +17,9 @@ CREATE TABLE IF NOT EXISTS staging.ledger_commitments (
     target_per VARCHAR,
     target_deadline DATE,
     target_basis VARCHAR,
+    target_over_baseline BOOLEAN NOT NULL,
+    monitored BOOLEAN NOT NULL,
+    words VARCHAR,
     baseline_definition VARCHAR,
     baseline_start DATE,
     baseline_stated_amount DOUBLE,
@@ -61,12 +64,15 @@ COMMENT ON COLUMN staging.ledger_commitments.provision IS 'Provision (provisions
 COMMENT ON COLUMN staging.ledger_commitments.start_on IS 'First day the commitment is measured from.';
 COMMENT ON COLUMN staging.ledger_commitments.target_amount IS 'Target in the commitment''s unit: per year or in total (target_per); a baseline factor is applied to the stated baseline here. NULL when the commitment has no numeric target.';
 COMMENT ON COLUMN staging.ledger_commitments.target_per IS 'year (the amount every 12 months) or total (the amount by target_deadline).';
-COMMENT ON COLUMN staging.ledger_commitments.target_deadline IS 'Date by which a total target is due; NULL for annual targets.';
+COMMENT ON COLUMN staging.ledger_commitments.target_deadline IS 'Date by which a total target is due; NULL for annual targets and for totals without an agreed date (counted, never due: pending).';
+COMMENT ON COLUMN staging.ledger_commitments.target_over_baseline IS 'True when the annual amount is incremental: on top of the same months of the baseline year (e.g. $7 bn a year of incremental energy purchases).';
+COMMENT ON COLUMN staging.ledger_commitments.monitored IS 'True when no agreed numeric target exists (the critical-minerals framework, the quarterly review, a figure no primary text gives): the scorecard shows the indicator and its trend with status monitored, never a verdict.';
+COMMENT ON COLUMN staging.ledger_commitments.words IS 'The words of the commitment, quoted from its citation; NULL when not quoted.';
 COMMENT ON COLUMN staging.ledger_commitments.target_basis IS 'How target_amount derives from the stated baseline (e.g. 1.75 x the stated baseline 346,000); NULL when the amount is given.';
 COMMENT ON COLUMN staging.ledger_commitments.baseline_definition IS 'What the baseline is, in words; NULL when none.';
 COMMENT ON COLUMN staging.ledger_commitments.baseline_start IS 'First day of the 12 baseline months: the baseline of a month is the same calendar month in that window.';
 COMMENT ON COLUMN staging.ledger_commitments.baseline_stated_amount IS 'Baseline figure the commitment names itself (e.g. 346,000 t of rice), in its unit; NULL when none.';
-COMMENT ON COLUMN staging.ledger_commitments.thresholds IS 'Named thresholds deciding the status: behind_below_pace (pace ratio), funding_days (days to fund a selected tranche), on_track_share (share of value at or below the promised rate).';
+COMMENT ON COLUMN staging.ledger_commitments.thresholds IS 'Named thresholds deciding the status (docs/SCORECARD.md): behind_below_pace (pace ratio), funding_days (days to fund a selected tranche, from the memorandum), kept_share (share of customs value that must be at or below the cap, collected and by law), window_months (months of the minerals indicator).';
 COMMENT ON COLUMN staging.ledger_commitments.instrument_id IS 'Legal instrument carrying the commitment (staging.ledger_instruments.id); NULL when none.';
 COMMENT ON COLUMN staging.ledger_commitments.citation IS 'Where the commitment and its figures are written.';
 COMMENT ON COLUMN staging.ledger_commitments.url IS 'Address of the cited text.';
@@ -94,7 +100,8 @@ COMMENT ON COLUMN staging.ledger_evidence.ordinal IS 'Position of the entry in e
 INSERT INTO staging.ledger_commitments
 SELECT commitment_id, side, title, description, measure, metric, unit, sources, products,
        categories, provision, start_on, target_amount, target_per, target_deadline,
-       target_basis, baseline_definition, baseline_start, baseline_stated_amount,
+       target_basis, target_over_baseline, monitored, words, baseline_definition,
+       baseline_start, baseline_stated_amount,
        map_from_entries(thresholds), instrument_id, citation, url, verified, note
 FROM _ledger_commitments;
 INSERT INTO staging.ledger_evidence

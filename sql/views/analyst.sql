@@ -64,7 +64,8 @@ SELECT period AS month, hs10, description, category, mfn_rate AS column1_rate,
        dut_val AS dutiable_value_usd, cal_dut AS calculated_duty_usd,
        expected_duty_statutory AS expected_duty_statutory_usd,
        expected_duty_agreement AS expected_duty_agreement_usd, excess_duty_usd,
-       refund_exposure_usd, ieepa_refund_usd, status, reason, promise_status, hts_release,
+       refundable_rate, refundable_duty_usd, stacking_overpayment_usd, status, reason,
+       promise_status, hts_release,
        regime_verified AS rules_verified
 FROM marts.japan_line_audit;
 COMMENT ON VIEW analyst.line_audit IS 'Per HS10 line and month of imports from Japan: the rate the agreement promised, the rate the law required, the rate collected, and the dollars between them (marts.japan_line_audit with plain column names).';
@@ -82,8 +83,9 @@ COMMENT ON COLUMN analyst.line_audit.calculated_duty_usd IS 'Calculated duty, US
 COMMENT ON COLUMN analyst.line_audit.expected_duty_statutory_usd IS 'Duty the law required on the customs value, USD.';
 COMMENT ON COLUMN analyst.line_audit.expected_duty_agreement_usd IS 'Duty the agreement promised on the customs value, USD.';
 COMMENT ON COLUMN analyst.line_audit.excess_duty_usd IS 'Duty collected above the agreement rate, USD.';
-COMMENT ON COLUMN analyst.line_audit.refund_exposure_usd IS 'Duty collected above the retroactive law in the stacking window, USD.';
-COMMENT ON COLUMN analyst.line_audit.ieepa_refund_usd IS 'Duty above column 1 collected on IEEPA days, refundable after the Supreme Court decision, USD.';
+COMMENT ON COLUMN analyst.line_audit.refundable_rate IS 'The part of the statutory rate resting on IEEPA, voided by the Supreme Court (Learning Resources v. Trump): refundable, as a decimal.';
+COMMENT ON COLUMN analyst.line_audit.refundable_duty_usd IS 'Refundable IEEPA duty collected (5 Apr 2025 - 23 Feb 2026), USD.';
+COMMENT ON COLUMN analyst.line_audit.stacking_overpayment_usd IS 'The part of the refundable duty that was also above the law of its day (stacking filings of 7 Aug - 15 Sep 2025), USD.';
 COMMENT ON COLUMN analyst.line_audit.status IS 'Against the law: conforms, over_collected, under_collected, exempt, no_duty_entry or insufficient_data.';
 COMMENT ON COLUMN analyst.line_audit.reason IS 'Why the line has its status, in words.';
 COMMENT ON COLUMN analyst.line_audit.promise_status IS 'Against the agreement: at_promise, below_promise or above_promise (beyond the tolerance of pipelines/ledger/audit.yaml); NULL when no day of the month has a promise.';
@@ -95,7 +97,7 @@ SELECT period AS month, category, con_val AS customs_value_usd,
        cal_dut AS calculated_duty_usd, observed_rate, agreement_rate, statutory_rate,
        at_promise_value_share, below_promise_value_share, above_promise_value_share,
        statutory_gap_value_share, rated_value_share, unrated_value_usd, excess_duty_usd,
-       refund_exposure_usd, ieepa_refund_usd, lines_over AS lines_over_agreement,
+       refundable_duty_usd, stacking_overpayment_usd, lines_over AS lines_over_agreement,
        lines_total
 FROM marts.deal_conformance_monthly;
 COMMENT ON VIEW analyst.deal_conformance IS 'Per month and product category (and all): is the agreement being implemented? (marts.deal_conformance_monthly with plain column names).';
@@ -113,7 +115,7 @@ COMMENT ON COLUMN analyst.deal_conformance.rated_value_share IS 'Share of the cu
 COMMENT ON COLUMN analyst.deal_conformance.unrated_value_usd IS 'Customs value without a statutory rate, USD (by reason in marts.unrated_value_monthly).';
 COMMENT ON COLUMN analyst.deal_conformance.statutory_gap_value_share IS 'Share of value whose statutory rate exceeds the agreement rate beyond the tolerance: the law itself falls short of the promise (e.g. Section 122 stacking from 24 Feb 2026).';
 COMMENT ON COLUMN analyst.deal_conformance.excess_duty_usd IS 'Duty collected above the agreement rate, USD.';
-COMMENT ON COLUMN analyst.deal_conformance.refund_exposure_usd IS 'Duty collected above the retroactive law in the stacking window, USD.';
-COMMENT ON COLUMN analyst.deal_conformance.ieepa_refund_usd IS 'Duty above column 1 collected on IEEPA days, USD.';
+COMMENT ON COLUMN analyst.deal_conformance.refundable_duty_usd IS 'Refundable IEEPA duty collected (5 Apr 2025 - 23 Feb 2026), USD.';
+COMMENT ON COLUMN analyst.deal_conformance.stacking_overpayment_usd IS 'The part of the refundable duty that was also above the law of its day (stacking filings of 7 Aug - 15 Sep 2025), USD.';
 COMMENT ON COLUMN analyst.deal_conformance.lines_over_agreement IS 'HS10 lines collected above the agreement rate beyond the tolerance.';
 COMMENT ON COLUMN analyst.deal_conformance.lines_total IS 'HS10 lines counted.';

@@ -319,3 +319,93 @@ def test_a_publish_writes_only_what_changed_and_ends_equal_to_the_warehouse(buil
                          "SELECT count(*) FROM analyst.imports"],
                         capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0, ok.stderr
+
+
+def _rate(copy, *args):
+    env = {**os.environ, "TARIFF_AUDIT_PUBLISHED": str(copy.parent)}
+    return subprocess.run(["make", "--no-print-directory", "rate", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_make_rate_prints_a_lines_legal_stack_with_citations(published):
+    copy, _, _ = published
+    with duckdb.connect(str(copy), read_only=True) as con:
+        hs10, column1 = con.execute(
+            "SELECT hs10, column1_text FROM marts.line_rates WHERE category = 'autos' "
+            "AND DATE '2025-10-15' BETWEEN valid_from AND valid_to ORDER BY hs10 LIMIT 1"
+        ).fetchone()
+    done = _rate(copy, f"HS={hs10}", "DATE=2025-10-15")
+    assert done.returncode == 0, done.stderr
+    assert f"{hs10}, product of Japan (partner 5880), entered 2025-10-15" in done.stdout
+    assert f"column 1      {column1}" in done.stdout
+    assert "law           15% all-in  rule max(0.15, m)  headings 9903.94.41" in done.stdout
+    assert "refundable    0% of the law's rate" in done.stdout
+    assert "ita-japan-notice: " in done.stdout and "90 FR 44638" in done.stdout
+    # a day of the Section 301 action, after the last loaded release
+    later = _rate(copy, f"HS={hs10[:4]}.{hs10[4:6]}.{hs10[6:8]}.{hs10[8:]}", "DATE=2026-08-10")
+    assert "law: from the instrument, not yet in a loaded HTS release" in later.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["HS=870323", "DATE=2025-10-15"], "HS='870323' is not a 10-digit HTS line"),
+    (["HS=8703230190", "DATE=15/10/2025"], "DATE='15/10/2025' is not a date YYYY-MM-DD"),
+    (["HS=0000000000", "DATE=2025-10-15"], "0000000000 is in no loaded HTS release"),
+    (["HS=8703230190", "DATE=2031-01-01"], "2031-01-01 is outside the dates"),
+    ([], "give a line and a day of entry: make rate HS=8703230190 DATE=2025-10-15"),
+])
+def test_make_rate_answers_a_wrong_request_in_one_line(published, args, message):
+    copy, _, _ = published
+    done = _rate(copy, *args)
+    assert done.returncode != 0 and done.stdout == ""
+    (line,) = [x for x in done.stderr.splitlines() if x.startswith("make rate:")]
+    assert message in line
+
+
+def test_the_daily_basket_is_the_value_weighted_line_rates(published):
+    """marts.statutory_rate_daily and marts.line_rates compute the law's rate independently
+    (the basket's lines at base-year weights, every line interval by interval): on sample days
+    on both sides of each change, the weighted line rates give the basket's rate. A basket line
+    the release in force does not hold takes its 8-digit parent's first statistical line, as
+    the basket does; a line neither has is unrated in both."""
+    copy, _, _ = published
+    days = ["2025-01-15", "2025-04-20", "2025-08-20", "2025-10-15", "2026-02-23",
+            "2026-02-24", "2026-07-27", "2026-08-15", "2026-09-30"]
+    with duckdb.connect(str(copy), read_only=True) as con:
+        got = con.execute("""
+            WITH basket AS (
+                SELECT hs10, sum(con_val) AS w FROM staging.imports_monthly
+                WHERE cty_code = '5880' AND year(period) = 2024 GROUP BY hs10
+                HAVING sum(con_val) > 0),
+            days AS (SELECT unnest($days)::DATE AS day),
+            on_day AS (
+                SELECT d.day, r.* FROM days d
+                JOIN marts.line_rates r ON d.day BETWEEN r.valid_from AND r.valid_to),
+            rated AS (
+                SELECT d.day, b.hs10, b.w,
+                       coalesce(x.statutory_rate, p.statutory_rate) AS statutory_rate,
+                       coalesce(x.statutory_low_rate, p.statutory_low_rate) AS low,
+                       CASE WHEN x.hs10 IS NOT NULL THEN x.agreement_rate
+                            ELSE p.agreement_rate END AS agreement_rate
+                FROM days d CROSS JOIN basket b
+                LEFT JOIN on_day x ON x.day = d.day AND x.hs10 = b.hs10
+                LEFT JOIN (SELECT * FROM on_day QUALIFY row_number() OVER (
+                               PARTITION BY day, left(hs10, 8) ORDER BY hs10) = 1) p
+                  ON x.hs10 IS NULL AND p.day = d.day AND left(p.hs10, 8) = left(b.hs10, 8))
+            SELECT r.day, s.statutory_rate, s.agreement_rate, s.statutory_low_rate,
+                   s.rated_value_share,
+                   sum(r.w) FILTER (WHERE r.statutory_rate IS NOT NULL) / sum(r.w),
+                   sum(r.w * r.statutory_rate) / sum(r.w) FILTER (
+                       WHERE r.statutory_rate IS NOT NULL),
+                   sum(r.w * r.agreement_rate) / sum(r.w) FILTER (
+                       WHERE r.agreement_rate IS NOT NULL AND r.statutory_rate IS NOT NULL),
+                   sum(r.w * r.low) / sum(r.w) FILTER (WHERE r.statutory_rate IS NOT NULL)
+            FROM rated r JOIN marts.statutory_rate_daily s ON s.date = r.day
+            GROUP BY ALL ORDER BY r.day""", {"days": days}).fetchall()
+    assert len(got) == len(days)
+    for day, law, promise, low, rated, lines_rated, lines_law, lines_promise, lines_low in got:
+        assert lines_rated == pytest.approx(rated, abs=1e-9), day
+        assert lines_law == pytest.approx(law, abs=1e-9), day
+        assert lines_low == pytest.approx(low, abs=1e-9), day
+        assert (lines_promise is None) == (promise is None), day
+        if promise is not None:
+            assert lines_promise == pytest.approx(promise, abs=1e-9), day

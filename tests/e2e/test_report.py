@@ -17,6 +17,7 @@ import pytest
 from pipelines.cli import LEDGER, MARTS, REPORT, SCHEDULE, TRADE, run_assets
 from pipelines.defs.resources import SourceResource, WarehouseResource
 from pipelines.lib.report.render import BANNER, GENERATED_PREFIX
+from pipelines.lib.rules.scorecard import latest_rows, row_titles
 from tests.e2e.browser import Page, chromium_path
 
 pytestmark = pytest.mark.e2e
@@ -126,22 +127,26 @@ def test_first_screen_answers_the_question(page):
     text = page.evaluate("document.getElementById('verdict').innerText")
     assert "United States" in text and "Japan" in text
     assert "marts.implementation_scorecard" not in text  # the scorecard is there, not missing
+    # the verdict in words opens each side, above the fold
+    verdict = page.evaluate("""[...document.querySelectorAll('#verdict .verdict-text')].map(
+        p => ({text: p.innerText, top: p.getBoundingClientRect().top}))""")
+    assert [v["text"].split(",")[0] for v in verdict] == ["United States", "Japan"]
+    assert all(v["top"] < 900 for v in verdict)
+    assert "Monitored only, with no agreed numeric target" in verdict[0]["text"]
     banners = page.evaluate("document.querySelectorAll('.banner').length")
     assert banners == len(SECTIONS)  # the page's own and one per section after the first
 
 
 def test_the_verdict_lists_every_commitment_of_the_latest_quarter(built, page):
     with duckdb.connect(str(built["data"] / "warehouse.duckdb"), read_only=True) as con:
-        card = con.execute("""
-            SELECT s.status, c.title FROM marts.implementation_scorecard s
-            JOIN staging.ledger_commitments c USING (commitment_id)
-            WHERE quarter = (SELECT max(quarter) FROM marts.implementation_scorecard)""").fetchall()
+        rows = latest_rows(con)
     items = page.evaluate("""[...document.querySelectorAll('#verdict li.verdict')].map(li => ({
         word: li.querySelector('.pill').innerText,
         what: li.querySelector('.what b').innerText}))""")
-    assert len(card) >= 10 and len(items) == len(card)
-    assert sorted(i["what"] for i in items) == sorted(title for _, title in card)
-    statuses = {status for status, _ in card}
+    assert len(rows) >= 10 and len(items) == len(rows)
+    # one item per row: the commitment's title, with the tranche, source or mineral group
+    assert sorted(i["what"] for i in items) == sorted(row_titles(rows))
+    statuses = {row["status"] for row in rows}
     assert len(statuses) >= 3  # the sample exercises several statuses
     words = {i["word"].lower() for i in items}
     assert len(words) == len(statuses)

@@ -36,7 +36,7 @@ def investment(**overrides) -> Commitment:
     spec = dict(id="inv", side="japan", title="inv", description="inv", measure="investment",
                 metric="value_usd", unit="USD", start=START,
                 target={"amount": 365e9, "per": "total", "deadline": "2026-01-01"},
-                thresholds={"behind_below_pace": 0.9, "funding_days": 45},
+                thresholds={"funding_days": 45},
                 citation="hand-made case", url="https://example.org", verified=True)
     spec.update(overrides)
     return Commitment.model_validate(spec)
@@ -127,9 +127,9 @@ def test_a_quantity_in_the_wrong_unit_is_a_data_error_not_a_zero(tmp_path, qty, 
     jan, bad, after = progress(con, "rice")
     assert jan["actual"] == 1.0 and jan["status"] == "on_track"
     assert bad["actual"] is None and bad["unit_errors"] == 1 and bad["error_units"] == shown
-    assert bad["cumulative_actual"] is None and bad["status"] == "insufficient_data"
+    assert bad["cumulative_actual"] is None and bad["status"] == "not_measurable"
     assert after["actual"] == 1.0 and after["cumulative_actual"] is None
-    assert after["status"] == "insufficient_data"
+    assert after["status"] == "not_measurable"
 
 
 def test_a_month_without_purchases_is_a_real_zero(tmp_path):
@@ -164,6 +164,44 @@ def test_a_total_target_follows_a_linear_path_to_its_deadline(tmp_path):
     assert feb["pace_ratio"] == pytest.approx(62 / 59)
 
 
+def test_a_total_without_an_agreed_date_is_counted_and_pending(tmp_path):
+    # 100 Boeing aircraft: no delivery date was agreed, so nothing is due by any date
+    aircraft = purchase("air", metric="quantity", unit="each", products=["8802"],
+                        target={"amount": 100, "per": "total"})
+    con = warehouse(tmp_path, [aircraft],
+                    exports=[(m, "8802400060", 9e7, 2.0, "NO") for m in months(START, 3)])
+    rows = progress(con, "air")
+    assert [r["cumulative_actual"] for r in rows] == [2, 4, 6]
+    assert all(r["cumulative_target"] is None and r["status"] == "pending" for r in rows)
+    assert rows[-1]["progress_ratio"] == pytest.approx(0.06)
+
+
+def test_an_incremental_amount_rides_on_the_baseline_months(tmp_path):
+    # "$7 bn a year of incremental purchases": the pro-rata is the same months of the baseline
+    # year plus the amount x months / 12
+    energy = purchase("energy", start=date(2025, 1, 1),
+                      target={"amount": 1200, "per": "year", "over_baseline": True},
+                      baseline={"definition": "calendar 2024", "period_start": "2024-01-01"})
+    exports = ([(m, "2709000000", 1000, 0, "X") for m in months(date(2024, 1, 1), 12)]
+               + [(m, "2709000000", v, 0, "X")
+                  for m, v in zip(months(START, 2), [1100, 1050], strict=True)])
+    con = warehouse(tmp_path, [energy.model_copy(update={"products": ["2709"]})],
+                    exports=exports)
+    jan, feb = progress(con, "energy")
+    assert jan["cumulative_target"] == 1100 and jan["status"] == "on_track"
+    assert feb["cumulative_target"] == 2200 and feb["pace_ratio"] == pytest.approx(2150 / 2200)
+    # the increment achieved (150) over the increment of the year begun (1200)
+    assert feb["progress_ratio"] == pytest.approx(150 / 1200)
+
+
+def test_an_incremental_amount_without_its_baseline_is_not_measurable(tmp_path):
+    energy = purchase("energy", target={"amount": 1200, "per": "year", "over_baseline": True},
+                      baseline={"definition": "calendar 2024", "period_start": "2024-01-01"})
+    con = warehouse(tmp_path, [energy], exports=[(START, "1006300000", 100, 0, "X")])
+    (jan,) = progress(con, "energy")
+    assert jan["cumulative_target"] is None and jan["status"] == "not_measurable"
+
+
 # -------------------------------------------------------------------------------- investment
 
 
@@ -174,7 +212,7 @@ def investment_marts(con, as_of: date) -> tuple[list, list]:
     scorecard.build_investment(con, as_of)
     tranches = run(con, "SELECT tranche_id, stage, event_date, funding_due_on FROM "
                         "marts.investment_tranches ORDER BY event_date, stage")
-    progress_rows = run(con, "SELECT date, stage, cumulative_usd, target_path_usd FROM "
+    progress_rows = run(con, "SELECT date, stage, cumulative_usd, target_usd FROM "
                              "marts.investment_progress WHERE date = ? ORDER BY stage", [as_of])
     return tranches, progress_rows
 
@@ -213,41 +251,88 @@ def test_a_tranche_funded_late_was_overdue_until_funded(tmp_path):
     assert overdue[funded] == 0 and overdue[date(2025, 9, 30)] == 0
 
 
-def test_the_investment_path_is_linear_to_the_deadline(tmp_path):
+def test_funding_without_a_stated_amount_counts_the_selected_amount(tmp_path):
+    funding = Evidence.model_validate(dict(
+        id="fund", commitment="inv", date=SELECTED + timedelta(days=20), event="loans signed",
+        stage="funded", tranche="t1", source_url="https://example.org/news", verified=False))
+    con = warehouse(tmp_path, [investment()], [event("sel", SELECTED, "selected", 36e9),
+                                               funding])
+    _, at_date = investment_marts(con, date(2025, 6, 30))
+    assert {stage: usd for _, stage, usd, _ in at_date}["funded"] == 36e9
+    assert run(con, "SELECT funding_amount_stated FROM marts.investment_tranches "
+                    "WHERE stage = 'funded'") == [(False,)]
+
+
+def test_no_path_is_drawn_to_the_investment_total(tmp_path):
+    # the agreement sets no path: the stated total stands beside the amounts, whole
     con = warehouse(tmp_path, [investment()], [event("sel", SELECTED, "selected", 36e9)])
     _, at_date = investment_marts(con, date(2025, 3, 31))
-    path = {stage: target for _, stage, _, target in at_date}
-    assert path["selected"] == pytest.approx(365e9 * 89 / 365)
+    assert {target for _, _, _, target in at_date} == {365e9}
 
 
 # -------------------------------------------------------------------------------- scorecard
 
 
-def scorecard_rows(con, as_of: date) -> dict[str, tuple]:
+def scorecard_rows(con, as_of: date) -> dict[tuple, tuple]:
     scorecard.build_investment(con, as_of)
     scorecard.build_commitment_progress(con, {"country": "5880"})
     scorecard.build_scorecard(con, {"as_of": as_of, "country": "5880",
                                     "tolerance_rate": 0.005, "tolerance_usd": 50})
-    return {(c, q): (status, value, target) for q, c, status, value, target in run(
-        con, "SELECT quarter, commitment_id, status, value, target "
+    return {(c, q, i.split(":")[0]): (status, value, target)
+            for q, c, i, status, value, target in run(
+        con, "SELECT quarter, commitment_id, indicator, status, value, target "
              "FROM marts.implementation_scorecard")}
 
 
+@pytest.mark.parametrize(("stages", "as_of", "status", "days"), [
+    # a candidate: no clock runs
+    ([("cand", 0, "candidate")], 200, "pending", None),
+    # selected, within its 45 days
+    ([("sel", 0, "selected")], 30, "pending", 30),
+    # selected, unfunded past its 45 days
+    ([("sel", 0, "selected")], 46, "broken", 46),
+    # funded on day 45: kept; on day 46: late (a deadline missed, then met)
+    ([("sel", 0, "selected"), ("fund", 45, "funded")], 120, "kept", 45),
+    ([("sel", 0, "selected"), ("fund", 46, "funded")], 120, "late", 46),
+])
+def test_each_tranche_is_judged_on_its_own_funding_clock(tmp_path, stages, as_of, status, days):
+    evidence = [event(eid, SELECTED + timedelta(days=offset), stage, 36e9)
+                for eid, offset, stage in stages]
+    con = warehouse(tmp_path, [investment()], evidence)
+    day = SELECTED + timedelta(days=as_of)
+    quarter = f"{day.year}Q{(day.month - 1) // 3 + 1}"
+    rows = scorecard_rows(con, day)
+    assert rows[("inv", quarter, "t1")][0] == status
+    assert rows[("inv", quarter, "t1")][1] == days
+    # the total is context only: nothing is due before its date
+    assert rows[("inv", quarter, "total")][0] == "pending"
+
+
+def test_the_total_is_judged_on_its_date(tmp_path):
+    con = warehouse(tmp_path, [investment()], [
+        event("sel", SELECTED, "selected", 36e9),
+        event("fund", SELECTED + timedelta(days=10), "funded", 36e9)])
+    rows = scorecard_rows(con, date(2026, 1, 31))    # the total was due on 2026-01-01
+    assert rows[("inv", "2026Q1", "total")] == ("broken", 36e9, 365e9)
+
+
 def test_the_scorecard_judges_each_quarter_at_its_end(tmp_path):
-    commitments = [purchase("c"), investment(),
+    commitments = [purchase("c"),
                    purchase("defense", measure="ledger_only", sources=[], products=[],
-                            target=None, thresholds={})]
+                            target=None, thresholds={}),
+                   purchase("review", measure="ledger_only", sources=[], products=[],
+                            target=None, thresholds={}, monitored=True,
+                            note="no agreed criteria")]
     exports = [(m, "1006300000", v, 0, "X")
                for m, v in zip(months(START, 6), [100, 100, 100, 50, 50, 50], strict=True)]
-    con = warehouse(tmp_path, commitments, [event("sel", date(2025, 5, 20), "selected", 200e9)],
-                    exports)
+    con = warehouse(tmp_path, commitments, (), exports)
     rows = scorecard_rows(con, date(2025, 6, 30))
-    assert rows[("c", "2025Q1")] == ("on_track", 300, 300)
-    assert rows[("c", "2025Q2")][0] == "behind"                   # 450 of 600
-    assert rows[("inv", "2025Q1")] == ("not_implemented", 0, pytest.approx(365e9 * 89 / 365))
-    assert rows[("inv", "2025Q2")] == ("on_track", 200e9, pytest.approx(180e9))
-    assert rows[("defense", "2025Q2")][0] == "not_measurable"
-    later = scorecard_rows(con, date(2025, 7, 31))              # funding was due on 4 July
-    assert later[("inv", "2025Q3")][0] == "behind"
-    assert later[("inv", "2025Q2")][0] == "on_track"              # judged at its own end
-    assert later[("c", "2025Q3")][0] == "insufficient_data"       # no July figures
+    assert rows[("c", "2025Q1", "us_exports")] == ("on_track", 300, 300)
+    assert rows[("c", "2025Q2", "us_exports")][0] == "behind"          # 450 of 600
+    assert rows[("defense", "2025Q2", "latest dated evidence (pipelines/ledger/evidence.yaml)")][
+        0] == "not_measurable"
+    assert rows[("review", "2025Q2", "latest dated evidence (pipelines/ledger/evidence.yaml)")][
+        0] == "monitored"
+    later = scorecard_rows(con, date(2025, 7, 31))
+    assert later[("c", "2025Q2", "us_exports")][0] == "behind"          # judged at its own end
+    assert later[("c", "2025Q3", "us_exports")][0] == "not_measurable"  # no July figures

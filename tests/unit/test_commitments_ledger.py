@@ -22,7 +22,8 @@ from pipelines.lib.rules.ledger import LEDGER_DIR, LedgerError, load_ledger
 # DOMAIN.md §1: Japan's commitments and the U.S. promises the issue names; §5: both sides'
 # dependence on China for critical minerals (the summit's framework).
 JAPAN = {"jp-investment-550bn", "jp-rice", "jp-agriculture-8bn", "jp-energy-7bn",
-         "jp-aircraft-100", "jp-defense-17bn", "jp-auto-standards", "jp-critical-minerals"}
+         "jp-aircraft-100", "jp-defense-17bn", "jp-auto-standards", "jp-critical-minerals",
+         "jp-ev-subsidies"}
 US = {"us-general-15", "us-autos-parts-15", "us-civil-aircraft", "us-wood-cap-15",
       "us-ag-exemptions", "us-pharma-semis", "us-quarterly-review", "us-critical-minerals"}
 
@@ -137,8 +138,10 @@ COMMITMENT_CASES = [
     (_set("jp-energy-7bn", citation="  "), "jp-energy-7bn", "citation", "at least 1"),
     (_set("jp-aircraft-100", target={"amount": 100, "per": "total", "deadline": "2025-01-01"}),
      "jp-aircraft-100", "target.deadline", "dates out of order"),
-    (_set("jp-aircraft-100", target={"amount": 100, "per": "total"}),
-     "jp-aircraft-100", "target.deadline", "needs a deadline"),
+    (_set("jp-aircraft-100", target={"amount": 100, "per": "total", "over_baseline": True}),
+     "jp-aircraft-100", "target.over_baseline", "needs per: year and a baseline"),
+    (_set("jp-defense-17bn", note=None),
+     "jp-defense-17bn", "note", "a monitored commitment says in its note why"),
     (_set("jp-rice", measure="guesswork"), "jp-rice", "measure", "unknown measure"),
     (_set("jp-rice", products=[]), "jp-rice", "products", "needs products"),
     (_set("jp-rice", products=["10.06"]), "jp-rice", "products.0", "pattern"),

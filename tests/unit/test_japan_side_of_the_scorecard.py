@@ -34,11 +34,12 @@ def purchase(cid: str, **overrides) -> Commitment:
 
 
 def minerals(cid: str = "m", side: str = "us", **thresholds) -> Commitment:
-    limits = {"on_track_change": -0.02, "dependent_share": 0.25, "window_months": 12}
+    limits = {"window_months": 12}
     limits.update(thresholds)
     return Commitment.model_validate(dict(
         id=cid, side=side, title=cid, description=cid, measure="minerals_dependence",
         metric="value_share", unit="share", start=date(2025, 10, 28), thresholds=limits,
+        monitored=True, note="the framework sets no numeric target",
         citation="hand-made case", url="https://example.org", verified=True))
 
 
@@ -109,7 +110,7 @@ def test_a_month_without_a_rate_waits_at_the_end_and_is_an_error_inside(tmp_path
     assert [r["period"].month for r in rows] == [1, 2, 3]
     assert rows[1]["actual"] is None and rows[1]["error_units"] == "no JPY rate"
     assert rows[1]["unit_errors"] == 1
-    assert [r["status"] for r in rows] == ["on_track", "insufficient_data", "insufficient_data"]
+    assert [r["status"] for r in rows] == ["on_track", "not_measurable", "not_measurable"]
 
 
 def test_quantities_come_from_the_unit_that_converts(tmp_path):
@@ -139,7 +140,7 @@ def test_a_quantity_that_does_not_convert_is_an_error_not_a_zero(tmp_path, units
     japan(con, START, "100630010", 50, units, quantities)
     (row,) = progress(con)
     assert row["actual"] is None and row["unit_errors"] == 1 and row["error_units"] == shown
-    assert row["status"] == "insufficient_data"
+    assert row["status"] == "not_measurable"
 
 
 def test_every_purchase_commitment_has_both_books():
@@ -174,39 +175,30 @@ def judged(con, as_of: date, **overrides) -> dict:
              "FROM marts.implementation_scorecard")}
 
 
-def test_china_share_against_the_baseline_decides_the_status(tmp_path):
+def test_china_share_is_shown_beside_the_baseline_and_never_judged(tmp_path):
+    # the framework of 28 Oct 2025 sets no numeric target: every row is monitored, whatever
+    # the share does, with the share and the baseline it is shown beside
     con = warehouse(tmp_path, [minerals()])
-    groups(con, "down", "barely", "small", "growing", "new", "short")
+    groups(con, "down", "up", "new", "short")
     sep = date(2026, 9, 1)
     dependence(con, "united_states", "down", sep, 0.70, 0.80)       # 10 points down
-    dependence(con, "united_states", "barely", sep, 0.79, 0.80)     # 1 point down
-    dependence(con, "united_states", "small", sep, 0.06, 0.03)      # not dependent, stays so
-    dependence(con, "united_states", "growing", sep, 0.30, 0.10)    # becomes dependent
+    dependence(con, "united_states", "up", sep, 0.30, 0.10)         # 20 points up
     dependence(con, "united_states", "new", sep, 0.50, None)        # no baseline imports
     dependence(con, "united_states", "short", sep, 0.10, 0.50, window=1)   # no 12 months
-    dependence(con, "japan", "barely", sep, 0.10, 0.80)             # another importer
+    dependence(con, "japan", "up", sep, 0.10, 0.80)                 # another importer
     rows = judged(con, date(2026, 9, 30))
-    assert rows["2026Q3", "down"] == ("on_track", 0.70, pytest.approx(0.78))
-    assert rows["2026Q3", "barely"] == ("behind", 0.79, pytest.approx(0.78))
-    assert rows["2026Q3", "small"] == ("on_track", 0.06, 0.25)
-    assert rows["2026Q3", "growing"] == ("behind", 0.30, 0.25)
-    assert rows["2026Q3", "new"][0] == "insufficient_data"
-    assert rows["2026Q3", "short"] == ("insufficient_data", None, None)
+    assert rows["2026Q3", "down"] == ("monitored", 0.70, pytest.approx(0.80))
+    assert rows["2026Q3", "up"] == ("monitored", 0.30, pytest.approx(0.10))
+    assert rows["2026Q3", "new"] == ("monitored", 0.50, None)
+    assert rows["2026Q3", "short"] == ("monitored", None, None)
     # every quarter from the framework's, one row per group
     assert {q for q, _ in rows} == {"2025Q4", "2026Q1", "2026Q2", "2026Q3"}
-    assert len(rows) == 4 * 6
-    assert rows["2025Q4", "down"][0] == "insufficient_data"
-
-
-def test_the_thresholds_are_the_ledgers(tmp_path):
-    strict = minerals(on_track_change=-0.15, dependent_share=0.05)
-    con = warehouse(tmp_path, [strict])
-    groups(con, "down", "small")
-    dependence(con, "united_states", "down", date(2026, 9, 1), 0.70, 0.80)
-    dependence(con, "united_states", "small", date(2026, 9, 1), 0.06, 0.03)
-    rows = judged(con, date(2026, 9, 30))
-    assert rows["2026Q3", "down"] == ("behind", 0.70, pytest.approx(0.65))
-    assert rows["2026Q3", "small"] == ("behind", 0.06, 0.05)
+    assert len(rows) == 4 * 4
+    assert {status for status, _, _ in rows.values()} == {"monitored"}
+    (judged_on,) = run(con, "SELECT judged_on FROM marts.implementation_scorecard "
+                            "WHERE quarter = '2026Q3' AND indicator LIKE 'down:%'")[0]
+    assert judged_on == ("China 70.0% over 12 months to 2026-09 against 80.0% before the "
+                         "framework (-10.0 points): monitored, the framework sets no target")
 
 
 def test_a_quarter_is_judged_at_its_last_month_with_figures(tmp_path):
@@ -216,8 +208,8 @@ def test_a_quarter_is_judged_at_its_last_month_with_figures(tmp_path):
     dependence(con, "japan", "g", date(2026, 2, 1), 0.70, 0.80)
     dependence(con, "japan", "g", date(2026, 4, 1), 0.50, 0.80)   # a later quarter
     rows = judged(con, date(2026, 6, 30))
-    assert rows["2026Q1", "g"][:2] == ("on_track", 0.70)
-    assert rows["2026Q2", "g"][:2] == ("on_track", 0.50)
+    assert rows["2026Q1", "g"][:2] == ("monitored", 0.70)
+    assert rows["2026Q2", "g"][:2] == ("monitored", 0.50)
     (evidence,) = run(con, "SELECT evidence FROM marts.implementation_scorecard "
                            "WHERE quarter = '2026Q1'")[0]
     assert "japan g, 12 months to 2026-02: China 70.0%" in evidence
@@ -233,9 +225,9 @@ def test_the_minerals_commitments_start_with_the_framework():
 
 def test_summary_names_the_rows_of_a_commitment_with_several():
     names = scorecard._row_names([
-        ("jp-rice", "cumulative purchases since 2025-08 (t, us_exports) vs the path"),
-        ("jp-rice", "cumulative purchases since 2025-08 (t, japan_imports) vs the path"),
-        ("us-general-15", "share of customs value at or below the promised rate"),
+        ("jp-rice", "us_exports: cumulative purchases since 2025-08 (t) vs the pro-rata"),
+        ("jp-rice", "japan_imports: cumulative purchases since 2025-08 (t) vs the pro-rata"),
+        ("us-general-15", "share of customs value at or below the promised cap: collected"),
         ("m", "cobalt: China's share of U.S. imports"),
         ("m", "rare_earth_metals: China's share of U.S. imports")])
     assert names == ["jp-rice us_exports", "jp-rice japan_imports", "us-general-15",

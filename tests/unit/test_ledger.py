@@ -33,8 +33,8 @@ AG_EXEMPT = date(2025, 12, 1)
 SEMIS = date(2026, 2, 1)
 SECTION_122 = date(2026, 3, 1)
 METAL_ANNEXES = date(2026, 5, 1)
-SECTION_301 = date(2026, 8, 1)
-PHARMA = date(2026, 10, 1)
+SECTION_301 = date(2026, 7, 27)
+PHARMA = date(2026, 8, 15)
 ALL_DATES = [BEFORE_TARIFFS, METALS_25, AUTOS_ONLY, RECIPROCAL, PARTS, METALS_50, COPPER,
              STACKING, AGREEMENT, WOOD, TRUCKS, AG_EXEMPT, SEMIS, SECTION_122, METAL_ANNEXES,
              SECTION_301, PHARMA]
@@ -133,7 +133,9 @@ def test_trucks_semiconductors_and_annex_iii():
     assert owed("buses", 0.02, TRUCKS)["statutory"] == pytest.approx(0.12)
     assert category_of(ledger(), "8471500150", SEMIS) == "semiconductors_232"
     semis = owed("semiconductors_232", 0.0, SEMIS)
-    assert (semis["statutory_low"], semis["statutory"]) == (pytest.approx(0.0),
+    # covered chips paying the 25 % owe no reciprocal duty; chips excepted by use still owe
+    # Japan's 15 % floor (Proclamation 11002, clause 5)
+    assert (semis["statutory_low"], semis["statutory"]) == (pytest.approx(0.15),
                                                             pytest.approx(0.25))
     assert owed("metals_annex_iii", 0.02, METAL_ANNEXES)["statutory"] == pytest.approx(0.15)
 
@@ -217,4 +219,52 @@ def test_a_rule_naming_an_unknown_instrument_is_refused(ledger_copy):
     _edit(ledger_copy, "regimes_japan.yaml",
           lambda d: d["regimes"][0]["rules"]["general"].update({"instrument": "eo-99999"}))
     with pytest.raises(LedgerError, match="unknown instrument 'eo-99999'"):
+        load_ledger(ledger_copy)
+
+
+# --- refundable duties: exactly those resting on an instrument a court voided -----------------
+
+def test_every_ieepa_duty_is_refundable_and_no_section_232_duty_is():
+    book = ledger()
+    for regime in book.law.regimes:
+        for category, rule in regime.rules.items():
+            instrument = book.instrument(rule.instrument)
+            adds = not rule.exempt and rule.rule not in ("m", "none")
+            assert rule.refundable == (instrument.authority == "ieepa" and adds), (
+                regime.id, category)
+            if rule.refundable:
+                # from 5 Apr 2025 to 23 Feb 2026, the day before the ruling took effect
+                assert regime.from_ >= date(2025, 4, 5) and regime.to <= date(2026, 2, 24)
+
+
+def test_an_ieepa_duty_not_marked_refundable_is_refused(ledger_copy):
+    _edit(ledger_copy, "regimes_japan.yaml",
+          lambda d: d["regimes"][3]["rules"]["general"].pop("refundable"))
+    with pytest.raises(LedgerError, match=r"rests on 'eo-14257-reciprocal', voided by "
+                                          r"'scotus-learning-resources': mark it refundable"):
+        load_ledger(ledger_copy)
+
+
+def test_a_section_232_duty_marked_refundable_is_refused(ledger_copy):
+    _edit(ledger_copy, "regimes_japan.yaml",
+          lambda d: d["regimes"][2]["rules"]["autos"].update({"refundable": True}))
+    with pytest.raises(LedgerError, match=r"autos: refundable, but its instrument "
+                                          r"'proc-10908-autos' was not voided"):
+        load_ledger(ledger_copy)
+
+
+def test_voided_by_must_name_a_court_decision(ledger_copy):
+    def point_at_a_proclamation(d):
+        (eo,) = [i for i in d["instruments"] if i["id"] == "eo-14345-japan"]
+        eo["voided_by"] = "proc-10908-autos"
+    _edit(ledger_copy, "instruments.yaml", point_at_a_proclamation)
+    with pytest.raises(LedgerError, match=r"'eo-14345-japan': voided_by 'proc-10908-autos' is "
+                                          r"not a court decision"):
+        load_ledger(ledger_copy)
+
+
+def test_the_ledger_says_when_its_facts_were_checked(ledger_copy):
+    assert ledger().as_of >= date(2026, 12, 1)
+    _edit(ledger_copy, "instruments.yaml", lambda d: d.pop("as_of"))
+    with pytest.raises(LedgerError, match=r"instruments.yaml: expected the keys as_of"):
         load_ledger(ledger_copy)

@@ -62,13 +62,15 @@ def audited(tmp_path):
             audit.load_ledger_tables(con, ledger())
             audit.build_line_audit(con, ledger())
         got = {(str(r[0]), r[1]): dict(zip(
-            ["mfn", "statutory", "observed", "agreement", "status", "refund", "excess", "reason",
-             "low", "promise_days", "promise", "category"],
+            ["mfn", "statutory", "observed", "agreement", "status", "refundable", "excess",
+             "reason", "low", "promise_days", "promise", "category", "refundable_rate",
+             "overpaid", "from_instrument"],
             r[2:], strict=True))
             for r in run(con, """SELECT period, hs10, mfn_rate, statutory_rate, observed_rate,
-                                 agreement_rate, status, refund_exposure_usd, excess_duty_usd,
+                                 agreement_rate, status, refundable_duty_usd, excess_duty_usd,
                                  reason, statutory_low_rate, promise_days_share, promise_status,
-                                 category FROM marts.japan_line_audit""")}
+                                 category, refundable_rate, stacking_overpayment_usd,
+                                 law_from_instrument_share FROM marts.japan_line_audit""")}
         con.close()
         return got
     return build
@@ -99,15 +101,42 @@ def test_missing_quantity_takes_the_nearest_months_unit_value(audited):
     assert "unit value of 2025-10" in december["reason"]
 
 
-def test_stacking_month_is_over_collected_with_refund_exposure(audited):
+def test_stacking_month_is_over_collected_and_its_ieepa_duty_refundable(audited):
     # Textiles at 7.5 % filed at m + 15 % in August 2025 (stacking): 15 % was owed.
     got = audited([("2025-08-01", "5880", "5208110000", "69", 1_000_000, 225_000, 0, "KG")])
     line = got[("2025-08-01", "5208110000")]
     assert line["status"] == "over_collected"
     # Aug 1-6 were at m + 10 % (17.5 %), Aug 7-31 at max(15 %, m): day-weighted 15.48 %.
     assert line["statutory"] == pytest.approx((6 * 0.175 + 25 * 0.15) / 31)
-    assert line["refund"] == pytest.approx(225_000 - 1_000_000 * line["statutory"])
     assert "refundable" not in line["reason"]  # the filing covered only 25 of 31 days
+    # every IEEPA point above column 1 is refundable: 10 points on Aug 1-6, 7.5 (to 15 %) after
+    assert line["refundable_rate"] == pytest.approx((6 * 0.10 + 25 * 0.075) / 31)
+    # collected above column 1 (75,000), up to the IEEPA duty as filed (10 + 15 points)
+    filed = 1_000_000 * (6 * 0.10 + 25 * 0.15) / 31
+    assert line["refundable"] == pytest.approx(min(225_000 - 75_000, filed), abs=0.01)
+    # of which above the law of its day: the filings at m + 15 % where max(15 %, m) was owed
+    assert line["overpaid"] == pytest.approx(
+        line["refundable"] - 1_000_000 * line["refundable_rate"], abs=0.01)
+    assert line["overpaid"] > 0
+
+
+def test_ieepa_duty_is_refundable_and_section_232_and_column_1_are_not(audited):
+    got = audited([
+        # October 2025, agreement in force: IEEPA tops a 7.5 % line up to 15 % (9903.02.73)
+        ("2025-10-01", "5880", "5208110000", "69", 1_000_000, 150_000, 0, "KG"),
+        # a car at 15 % under Section 232 (9903.94.41): not refundable
+        ("2025-10-01", "5880", "8703230190", "69", 1_000_000, 150_000, 30, "NO"),
+        # a 16.5 % line pays column 1 only: nothing above it to refund
+        ("2025-10-01", "5880", "6110202010", "69", 100_000, 16_500, 0, "DOZ"),
+        # March 2026: Section 122, after the ruling: nothing refundable
+        ("2026-03-01", "5880", "5208110000", "69", 1_000_000, 175_000, 0, "KG"),
+    ])
+    textile = got[("2025-10-01", "5208110000")]
+    assert textile["refundable_rate"] == pytest.approx(0.075)
+    assert textile["refundable"] == pytest.approx(75_000) and textile["overpaid"] == 0
+    for key in [("2025-10-01", "8703230190"), ("2025-10-01", "6110202010"),
+                ("2026-03-01", "5208110000")]:
+        assert got[key]["refundable_rate"] == 0 and got[key]["refundable"] == 0, key
 
 
 def test_preference_ftz_and_free_entries(audited):

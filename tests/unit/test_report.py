@@ -36,7 +36,7 @@ def test_legal_phases_follow_the_ledger():
                      date(2026, 2, 24), date(2026, 7, 24), None],
         "label": [""] * 7,
         "authority": ["mfn", "ieepa", "ieepa", "ieepa", "ieepa", "section_122", "section_301"],
-        "refundable": [False, False, True, False, False, False, False],
+        "retroactive": [False, False, True, False, False, False, False],
         "promise_kind": ["none", "none", "floor", "floor", "floor", "floor", "floor"],
     })
     phases = sections.legal_phases(rows)
@@ -117,23 +117,35 @@ def _scorecard(con) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     con.execute("""CREATE TABLE marts.implementation_scorecard (quarter VARCHAR, side VARCHAR,
         commitment_id VARCHAR, indicator VARCHAR, value DOUBLE, target DOUBLE, unit VARCHAR,
-        status VARCHAR, evidence VARCHAR, as_of DATE, verified BOOLEAN)""")
+        status VARCHAR, judged_on VARCHAR, legal_basis VARCHAR, evidence VARCHAR, as_of DATE,
+        verified BOOLEAN)""")
+    cap = "share of customs value at or below the promised cap"
     rows = [
-        ("2026Q2", "us", "us-general-15", "share at or below promise", 0.6, 0.95, "share",
-         "on_track", "old quarter", "2026-06-30", True),
-        ("2026Q3", "us", "us-general-15", "share at or below promise", 0.998, 0.95, "share",
-         "on_track", "marts.deal_conformance_monthly 2026-09", "2026-09-30", True),
-        ("2026Q3", "us", "us-autos", "share at or below promise", 0.7, 0.95, "share", "behind",
-         "line audit, autos", "2026-09-30", True),
-        ("2026Q3", "japan", "jp-rice", "tonnes bought", 120000, 600000, "t", "not_implemented",
-         "exports of 1006", "2026-09-30", False),
+        ("2026Q2", "us", "us-general-15", cap, 0.6, 0.95, "share", "broken", "60% at or below",
+         "in force: EO 14345", "old quarter", "2026-06-30", True),
+        ("2026Q3", "us", "us-general-15", cap, 0.998, 0.95, "share", "kept",
+         "collected 11.9% against a cap of 15.0%",
+         "voided: EO 14345 (IEEPA) was voided by Learning Resources v. Trump from 2026-02-24; "
+         "the law stayed at or below the promise on 99.8% of the value",
+         "marts.japan_line_audit 2026-07..2026-09",
+         "2026-09-30", True),
+        ("2026Q3", "us", "us-autos", cap, 0.7, 0.95, "share", "broken", "70% at or below",
+         "in force: 90 FR 44638", "line audit, autos", "2026-09-30", True),
+        ("2026Q3", "us", "us-minerals", "cobalt: China's share", 0.3, 0.2, "share", "monitored",
+         "China 30%", None, "minerals mart", "2026-09-30", True),
+        ("2026Q3", "japan", "jp-rice", "us_exports: cumulative purchases", 120000, 600000, "t",
+         "behind", "120,000 t against 600,000 t pro rata", None, "exports of 1006",
+         "2026-09-30", False),
         ("2026Q3", "japan", "jp-defense", "procurement", None, 17e9, "USD", "not_measurable",
-         "no trade data", "2026-09-30", True),
-        ("2026Q3", "japan", "jp-investment", "selected", 109e9, 100e9, "USD", "overdue",
-         "tranche 2", "2026-09-30", False),
+         "no dated evidence", None, "no trade data", "2026-09-30", True),
+        ("2026Q3", "japan", "jp-investment", "tranche-1: funded within 45 days", 73, 45, "days",
+         "late", "selected on 2026-02-17, funded on 2026-05-01: day 73 of 45", None,
+         "tranche 1", "2026-09-30", False),
+        ("2026Q3", "japan", "jp-investment", "total: selected and funded", 36e9, 550e9, "USD",
+         "pending", "selected $36.0 bn", None, "progress", "2026-09-30", False),
     ]
     con.executemany("INSERT INTO marts.implementation_scorecard VALUES "
-                    "(?,?,?,?,?,?,?,?,?,?,?)", rows)
+                    "(?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
 
 def test_verdict_counts_and_words_per_side_from_the_latest_quarter(empty_con):
@@ -141,22 +153,31 @@ def test_verdict_counts_and_words_per_side_from_the_latest_quarter(empty_con):
     section = sections.verdict(Warehouse(empty_con, "5880"))
     assert section.quarter == "2026Q3" and not section.missing
     us, japan = section.sides
-    assert dict((w, n) for w, _, n in us.counts) == {
-        "On track": 1, "Behind": 1, "Not implemented": 0, "Not measurable": 0}
-    assert [i.word for i in us.items] == ["Behind", "On track"]  # problems first
-    assert dict((w, n) for w, _, n in japan.counts)["Overdue"] == 1
-    assert [i.word for i in japan.items] == ["Not implemented", "Overdue", "Not measurable"]
-    rice = japan.items[0]
-    assert (rice.cls, rice.verified) == ("bad", False)
-    assert rice.commitment == "+75% U.S. rice" and rice.value == "120,000 t"
-    assert rice.reason == "Nothing done yet — tonnes bought." and rice.target == "600,000 t"
-    assert rice.evidence == "exports of 1006"
-    assert us.items[1].value == "99.8%" and japan.items[1].target == "$100.00 bn"
-    assert japan.items[2].reason == ("No data or dated evidence can show it — procurement: not "
-                                     "measured.")
+    counts = dict((w, n) for w, _, n in us.counts)
+    assert counts == {"Kept": 1, "On track": 0, "Late": 0, "Behind": 0, "Broken": 1,
+                      "Pending": 0, "Not measurable": 0}
+    assert us.monitored == 1  # counted apart from the scored rows
+    assert [i.word for i in us.items] == ["Broken", "Kept", "Monitored"]  # problems first
+    kept = us.items[1]
+    assert kept.judged_on == "collected 11.9% against a cap of 15.0%"
+    assert kept.legal_basis.startswith("voided: EO 14345")
+    assert [i.word for i in japan.items] == ["Late", "Behind", "Pending", "Not measurable"]
+    late = japan.items[0]
+    assert (late.cls, late.verified) == ("warn", False)
+    assert late.commitment == "$550 bn investment — tranche-1"
+    assert late.reason == "A deadline missed, then met"
+    rice = japan.items[1]
+    assert rice.commitment == "+75% U.S. rice" and rice.evidence == "exports of 1006"
+    # the verdict in words opens each side
+    assert us.paragraph.startswith("United States, 2026Q3 (as of 2026-09-30): of 2 "
+                                   "commitments with a target, broken: Autos and parts at 15%; "
+                                   "kept: General rule max(15%, column 1).")
+    assert "voided: EO 14345" in us.paragraph and "Monitored only" in us.paragraph
+    assert "late: $550 bn investment (tranche-1)" in japan.paragraph
     html = render.render(render.Report(None, LIVE, None, [], [section]), datetime(2026, 1, 1))
-    assert 'class="pill warn">Behind<' in html and 'class="pill bad">Not implemented<' in html
+    assert 'class="pill bad">Broken<' in html and 'class="pill warn">Late<' in html
     assert "<summary>evidence</summary>exports of 1006</details>" in html
+    assert "Legal basis — voided: EO 14345" in html
     assert "unverified" in html and render.BANNER not in html
 
 
@@ -191,7 +212,7 @@ def test_japan_commitments_chart_each_mart_that_exists(empty_con):
     con.execute("""CREATE TABLE marts.investment_progress AS
         SELECT 'jp-investment' AS commitment_id, d AS date, stage,
                CASE stage WHEN 'selected' THEN 36e9 ELSE 0 END AS cumulative_usd, 1 AS tranches,
-               50e9 AS target_path_usd, NULL::DOUBLE AS progress_ratio
+               550e9 AS target_usd, NULL::DOUBLE AS target_share
         FROM (VALUES (DATE '2026-02-17'), (DATE '2026-03-31')) d(d),
              (VALUES ('selected'), ('funded')) s(stage)""")
     con.execute("""CREATE TABLE marts.mirror_trade AS
@@ -212,18 +233,23 @@ def test_us_facts_read_the_promise_statuses_when_the_mart_has_them(empty_con):
     con = empty_con
     con.execute("CREATE SCHEMA marts")
     con.execute("""CREATE TABLE marts.deal_conformance_monthly AS SELECT * FROM (VALUES
-        (DATE '2025-07-01', 'all', 0.16, NULL, 0.17, NULL, NULL, NULL, 0.0, NULL, 0.0, 0.98),
-        (DATE '2026-09-01', 'all', 0.127, 0.142, 0.128, 0.61, 0.37, 0.02, 2.0e6, NULL, 0.0, 0.98),
-        (DATE '2025-08-01', 'all', 0.19, 0.14, 0.18, 0.5, 0.1, 0.4, 80e6, 0.0, 80e6, 0.98))
+        (DATE '2025-07-01', 'all', 0.16, NULL, 0.17, NULL, NULL, NULL, 0.0, NULL, 50e6, 0.0,
+         0.98),
+        (DATE '2026-09-01', 'all', 0.127, 0.142, 0.128, 0.61, 0.37, 0.02, 2.0e6, NULL, 0.0, 0.0,
+         0.98),
+        (DATE '2025-08-01', 'all', 0.19, 0.14, 0.18, 0.5, 0.1, 0.4, 80e6, 0.0, 150e6, 80e6,
+         0.98))
         t(period, category, observed_rate, agreement_rate, statutory_rate,
           at_promise_value_share, below_promise_value_share, above_promise_value_share,
-          excess_duty_usd, statutory_gap_value_share, refund_exposure_usd, rated_value_share)""")
+          excess_duty_usd, statutory_gap_value_share, refundable_duty_usd,
+          stacking_overpayment_usd, rated_value_share)""")
     facts = sections._us_facts(Warehouse(con, "5880"))
     assert facts[0] == ("Sep 2026: of the value of goods with a promise, 61.0% was collected at "
                         "the promised rate, 37.0% below it and 2.0% above it ($2.0 m above).")
     assert "rates on the 98.0% of the value with a known rate" in facts[1]
-    assert facts[-1] == ("Since the promise: $82.0 m collected above it, of which $80.0 m above "
-                         "the retroactive law (refundable).")
+    assert facts[-1] == ("Since the promise: $82.0 m collected above it. Refundable IEEPA duty "
+                         "collected: $200.0 m, of which $80.0 m was also above the law of its "
+                         "day (the stacking filings of August-September 2025).")
 
 
 def test_coverage_tables_and_the_daily_series_when_their_marts_exist(empty_con):

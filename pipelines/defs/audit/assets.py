@@ -41,6 +41,8 @@ INPUTS = {
                               **LEDGER_TABLES},
     "statutory_rate_daily": {"staging.imports_monthly": BASKET_AND_END, **SCHEDULE_TABLES,
                              **LEDGER_TABLES},
+    "line_rates": {"staging.imports_monthly": "cty_code = $country AND year(period) = "
+                                              "$weights_year", **SCHEDULE_TABLES, **LEDGER_TABLES},
 }
 
 
@@ -148,3 +150,17 @@ def statutory_rate_daily(context: dg.AssetExecutionContext, warehouse: DuckDBRes
         yield table_result(
             con, "marts.statutory_rate_daily",
             order_by="ORDER BY date", check_results=checks)
+
+
+@dg.asset(**_specs("line_rates"), deps=[IMPORTS, LINES, hts_releases, ledger], **COMMON)
+def line_rates(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+    """The legal rate history of every HS10 line for products of Japan: what the law required
+    and the agreement promised, interval by interval, with the headings and instruments."""
+    book = load_ledger()
+    with warehouse.get_connection() as con:
+        with transaction(con):
+            _build(context, con, "line_rates", lambda: audit.build_line_rates(con, book),
+                   {"country": book.audit.country_code, "weights_year": book.audit.weights_year})
+            checks = yield from guard(con, "marts.line_rates")
+        yield table_result(con, "marts.line_rates", order_by="ORDER BY hs10, valid_from",
+                           check_results=checks)

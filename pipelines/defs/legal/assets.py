@@ -10,7 +10,8 @@ from pipelines.lib.rules.ledger import load_ledger
 from pipelines.lib.warehouse import transaction
 
 LEDGER_TABLES = ("ledger_instruments", "ledger_rules", "ledger_categories", "ledger_units",
-                 "ledger_provisions", "ledger_category_sectors", "ledger_chapter99")
+                 "ledger_provisions", "ledger_category_sectors", "ledger_chapter99",
+                 "ledger_about")
 
 
 @dg.multi_asset(
@@ -26,6 +27,7 @@ LEDGER_TABLES = ("ledger_instruments", "ledger_rules", "ledger_categories", "led
         "The published mapping from audit categories to report sectors.",
         "The coverage contract of the law: every Chapter 99 heading modelled, not applicable "
         "to products of Japan, or a known gap with its reason.",
+        "The day the ledger's facts were last checked against their sources.",
     ), strict=True)],
     check_specs=[spec for t in LEDGER_TABLES for spec in specs(f"staging.{t}")],
     pool="duckdb",

@@ -185,15 +185,15 @@ def partner_chart(partners: pl.DataFrame, banner: str | None, highlight: str) ->
 
 DOLLAR_SERIES = {
     "excess_duty_usd": "collected above the promise",
-    "refund_exposure_usd": "collected above the retroactive law (refund exposure)",
+    "refundable_duty_usd": "refundable IEEPA duty (Learning Resources v. Trump)",
 }
 
 
 def dollars_chart(monthly: pl.DataFrame, banner: str | None) -> str:
-    """Dollars collected above the promise and above the retroactive law, by month (from the
-    first month with a promise)."""
+    """Dollars collected above the promise and the refundable IEEPA duty, by month (from the
+    first month with either)."""
     since = monthly.filter(pl.col("excess_duty_usd").is_not_null() |
-                           (pl.col("refund_exposure_usd").fill_null(0) > 0))
+                           (pl.col("refundable_duty_usd").fill_null(0) > 0))
     since = since.with_columns(label=pl.col("period").dt.strftime("%b %Y"))
     order = since["label"].to_list()
     long = since.unpivot(index=["label"], on=list(DOLLAR_SERIES), variable_name="series",
@@ -209,11 +209,11 @@ def dollars_chart(monthly: pl.DataFrame, banner: str | None) -> str:
         tooltip=["label:N", "series:N", alt.Tooltip("musd:Q", format=",.1f",
                                                     title="$ million")])
     return to_svg(chart.properties(width=WIDTH, height=240),
-                  "Dollars collected above the promise and above the law, by month", banner)
+                  "Dollars collected above the promise and refundable, by month", banner)
 
 
 def chapter_chart(chapters: pl.DataFrame, banner: str | None) -> str:
-    """The HS chapters with the most dollars above the promise or the retroactive law."""
+    """The HS chapters with the most dollars above the promise or refundable."""
     order = chapters["chapter"].to_list()
     long = chapters.unpivot(index=["chapter"], on=list(DOLLAR_SERIES), variable_name="series",
                             value_name="usd").with_columns(
@@ -229,7 +229,7 @@ def chapter_chart(chapters: pl.DataFrame, banner: str | None) -> str:
         tooltip=["chapter:N", "series:N", alt.Tooltip("musd:Q", format=",.1f")])
     return to_svg(chart.properties(width=WIDTH - 120, height=alt.Step(11)),
                   f"The {len(order)} HS chapters with the most dollars above the promise or "
-                  "the law", banner)
+                  "refundable", banner)
 
 
 MILESTONES = {
@@ -325,13 +325,12 @@ STAGE_COLORS = {"candidate": "#9e9e9e", "selected": "#1f4e79", "funded": "#2e7d3
 
 
 def investment_chart(progress: pl.DataFrame, title: str, banner: str | None) -> str:
-    """The investment vehicle: cumulative dollars by stage against the linear path."""
+    """The investment vehicle: cumulative dollars by stage (the agreement sets no path to its
+    total, so none is drawn; the total is in the title)."""
     data = progress.with_columns(pl.col("date").cast(pl.Utf8).alias("month"),
-                                 (pl.col("cumulative_usd") / 1e9).alias("bn"),
-                                 (pl.col("target_path_usd") / 1e9).alias("path"))
+                                 (pl.col("cumulative_usd") / 1e9).alias("bn"))
     stages = [s for s in STAGE_COLORS if s in data["stage"].to_list()] + sorted(
         set(data["stage"].to_list()) - set(STAGE_COLORS))
-    path = data.group_by("month", maintain_order=True).agg(pl.col("path").max()).sort("month")
     x = _x_month(months=_span(progress["date"]))
     lines = alt.Chart(alt.Data(values=_records(data.select("month", "stage", "bn")))).mark_line(
         interpolate="step-after", strokeWidth=2.2, point=alt.OverlayMarkDef(size=14)).encode(
@@ -340,11 +339,10 @@ def investment_chart(progress: pl.DataFrame, title: str, banner: str | None) -> 
             domain=stages, range=[STAGE_COLORS.get(s, "#777777") for s in stages]),
             legend=alt.Legend(orient="top", title="stage")),
         tooltip=["month:T", "stage:N", alt.Tooltip("bn:Q", format=",.1f")])
-    target = alt.Chart(alt.Data(values=_records(path))).mark_line(
-        strokeDash=[6, 3], color="#444").encode(x=x, y="path:Q",
-                                                tooltip=["month:T", "path:Q"])
-    return to_svg(alt.layer(target, lines).properties(width=WIDTH // 2 - 60, height=200),
-                  title, banner)
+    total = progress["target_usd"].max()
+    if total:
+        title = f"{title} (of ${total / 1e9:,.0f} bn)"
+    return to_svg(lines.properties(width=WIDTH // 2 - 60, height=200), title, banner)
 
 
 def mirror_chart(mirror: pl.DataFrame, banner: str | None) -> str:

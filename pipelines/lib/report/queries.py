@@ -56,6 +56,7 @@ PROVIDERS: dict[str, tuple[str, str]] = {
         "staging/ledger_category_sectors", "the mapping of audit categories to sectors"),
     "staging.ledger_rules": ("staging/ledger_rules", "the ledger's regimes"),
     "staging.ledger_provisions": ("staging/ledger_provisions", "the ledger's provisions"),
+    "staging.ledger_about": ("staging/ledger_about", "when the ledger's facts were checked"),
     "raw.census_imports": ("raw/census_imports", "the Census import answers loaded"),
     "raw.census_exports": ("raw/census_exports", "the Census export answers loaded"),
     "raw.hts_releases": ("raw/hts_releases", "the HTS releases listed"),

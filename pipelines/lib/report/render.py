@@ -101,6 +101,9 @@ def _headline(report: Report) -> dict:
     for side in verdict.sides:
         for word, _, n in side.counts:
             out[f"{side.side}_{word.lower().replace(' ', '_')}"] = n
+        out[f"{side.side}_monitored"] = side.monitored
+        if side.paragraph:
+            out[f"{side.side}_verdict"] = side.paragraph
     us = next(side for side in verdict.sides if side.side == "us")
     if us.facts:
         out["us_summary"] = " ".join(us.facts)

@@ -15,6 +15,7 @@ import polars as pl
 from pipelines.lib.report import charts, ledger_notes
 from pipelines.lib.report import formats as f
 from pipelines.lib.report.queries import Missing, Warehouse
+from pipelines.lib.rules import scorecard
 
 TOP_CHAPTERS = 15
 TOP_LINES = 20
@@ -23,24 +24,29 @@ TOP_LINES = 20
 COLLECTED_SHARE = 0.9
 
 STATUS = {  # scorecard status -> (word, css class); colour is never the only signal
+    "kept": ("Kept", "ok"),
     "on_track": ("On track", "ok"),
+    "late": ("Late", "warn"),
     "behind": ("Behind", "warn"),
-    "overdue": ("Overdue", "bad"),
-    "not_implemented": ("Not implemented", "bad"),
-    "reversed": ("Reversed", "bad"),
+    "broken": ("Broken", "bad"),
+    "pending": ("Pending", "na"),
     "not_measurable": ("Not measurable", "na"),
-    "insufficient_data": ("Insufficient data", "na"),
+    "monitored": ("Monitored", "info"),
 }
-MEANING = {  # the status in words, as marts.implementation_scorecard documents it
-    "on_track": "Meets its target",
-    "behind": "Short of its target",
-    "overdue": "Past its deadline",
-    "not_implemented": "Nothing done yet",
-    "reversed": "The law in force no longer carries the promise",
-    "not_measurable": "No data or dated evidence can show it",
-    "insufficient_data": "The data needed is missing or in error",
+MEANING = {  # the status in words, as docs/SCORECARD.md defines it
+    "kept": "The cap or deadline was met",
+    "on_track": "At or above the pro-rata of the stated amount",
+    "late": "A deadline missed, then met",
+    "behind": "Below the pro-rata of the stated amount",
+    "broken": "The cap or deadline was not met",
+    "pending": "Nothing is due yet",
+    "not_measurable": "A target exists, but no data here can show it",
+    "monitored": "No agreed numeric target: the indicator and its trend, no verdict",
 }
-COUNTED = ("on_track", "behind", "not_implemented", "not_measurable")
+# the scored statuses, counted on the first screen; monitored rows are counted apart
+COUNTED = ("kept", "on_track", "late", "behind", "broken", "pending", "not_measurable")
+ORDER = ("broken", "late", "behind", "pending", "not_measurable", "kept", "on_track",
+         "monitored")
 SIDES = {"us": "United States: tariff promises", "japan": "Japan: purchase and investment "
          "commitments"}
 SECTOR_LABELS = {"autos": "Autos (8703, 8704)", "auto_parts": "Auto parts (8708)",
@@ -79,11 +85,11 @@ class VerdictItem:
     word: str
     cls: str
     commitment: str
-    value: str
-    target: str
+    judged_on: str
     reason: str
     verified: bool
     evidence: str = ""
+    legal_basis: str = ""
 
 
 @dataclass
@@ -91,6 +97,8 @@ class SideVerdict:
     side: str
     title: str
     counts: list[tuple[str, str, int]] = field(default_factory=list)  # (word, cls, n)
+    monitored: int = 0
+    paragraph: str = ""
     items: list[VerdictItem] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)
 
@@ -147,53 +155,39 @@ def _side_key(side: str) -> str:
 
 def verdict(w: Warehouse) -> Section:
     section = Section("verdict", "Verdict: is each side keeping its promises?",
-                      "The scorecard of the latest quarter: each promise of the United States "
-                      "and each commitment of Japan with its status, value against target, and "
-                      "the reason.")
+                      "The scorecard of the latest quarter, in words and then row by row: each "
+                      "promise of the United States and each commitment of Japan with its "
+                      "status, the numbers it was decided from, and for U.S. promises the legal "
+                      "basis. How each commitment is judged: docs/SCORECARD.md.")
     sides = {key: SideVerdict(key, title) for key, title in SIDES.items()}
     section.sides = list(sides.values())
     if w.has("marts.implementation_scorecard", "staging.ledger_commitments"):
         card = w.frame("scorecard")
         section.quarter = str(card["quarter"][0]) if card.height else ""
-        for row in card.iter_rows(named=True):
+        rows = list(card.iter_rows(named=True))
+        for key, paragraph in scorecard.verdict_paragraphs(rows).items():
+            sides[key].paragraph = paragraph
+        names = scorecard.row_titles(rows)
+        for row, name in zip(rows, names, strict=True):
             word, cls = STATUS.get(row["status"], (str(row["status"]).replace("_", " ")
                                                    .capitalize(), "na"))
             sides[_side_key(row["side"])].items.append(VerdictItem(
-                status=row["status"], word=word, cls=cls,
-                commitment=row["title"], value=_value(row["value"], row["unit"]),
-                target=_value(row["target"], row["unit"]),
-                reason=_reason(row), verified=bool(row["verified"]),
-                evidence=str(row["evidence"] or "")))
+                status=row["status"], word=word, cls=cls, commitment=name,
+                judged_on=str(row["judged_on"] or ""),
+                reason=MEANING.get(row["status"], ""), verified=bool(row["verified"]),
+                evidence=str(row["evidence"] or ""),
+                legal_basis=str(row["legal_basis"] or "")))
         for side in sides.values():
             statuses = [i.status for i in side.items]
-            keys = list(COUNTED) + sorted({s for s in statuses if s not in COUNTED})
-            side.counts = [(*STATUS.get(k, (k.replace("_", " ").capitalize(), "na")),
-                            statuses.count(k)) for k in keys]
-            order = {k: i for i, k in enumerate(
-                ["reversed", "not_implemented", "overdue", "behind", "insufficient_data",
-                 "not_measurable", "on_track"])}
-            side.items.sort(key=lambda i: (order.get(i.status, 9), i.commitment))
+            side.counts = [(*STATUS[k], statuses.count(k)) for k in COUNTED]
+            side.monitored = statuses.count("monitored")
+            rank = {k: i for i, k in enumerate(ORDER)}
+            side.items.sort(key=lambda i: (rank.get(i.status, 9), i.commitment))
     else:
         section.missing = w.missing("marts.implementation_scorecard",
                                     "staging.ledger_commitments")
     sides["us"].facts = _us_facts(w)
     return section
-
-
-def _value(value, unit: str | None) -> str:
-    if unit == "none":
-        return f.DASH if f.missing(value) else f.number(value, 2)
-    return f.quantity(value, unit)
-
-
-def _reason(row: dict) -> str:
-    """One line: what the status means, then what is measured (value and target stand beside
-    it; the evidence behind it is one click away)."""
-    meaning = MEANING.get(row["status"], str(row["status"]).replace("_", " ").capitalize())
-    indicator = str(row.get("indicator") or "").replace("_", " ").strip()
-    if indicator and f.missing(row["value"]):
-        indicator += ": not measured"
-    return f"{meaning} — {indicator}." if indicator else f"{meaning}."
 
 
 def _us_facts(w: Warehouse) -> list[str]:
@@ -217,9 +211,10 @@ def _us_facts(w: Warehouse) -> list[str]:
     if not f.missing(h["statutory_gap_value_share"]) and h["statutory_gap_value_share"] > 0:
         facts.append(f"The law itself exceeds the promise on "
                      f"{f.pct(h['statutory_gap_value_share'])} of the value.")
-    facts.append(f"Since the promise: {f.usd(h['excess_duty_total'])} collected above it, of "
-                 f"which {f.usd(h['refund_exposure_total'])} above the retroactive law "
-                 "(refundable).")
+    facts.append(f"Since the promise: {f.usd(h['excess_duty_total'])} collected above it. "
+                 f"Refundable IEEPA duty collected: {f.usd(h['refundable_duty_total'])}, of "
+                 f"which {f.usd(h['stacking_overpayment_total'])} was also above the law of its "
+                 "day (the stacking filings of August-September 2025).")
     return facts
 
 
@@ -239,7 +234,7 @@ def legal_phases(rows: pl.DataFrame) -> pl.DataFrame:
         if r["promise_kind"] in (None, "none"):
             name = ("column 1 only (before the 2025 tariffs)" if r["authority"] == "mfn"
                     else "reciprocal tariffs, before the deal")
-        elif r["refundable"]:
+        elif r["retroactive"]:
             name = "stacking window (filed above the retroactive law)"
         elif r["authority"] == "section_122":
             name, after_122 = "Section 122 surcharge", True
@@ -352,9 +347,10 @@ def partners(w: Warehouse, banner: str | None) -> Section:
 
 
 def dollars(w: Warehouse, banner: str | None) -> Section:
-    section = Section("dollars", "Excess duty and refund exposure",
-                      "Dollars collected above the agreement's promise, and above the "
-                      "retroactive law of the stacking window (refundable), by month and by HS "
+    section = Section("dollars", "Excess duty and refundable duty",
+                      "Dollars collected above the agreement's promise, and the IEEPA duty "
+                      "that is refundable since the Supreme Court voided IEEPA tariffs "
+                      "(Learning Resources v. Trump, 20 February 2026), by month and by HS "
                       "chapter, with the lines that contribute most.")
     section.missing = w.missing("marts.deal_conformance_monthly", "marts.japan_line_audit")
     if w.has("marts.deal_conformance_monthly"):
@@ -362,14 +358,17 @@ def dollars(w: Warehouse, banner: str | None) -> Section:
         if monthly.height:
             section.figures.append(Figure(
                 "dollars-monthly", charts.dollars_chart(monthly, banner),
-                "Both measures overlap in August–September 2025: duty filed at column 1 + 15% "
-                "was above the promise and above the law made retroactive."))
-            ieepa = monthly["ieepa_refund_usd"].sum()
-            if ieepa:
+                "Every IEEPA duty collected from 5 April 2025 to 23 February 2026 is "
+                "refundable; Section 232 duties and column 1 are not. The two measures overlap "
+                "in August–September 2025: duty filed at column 1 + 15% was above the promise "
+                "and above the law made retroactive."))
+            refundable = monthly["refundable_duty_usd"].sum()
+            if refundable:
                 section.paragraphs.append(
-                    f"Separately, {f.usd(ieepa)} of duty was collected above column 1 on days "
-                    "whose rule rested on IEEPA: subject to refund after Learning Resources v. "
-                    "Trump (20 February 2026).")
+                    f"Refundable IEEPA duty collected: {f.usd(refundable)}, of which "
+                    f"{f.usd(monthly['stacking_overpayment_usd'].sum())} was also above the "
+                    "law of its day (entries filed at column 1 + 15% in the stacking window, "
+                    "where the retroactive law owed max(15%, column 1)).")
     if w.has("marts.japan_line_audit"):
         chapters = w.frame("dollars_by_chapter", limit=TOP_CHAPTERS)
         if chapters.height:
@@ -379,13 +378,13 @@ def dollars(w: Warehouse, banner: str | None) -> Section:
         lines = w.frame("top_lines", limit=TOP_LINES)
         section.tables.append(Table(
             "top-lines", f"The {TOP_LINES} HS10 lines with the most dollars above the promise "
-            "or the law, every month since the promise (rates weighted by customs value)",
+            "or refundable, every month since the promise (rates weighted by customs value)",
             [_txt("HS10"), _txt("description"), _num("customs value"), _num("promised"),
-             _num("law"), _num("collected"), _num("above promise"), _num("above law")],
+             _num("law"), _num("collected"), _num("above promise"), _num("refundable")],
             [_cells(r["hs10"], Cell((r["description"] or "")[:80], "desc"), f.usd(r["con_val"]),
                     f.pct(r["agreement_rate"]), f.pct(r["statutory_rate"]),
                     f.pct(r["observed_rate"]), f.usd(r["excess_duty_usd"]),
-                    f.usd(r["refund_exposure_usd"]))
+                    f.usd(r["refundable_duty_usd"]))
              for r in lines.iter_rows(named=True)]))
     return section
 
@@ -451,9 +450,10 @@ def _verified(flag) -> Cell:
 
 def commitments(w: Warehouse, banner: str | None) -> Section:
     section = Section("commitments", "Japan's commitments",
-                      "Cumulative purchases against the target path for rice (t), agricultural "
-                      "goods ($), energy ($) and aircraft (units); the $550 bn investment "
-                      "vehicle by stage; the mirror of the two countries' statistics and the "
+                      "Cumulative purchases against the pro-rata of the stated amounts for rice "
+                      "(t), agricultural goods ($), energy ($, on top of the 2024 months) and "
+                      "aircraft (units, no date agreed); the $550 bn investment vehicle by "
+                      "stage; the mirror of the two countries' statistics and the "
                       "dependence on China for critical minerals.")
     section.missing = w.missing("marts.commitment_progress", "marts.investment_progress",
                                 "marts.investment_tranches", "staging.ledger_commitments",
@@ -479,7 +479,8 @@ def commitments(w: Warehouse, banner: str | None) -> Section:
                 f"investment-{commitment}",
                 charts.investment_chart(rows, titles.get(commitment, commitment), banner),
                 "Cumulative dollars by stage (candidate lists, selected, funded, selected "
-                "without funding past the deadline) against the linear path (dashed).",
+                "without funding past its 45 days). The agreement sets no path to the total: "
+                "each selected project is judged on its own 45 days (the scorecard).",
                 half=True))
     if w.has("marts.investment_tranches"):
         section.tables.append(Table(
@@ -665,6 +666,10 @@ def source_rows(w: Warehouse) -> list[tuple[str, str, str]]:
         rows.append(("USITC HTS", f"{h['releases']} releases loaded",
                      f"latest {h['latest']} (in force from {f.day(h['latest_start'])})"
                      if h["latest"] else f.DASH))
+    if w.has("staging.ledger_about"):
+        (checked,) = w.query("SELECT max(as_of) FROM staging.ledger_about").row(0)
+        rows.append(("Ledger (pipelines/ledger)", "legal facts, commitments and evidence",
+                     f"checked against their sources as of {f.day(checked)}"))
     return rows
 
 

@@ -51,13 +51,14 @@ def load_ledger_tables(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) 
         "_ledger_provisions": ledger_lib.provisions_frame(book),
         "_ledger_category_sectors": ledger_lib.category_sectors(book),
         "_ledger_chapter99": ledger_lib.chapter99_frame(book),
+        "_ledger_about": ledger_lib.about_frame(book),
     }
     ensure_table(con, "staging/ledger", derived=True)  # every row replaced below
     for name, frame in frames.items():
         con.register(name, frame)
     with cleaning_up(lambda: [con.unregister(name) for name in frames]):
         for table in ("instruments", "rules", "categories", "units", "provisions",
-                      "category_sectors", "chapter99"):
+                      "category_sectors", "chapter99", "about"):
             run(con, f"DELETE FROM staging.ledger_{table}")
         run(con, statement("staging/ledger", "insert"))
     return {name.removeprefix("_"): frame.height for name, frame in frames.items()}
@@ -129,5 +130,21 @@ def build_statutory_rate_daily(con: duckdb.DuckDBPyConnection, book: ledger_lib.
     rows = rebuild_table(con, name, params={"country": book.audit.country_code,
                                             "weights_year": book.audit.weights_year})
     for temp in ("_weights", "_days", "_category_wanted", "_line_categories", "_daily_segments"):
+        run(con, f"DROP TABLE IF EXISTS {temp}")
+    return rows
+
+
+def build_line_rates(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) -> int:
+    """Rebuild ``marts.line_rates``: the law's and the agreement's rate on every line of the
+    loaded releases, interval by interval from the ledger's start to its as_of date."""
+    name = "marts/line_rates"
+    ledger_lib.install_rule_macro(con)
+    install_release_starts(con)
+    run(con, statement(name, "segments"))
+    run(con, statement(name, "wanted"))
+    run(con, statement("staging/ledger", "line_categories"))
+    rows = rebuild_table(con, name, params={"country": book.audit.country_code,
+                                            "weights_year": book.audit.weights_year})
+    for temp in ("_lr_segments", "_category_wanted", "_line_categories"):
         run(con, f"DROP TABLE IF EXISTS {temp}")
     return rows

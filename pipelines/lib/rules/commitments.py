@@ -30,8 +30,15 @@ from pipelines.lib.warehouse import cleaning_up, ensure_table, run, sql_dir, sta
 
 SCORECARD_DIR = "marts/scorecard"
 SOURCES_DIR = "marts/commitment_sources"
-STATUSES = ("on_track", "behind", "not_implemented", "reversed", "not_measurable",
-            "insufficient_data")
+# The scorecard's one status vocabulary (docs/SCORECARD.md says which rule gives each):
+#   kept / broken   a cap or a deadline met or not (a tariff promise is a cap)
+#   late            a deadline missed and then met
+#   on_track / behind  an amount per year or by a date against its pro-rata
+#   pending         nothing is due yet
+#   monitored       no agreed numeric target: the indicator and its trend, never a verdict
+#   not_measurable  a target exists but no data here can show it
+STATUSES = ("kept", "broken", "late", "on_track", "behind", "pending", "monitored",
+            "not_measurable")
 
 
 @dataclass(frozen=True)
@@ -48,14 +55,13 @@ class Measure:
 MEASURES = {
     "purchases": Measure(fields=("sources", "products", "target"),
                          thresholds=("behind_below_pace",)),
-    "investment": Measure(fields=("target",), thresholds=("behind_below_pace", "funding_days"),
+    "investment": Measure(fields=("target",), thresholds=("funding_days",),
                           stages=("pledge", "mou", "statement", "candidate", "selected",
                                   "funded"),
                           ordered=("candidate", "selected", "funded")),
-    "us_line_audit": Measure(fields=("categories",), thresholds=("on_track_share",)),
+    "us_line_audit": Measure(fields=("categories",), thresholds=("kept_share",)),
     "ledger_only": Measure(),
-    "minerals_dependence": Measure(thresholds=("on_track_change", "dependent_share",
-                                               "window_months")),
+    "minerals_dependence": Measure(thresholds=("window_months",)),
 }
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -70,12 +76,15 @@ class _Strict(BaseModel):
 
 class Target(_Strict):
     """``amount`` (or ``baseline_factor`` x the stated baseline) per year, or in total by
-    ``deadline``; reached along a linear path from the commitment's start."""
+    ``deadline`` (a total without a deadline is counted, never due); judged against its pro-rata
+    from the commitment's start. ``over_baseline``: the amount is incremental, on top of the
+    same months of the baseline year."""
 
     amount: float | None = Field(default=None, gt=0)
     baseline_factor: float | None = Field(default=None, gt=0)
     per: Literal["year", "total"]
     deadline: date | None = None
+    over_baseline: bool = False
     path: Literal["linear"] = "linear"
 
 
@@ -101,6 +110,11 @@ class Commitment(_Strict):
     target: Target | None = None
     baseline: Baseline | None = None
     thresholds: dict[Kind, float] = {}
+    # no agreed numeric target: the scorecard shows the indicator and its trend as `monitored`,
+    # never a status of progress (the note says why)
+    monitored: bool = False
+    # the words of the commitment, quoted from its citation
+    words: Text | None = None
     instrument: Slug | None = None
     citation: Text
     url: Text
@@ -247,13 +261,17 @@ def _check_commitment(c: Commitment, ctx: _Context, seen: set[str]) -> None:
                                                    or c.baseline.stated_amount is None):
             raise _EntryError("target.baseline_factor",
                               "a baseline factor needs baseline.stated_amount")
-        if target.per == "total" and target.deadline is None:
-            raise _EntryError("target.deadline", "a total target needs a deadline")
+        if target.over_baseline and (target.per != "year" or c.baseline is None):
+            raise _EntryError("target.over_baseline", "an incremental target is an annual "
+                              "amount on top of a baseline: it needs per: year and a baseline")
         if target.per == "year" and target.deadline is not None:
             raise _EntryError("target.deadline", "an annual target has no deadline")
         if target.deadline is not None and target.deadline <= c.start:
             raise _EntryError("target.deadline", f"deadline {target.deadline} is not after the "
                               f"start {c.start}: dates out of order")
+    if c.monitored and not c.note:
+        raise _EntryError("note", "a monitored commitment says in its note why it has no "
+                          "agreed numeric target")
     if c.baseline is not None and c.baseline.period_start >= c.start:
         raise _EntryError("baseline.period_start", f"the baseline year starts "
                           f"{c.baseline.period_start}, not before the commitment ({c.start})")
@@ -355,6 +373,8 @@ def commitments_frame(book: CommitmentBook) -> pl.DataFrame:
             "categories": c.categories, "provision": c.provision, "start_on": c.start,
             "target_amount": c.target_amount(), "target_per": target and target.per,
             "target_deadline": target and target.deadline, "target_basis": basis,
+            "target_over_baseline": bool(target and target.over_baseline),
+            "monitored": c.monitored, "words": c.words,
             "baseline_definition": baseline and baseline.definition,
             "baseline_start": baseline and baseline.period_start,
             "baseline_stated_amount": baseline and baseline.stated_amount,
@@ -367,7 +387,8 @@ def commitments_frame(book: CommitmentBook) -> pl.DataFrame:
         "measure": pl.Utf8, "metric": pl.Utf8, "unit": pl.Utf8, "sources": pl.List(pl.Utf8),
         "products": pl.List(pl.Utf8), "categories": pl.List(pl.Utf8), "provision": pl.Utf8,
         "start_on": pl.Date, "target_amount": pl.Float64, "target_per": pl.Utf8,
-        "target_deadline": pl.Date, "target_basis": pl.Utf8, "baseline_definition": pl.Utf8,
+        "target_deadline": pl.Date, "target_basis": pl.Utf8, "target_over_baseline": pl.Boolean,
+        "monitored": pl.Boolean, "words": pl.Utf8, "baseline_definition": pl.Utf8,
         "baseline_start": pl.Date, "baseline_stated_amount": pl.Float64,
         "thresholds": pl.List(pl.Struct({"key": pl.Utf8, "value": pl.Float64})),
         "instrument_id": pl.Utf8, "citation": pl.Utf8, "url": pl.Utf8, "verified": pl.Boolean,

@@ -103,12 +103,22 @@ CREATE OR REPLACE TEMP MACRO apply_rule(kind, rate, m) AS
               WHEN 'const' THEN rate
               WHEN 'add' THEN m + rate
               -- greatest() skips NULLs: an unknown m must stay unknown
-              WHEN 'floor' THEN CASE WHEN m IS NOT NULL THEN greatest(rate, m) END END
+              WHEN 'floor' THEN CASE WHEN m IS NOT NULL THEN greatest(rate, m) END END;
+-- the column-1 rate m of a line at a unit value: the ad valorem rate, else the ad valorem
+-- equivalent of its specific parts at quantity qty and customs value value (unit factors
+-- from staging.ledger_units; NULL when a part does not convert or is levied on another basis)
+CREATE OR REPLACE TEMP MACRO column1_ave(kind, ad_valorem, amount1, factor1, amount2, factor2,
+                                         basis, qty, value) AS
+    CASE WHEN kind IN ('free', 'ad_valorem') THEN ad_valorem
+         WHEN kind IN ('specific', 'compound') AND basis IS NULL AND qty > 0
+              AND factor1 IS NOT NULL AND (amount2 IS NULL OR factor2 IS NOT NULL)
+         THEN coalesce(ad_valorem, 0)
+              + (amount1 * qty * factor1 + coalesce(amount2 * qty * factor2, 0)) / value END
 """
 
 
 def install_rule_macro(con) -> None:
-    """Define ``apply_rule(kind, rate, m)`` on a DuckDB connection."""
+    """Define ``apply_rule(kind, rate, m)`` and ``column1_ave(...)`` on a DuckDB connection."""
     con.execute(RULE_MACRO).fetchall()
 
 
@@ -146,6 +156,11 @@ class Instrument(_Strict):
     fr_doc: str | None = None
     number: int | None = Field(default=None, gt=0)  # executive order or proclamation number
     citation: str | None = None
+    # CBP Cargo Systems Messaging Service messages that put the instrument into practice
+    csms: list[Annotated[str, StringConstraints(pattern=r"^\d{8}$")]] = []
+    # the court decision (an instrument id) that voided the instrument's authority: from that
+    # decision's effective_on, a promise the instrument carried rests on no law
+    voided_by: str | None = None
     url: str
     note: str | None = None
     verified: bool
@@ -165,6 +180,8 @@ class Rule(_Strict):
     verified: bool
     exempt: bool = False
     as_filed: str | None = None
+    # the duty the rule adds to column 1 rests on an authority later voided (IEEPA, Learning
+    # Resources v. Trump) and is refundable; never a Section 232 rule or column 1 itself
     refundable: bool = False
 
     @field_validator("rule", "as_filed")
@@ -396,6 +413,8 @@ class Chapter99(_Strict):
 class Ledger(_Strict):
     """The whole ledger, cross-checked: rules name known instruments and every category."""
 
+    # when the ledger's facts were last checked against their sources (instruments.yaml)
+    as_of: date
     instruments: list[Instrument]
     law: RegimeSet
     agreement: RegimeSet
@@ -410,6 +429,13 @@ class Ledger(_Strict):
         known = {i.id for i in self.instruments}
         if len(known) != len(self.instruments):
             raise ValueError("duplicate instrument ids")
+        for instrument in self.instruments:
+            if instrument.voided_by is not None:
+                ruling = next((i for i in self.instruments if i.id == instrument.voided_by), None)
+                if ruling is None or ruling.kind != "court_decision" or ruling.effective_on is None:
+                    raise ValueError(f"instrument {instrument.id!r}: voided_by "
+                                     f"{instrument.voided_by!r} is not a court decision with an "
+                                     "effective_on date in instruments.yaml")
         for provision in self.provisions.provisions:
             for ref in (provision.instrument, provision.deployed_by):
                 if ref is not None and ref not in known:
@@ -435,6 +461,8 @@ class Ledger(_Strict):
                     if rule.instrument not in known:
                         raise ValueError(f"{regime_set.side} regime {regime.id!r}, {category}: "
                                          f"unknown instrument {rule.instrument!r}")
+                    if regime_set.side == "law":
+                        self._check_refundable(regime, category, rule)
         carried = {h for rs in (self.law, self.agreement) for r in rs.regimes
                    for rule in r.rules.values() for h in (rule.heading, rule.low_heading) if h}
         for entry in self.chapter99.entries:
@@ -446,6 +474,33 @@ class Ledger(_Strict):
 
     def instrument(self, instrument_id: str) -> Instrument:
         return next(i for i in self.instruments if i.id == instrument_id)
+
+    def voided_on(self, instrument: Instrument) -> date | None:
+        """The first entry date on which ``instrument`` no longer has legal force because a
+        court voided it (the ruling's effective_on); ``None`` when it was not voided."""
+        if instrument.voided_by is None:
+            return None
+        return self.instrument(instrument.voided_by).effective_on
+
+    def _check_refundable(self, regime: Regime, category: str, rule: Rule) -> None:
+        """A law rule is refundable exactly when the duty it adds to column 1 rests on an
+        instrument a court voided: IEEPA duties after Learning Resources v. Trump are; Section
+        232 duties and column 1 never are. No regime may use a voided instrument to add duty
+        on or after the day the ruling took effect."""
+        instrument = self.instrument(rule.instrument)
+        adds_duty = not rule.exempt and parse_rule(rule.rule)[0] not in ("m", "none")
+        voided_on = self.voided_on(instrument)
+        where = f"law regime {regime.id!r}, {category}"
+        if rule.refundable and voided_on is None:
+            raise ValueError(f"{where}: refundable, but its instrument {instrument.id!r} was "
+                             "not voided (refundable marks duties whose authority a court voided)")
+        if voided_on is not None and adds_duty:
+            if not rule.refundable:
+                raise ValueError(f"{where}: the duty of {rule.rule!r} rests on {instrument.id!r}, "
+                                 f"voided by {instrument.voided_by!r}: mark it refundable: true")
+            if regime.to is None or regime.to > voided_on:
+                raise ValueError(f"{where}: {instrument.id!r} adds duty after {voided_on}, "
+                                 f"when {instrument.voided_by!r} voided it")
 
     def codes(self, category: Category) -> list[str]:
         """A category's codes: its prefixes and the codes of its product list."""
@@ -499,6 +554,11 @@ def load_ledger(directory: Path | None = None) -> Ledger:
     parts = {}
     for key, name in files.items():
         data = _read(directory / name)
+        if key == "instruments":
+            if not isinstance(data, dict) or "instruments" not in data or "as_of" not in data:
+                raise LedgerError(f"ledger file {directory / name}: expected the keys as_of "
+                                  "(when the facts were last checked) and instruments")
+            parts["as_of"] = data["as_of"]
         parts[key] = data["instruments"] if key == "instruments" else data
         try:
             # Validate file by file first so the error names the file at fault.
@@ -647,8 +707,13 @@ def instruments_frame(book: Ledger) -> pl.DataFrame:
     fields = list(Instrument.model_fields)
     return pl.DataFrame([i.model_dump() for i in book.instruments], schema={
         f: (pl.Date if f.endswith("_on") else pl.Boolean if f == "verified"
-            else pl.Int64 if f == "number" else pl.Utf8)
+            else pl.Int64 if f == "number" else pl.List(pl.Utf8) if f == "csms" else pl.Utf8)
         for f in fields})
+
+
+def about_frame(book: Ledger) -> pl.DataFrame:
+    """The ledger's one row of facts about itself (``staging.ledger_about``)."""
+    return pl.DataFrame({"as_of": [book.as_of]}, schema={"as_of": pl.Date})
 
 
 def provisions_frame(book: Ledger) -> pl.DataFrame:

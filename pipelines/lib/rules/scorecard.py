@@ -14,6 +14,7 @@ A source or a measure is added by adding its SQL file (and a commitment that use
 from __future__ import annotations
 
 import re
+import textwrap
 from datetime import date
 
 import duckdb
@@ -145,56 +146,129 @@ def _amount(value: float | None, unit: str) -> str:
         return f"{value:.1%}"
     if unit == "each":
         return f"{value:,.0f} units"
+    if unit == "days":
+        return f"{value:,.0f} days"
     return f"{value:,.0f} {unit}"
 
 
-def summary_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The scorecard of the latest quarter, one line per commitment (and indicator); nothing
-    before the scorecard is built."""
+SIDE_NAMES = {"us": "United States", "japan": "Japan"}
+# the order statuses are told in, worst first; monitored rows are told apart
+TOLD = ("broken", "late", "behind", "pending", "kept", "on_track", "not_measurable")
+WORDS = {"kept": "kept", "broken": "broken", "late": "late", "on_track": "on track",
+         "behind": "behind", "pending": "pending", "not_measurable": "not measurable",
+         "monitored": "monitored"}
+
+
+def latest_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The scorecard rows of the latest quarter with each commitment's title (empty before the
+    scorecard is built)."""
     if not scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' "
                        "AND table_name = 'implementation_scorecard'"):
         return []
-    rows = run(con, """
-        SELECT quarter, side, commitment_id, value, target, unit, status, as_of, verified,
-               indicator
-        FROM marts.implementation_scorecard
-        WHERE quarter = (SELECT max(quarter) FROM marts.implementation_scorecard)
-        ORDER BY side, commitment_id, indicator""")
+    cursor = con.execute("""
+        SELECT s.quarter, s.side, s.commitment_id, coalesce(c.title, s.commitment_id) AS title,
+               s.indicator, s.value, s.target, s.unit, s.status, s.judged_on, s.legal_basis,
+               s.as_of, s.verified
+        FROM marts.implementation_scorecard s
+        LEFT JOIN staging.ledger_commitments c USING (commitment_id)
+        WHERE s.quarter = (SELECT max(quarter) FROM marts.implementation_scorecard)
+        ORDER BY s.side DESC, s.commitment_id, s.indicator""")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def verdict_paragraphs(rows: list[dict]) -> dict[str, str]:
+    """One paragraph per side, generated from the scorecard rows of one quarter: which
+    commitments are kept, broken, late, behind, pending or not measurable, which promise rests
+    on a voided instrument, and what is only monitored. A reader who stops here has the
+    answer."""
+    out = {}
+    for side in ("us", "japan"):
+        mine = [r for r in rows if r["side"] == side]
+        if not mine:
+            continue
+        quarter, as_of = mine[0]["quarter"], mine[0]["as_of"]
+        scored = [r for r in mine if r["status"] != "monitored"]
+        by_status: dict[str, list[str]] = {}
+        for name, status in _named(scored):
+            by_status.setdefault(status, []).append(name)
+        commitments = len({r["commitment_id"] for r in scored})
+        parts = [f"{WORDS[s]}: {'; '.join(by_status[s])}" for s in TOLD if s in by_status]
+        text = (f"{SIDE_NAMES[side]}, {quarter} (as of {as_of:%Y-%m-%d}): of "
+                f"{commitments} commitment{'s' if commitments != 1 else ''} with a target, "
+                + ("; ".join(parts) if parts else "none is judged yet") + ".")
+        voided = {r["title"]: r["legal_basis"] for r in scored
+                  if (r["legal_basis"] or "").startswith(("voided", "replaced"))}
+        for title, basis in voided.items():
+            text += f" {title}: {basis}."
+        monitored = sorted({r["title"] for r in mine if r["status"] == "monitored"})
+        if monitored:
+            text += (" Monitored only, with no agreed numeric target: "
+                     + "; ".join(monitored) + ".")
+        out[side] = text
+    return out
+
+
+def _named(rows: list[dict]) -> list[tuple[str, str]]:
+    """(name, status) of each commitment: its title once when all its rows share a status,
+    else each row as the title with what sets it apart (a source, a tranche)."""
+    by_commitment: dict[str, list[dict]] = {}
+    for row in rows:
+        by_commitment.setdefault(row["commitment_id"], []).append(row)
+    out = []
+    for group in by_commitment.values():
+        statuses = {r["status"] for r in group}
+        if len(statuses) == 1:
+            out.append((group[0]["title"], group[0]["status"]))
+            continue
+        names = _row_names([(r["commitment_id"], r["indicator"]) for r in group])
+        for row, name in zip(group, names, strict=True):
+            own = name.removeprefix(row["commitment_id"]).strip()
+            out.append((f"{row['title']} ({own})" if own else row["title"], row["status"]))
+    return out
+
+
+def row_titles(rows: list[dict]) -> list[str]:
+    """Each row's commitment title, with what sets it apart when the commitment has several
+    rows (the source, the tranche, the mineral group)."""
+    names = _row_names([(r["commitment_id"], r["indicator"]) for r in rows])
+    return [r["title"] + (f" — {name.removeprefix(r['commitment_id']).strip()}"
+                          if name != r["commitment_id"] else "")
+            for r, name in zip(rows, names, strict=True)]
+
+
+def summary_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The verdict in words, then the scorecard of the latest quarter, one line per commitment
+    (and indicator) with the numbers its status was decided from; nothing before the
+    scorecard is built."""
+    rows = latest_rows(con)
     if not rows:
         return []
     counts: dict[str, int] = {}
     for row in rows:
-        counts[row[6]] = counts.get(row[6], 0) + 1
-    tally = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items()))
-    lines = [f"scorecard {rows[0][0]} (as of {rows[0][7]:%Y-%m-%d}): {tally}"]
-    names = _row_names([(r[2], r[9]) for r in rows])
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    scored = ", ".join(f"{counts[s]} {WORDS[s]}" for s in TOLD if s in counts)
+    lines = [f"verdict, {rows[0]['quarter']} (as of {rows[0]['as_of']:%Y-%m-%d}):"]
+    for paragraph in verdict_paragraphs(rows).values():
+        lines += textwrap.wrap(paragraph, 96, initial_indent="  ", subsequent_indent="  ")
+    lines.append(f"scorecard {rows[0]['quarter']}: {scored or 'nothing scored'}"
+                 + (f"; {counts['monitored']} monitored" if "monitored" in counts else ""))
+    names = _row_names([(r["commitment_id"], r["indicator"]) for r in rows])
     width = max(len(n) for n in names)
-    for (_, side, _, value, target, unit, status, _, verified, _), name in zip(
-            rows, names, strict=True):
-        figures = "" if unit == "none" else _amount(value, unit) + (
-            f" (target {_amount(target, unit)})" if target is not None else "")
-        flag = "" if verified else "  (unverified)"
-        lines.append(f"  {side:<5} {name:<{width}} {status:<18} {figures}{flag}")
+    for row, name in zip(rows, names, strict=True):
+        flag = "" if row["verified"] else "  (unverified)"
+        lines.append(f"  {row['side']:<5} {name:<{width}} {row['status']:<14} "
+                     f"{row['judged_on']}{flag}")
     return lines
-
-
-_WORD = re.compile(r"[\w.%-]+")
 
 
 def _row_names(rows: list[tuple[str, str]]) -> list[str]:
     """The commitment id of each (commitment, indicator) row, followed, for a commitment with
-    several rows, by the words of its indicator that its other rows do not share (the source
-    of a purchase figure, the mineral group)."""
-    words: dict[str, list[list[str]]] = {}
-    for commitment, indicator in rows:
-        words.setdefault(commitment, []).append(_WORD.findall(indicator))
-    names = []
-    for commitment, indicator in rows:
-        siblings = words[commitment]
-        if len(siblings) == 1:
-            names.append(commitment)
-            continue
-        common = set.intersection(*(set(w) for w in siblings))
-        own = [w for w in _WORD.findall(indicator) if w not in common]
-        names.append(f"{commitment} {' '.join(own)}".rstrip())
-    return names
+    several rows, by what sets the row apart: the words of its indicator before the first
+    colon (the source of a purchase figure, the tranche, the mineral group)."""
+    seen: dict[str, int] = {}
+    for commitment, _ in rows:
+        seen[commitment] = seen.get(commitment, 0) + 1
+    return [commitment if seen[commitment] == 1 or ":" not in indicator
+            else f"{commitment} {indicator.split(':', 1)[0].strip()}"
+            for commitment, indicator in rows]

@@ -1,65 +1,94 @@
--- The investment commitment: the amount selected so far against the linear path to the target (marts.investment_progress), with the funding clock of the selected tranches (marts.investment_tranches)
--- reads: marts.investment_progress, marts.investment_tranches, staging.ledger_commitments
+-- The investment commitment, tranche by tranche: a candidate is pending (no clock runs), a selected tranche is pending for its funding days, kept when funded within them, late when funded after, broken while unfunded past them; plus the selected and funded totals against the stated amount, as context (pending until its date)
+-- reads: marts.investment_tranches, marts.investment_progress, staging.ledger_commitments
 -- name: rows
 WITH commitments AS (
-    SELECT * FROM staging.ledger_commitments WHERE measure = 'investment'
+    SELECT *, thresholds['funding_days']::INTEGER AS funding_days
+    FROM staging.ledger_commitments WHERE measure = 'investment'
 ),
-at_date AS (
+tranches AS (
+    -- each tranche known by the row's date, with the dates of its stages by then
+    SELECT q.commitment_id, q.quarter, q.as_of, t.tranche_id,
+           min(t.event_date) FILTER (WHERE t.stage = 'candidate') AS candidate_on,
+           min(t.event_date) FILTER (WHERE t.stage = 'selected') AS selected_on,
+           min(t.funding_due_on) FILTER (WHERE t.stage = 'selected') AS due_on,
+           min(t.event_date) FILTER (WHERE t.stage = 'funded') AS funded_on,
+           max(t.amount_usd) FILTER (WHERE t.stage IN ('candidate', 'selected')) AS amount_usd,
+           bool_and(t.verified) AS verified,
+           list_sort(list_distinct(flatten(list(t.evidence_ids)))) AS evidence_ids
+    FROM _scorecard_quarters q
+    JOIN marts.investment_tranches t
+      ON t.commitment_id = q.commitment_id AND t.event_date <= q.as_of
+     AND t.stage IN ('candidate', 'selected', 'funded')
+    GROUP BY ALL
+),
+judged AS (
+    SELECT *,
+           CASE WHEN selected_on IS NULL THEN 'pending'
+                WHEN funded_on IS NOT NULL AND funded_on <= due_on THEN 'kept'
+                WHEN funded_on IS NOT NULL THEN 'late'
+                WHEN as_of > due_on THEN 'broken'
+                ELSE 'pending' END AS status,
+           datediff('day', selected_on, coalesce(funded_on, as_of)) AS days
+    FROM tranches
+),
+totals AS (
     SELECT q.commitment_id, q.quarter,
            max(p.cumulative_usd) FILTER (WHERE p.stage = 'selected') AS selected_usd,
            max(p.tranches) FILTER (WHERE p.stage = 'selected') AS selected_tranches,
            max(p.cumulative_usd) FILTER (WHERE p.stage = 'funded') AS funded_usd,
-           max(p.target_path_usd) AS path_usd
+           max(p.cumulative_usd) FILTER (WHERE p.stage = 'candidate') AS candidate_usd
     FROM _scorecard_quarters q
     JOIN marts.investment_progress p ON p.commitment_id = q.commitment_id AND p.date = q.as_of
     GROUP BY ALL
-),
-overdue AS (
-    -- selected tranches past their funding deadline without funding evidence by the row's date
-    SELECT q.commitment_id, q.quarter,
-           string_agg(printf('%s (due %s)', t.tranche_id, strftime(t.funding_due_on, '%Y-%m-%d')),
-                      ', ' ORDER BY t.tranche_id) AS tranches
-    FROM _scorecard_quarters q
-    JOIN marts.investment_tranches t
-      ON t.commitment_id = q.commitment_id AND t.stage = 'overdue' AND t.event_date <= q.as_of
-    WHERE NOT EXISTS (SELECT 1 FROM marts.investment_tranches f
-                      WHERE f.commitment_id = t.commitment_id AND f.tranche_id = t.tranche_id
-                        AND f.stage = 'funded' AND f.event_date <= q.as_of)
-    GROUP BY ALL
-),
-selected AS (
-    SELECT q.commitment_id, q.quarter,
-           string_agg(DISTINCT t.tranche_id, ', ' ORDER BY t.tranche_id) AS tranches,
-           bool_and(t.verified) AS verified
-    FROM _scorecard_quarters q
-    JOIN marts.investment_tranches t
-      ON t.commitment_id = q.commitment_id AND t.stage IN ('selected', 'funded')
-     AND t.event_date <= q.as_of
-    GROUP BY ALL
 )
 SELECT q.quarter, c.side, c.commitment_id,
-       'investment selected so far (USD) vs the linear path to ' || format('{:,.0f}', c.target_amount)
-           || ' by ' || strftime(c.target_deadline, '%Y-%m-%d') AS indicator,
-       coalesce(a.selected_usd, 0), a.path_usd, c.unit,
-       CASE WHEN a.path_usd IS NULL THEN 'insufficient_data'
-            WHEN coalesce(a.selected_usd, 0) = 0 THEN 'not_implemented'
-            WHEN o.tranches IS NOT NULL THEN 'behind'
-            WHEN a.selected_usd / nullif(a.path_usd, 0) < c.thresholds['behind_below_pace']
-                THEN 'behind'
-            ELSE 'on_track' END,
-       printf('marts.investment_progress %s: selected $%.1f bn in %d tranche(s), funded $%.1f bn, '
-              'path $%.1f bn%s; marts.investment_tranches: %s',
-              strftime(q.as_of, '%Y-%m-%d'), coalesce(a.selected_usd, 0) / 1e9,
-              coalesce(a.selected_tranches, 0), coalesce(a.funded_usd, 0) / 1e9,
-              coalesce(a.path_usd, 0) / 1e9,
-              CASE WHEN o.tranches IS NOT NULL
-                   THEN printf('; no funding evidence %d days after selection: %s',
-                               c.thresholds['funding_days']::INTEGER, o.tranches)
-                   ELSE '' END,
-              coalesce(s.tranches || ' (evidence.yaml entries in evidence_ids)', 'no tranche selected')),
-       q.as_of, c.verified AND coalesce(s.verified, true)
+       printf('%s: funded within %d days of its selection by the President', j.tranche_id,
+              c.funding_days) AS indicator,
+       j.days::DOUBLE, c.funding_days::DOUBLE, 'days', j.status,
+       CASE WHEN j.selected_on IS NULL
+                THEN printf('a candidate since %s ($%.1f bn): not selected, so no funding clock '
+                            'runs', strftime(j.candidate_on, '%Y-%m-%d'),
+                            coalesce(j.amount_usd, 0) / 1e9)
+            WHEN j.funded_on IS NOT NULL
+                THEN printf('selected on %s, funded on %s: day %d of %d',
+                            strftime(j.selected_on, '%Y-%m-%d'),
+                            strftime(j.funded_on, '%Y-%m-%d'), j.days, c.funding_days)
+            WHEN j.status = 'broken'
+                THEN printf('selected on %s, no funding evidence by %s: day %d, due by %s',
+                            strftime(j.selected_on, '%Y-%m-%d'),
+                            strftime(j.as_of, '%Y-%m-%d'), j.days,
+                            strftime(j.due_on, '%Y-%m-%d'))
+            ELSE printf('selected on %s: day %d of %d, funding due by %s',
+                        strftime(j.selected_on, '%Y-%m-%d'), j.days, c.funding_days,
+                        strftime(j.due_on, '%Y-%m-%d'))
+       END AS judged_on,
+       NULL::VARCHAR AS legal_basis,
+       printf('marts.investment_tranches %s ($%.1f bn): evidence.yaml %s', j.tranche_id,
+              coalesce(j.amount_usd, 0) / 1e9, array_to_string(j.evidence_ids, ', ')),
+       q.as_of, c.verified AND j.verified
 FROM _scorecard_quarters q
 JOIN commitments c USING (commitment_id)
-LEFT JOIN at_date a ON a.commitment_id = q.commitment_id AND a.quarter = q.quarter
-LEFT JOIN overdue o ON o.commitment_id = q.commitment_id AND o.quarter = q.quarter
-LEFT JOIN selected s ON s.commitment_id = q.commitment_id AND s.quarter = q.quarter
+JOIN judged j ON j.commitment_id = q.commitment_id AND j.quarter = q.quarter
+UNION ALL
+SELECT q.quarter, c.side, c.commitment_id,
+       printf('total: selected and funded so far against %s by %s (context: the agreement '
+              'sets no path to it)', format('${:,.0f} bn', c.target_amount / 1e9),
+              strftime(c.target_deadline, '%Y-%m-%d')) AS indicator,
+       coalesce(t.selected_usd, 0), c.target_amount, c.unit,
+       CASE WHEN q.as_of < c.target_deadline THEN 'pending'
+            WHEN coalesce(t.funded_usd, 0) >= c.target_amount THEN 'kept'
+            ELSE 'broken' END,
+       printf('selected $%.1f bn in %d tranche(s), funded $%.1f bn (amounts as selected), '
+              'candidates $%.1f bn, of %s due by %s%s',
+              coalesce(t.selected_usd, 0) / 1e9, coalesce(t.selected_tranches, 0),
+              coalesce(t.funded_usd, 0) / 1e9, coalesce(t.candidate_usd, 0) / 1e9,
+              format('${:,.0f} bn', c.target_amount / 1e9),
+              strftime(c.target_deadline, '%Y-%m-%d'),
+              CASE WHEN q.as_of < c.target_deadline
+                   THEN ': nothing is due before that date' ELSE '' END),
+       NULL::VARCHAR,
+       printf('marts.investment_progress %s', strftime(q.as_of, '%Y-%m-%d')),
+       q.as_of, c.verified
+FROM _scorecard_quarters q
+JOIN commitments c USING (commitment_id)
+LEFT JOIN totals t ON t.commitment_id = q.commitment_id AND t.quarter = q.quarter
