@@ -313,14 +313,21 @@ def test_the_investment_ledger_runs_the_funding_clock(built):
     tranches = _rows(path, "SELECT tranche_id, stage, event_date::VARCHAR, amount_usd "
                            "FROM marts.investment_tranches WHERE stage <> 'candidate' "
                            "ORDER BY event_date")
+    # tranche 2 (19 Mar 2026) is a candidate list, never selected, so it has no clock; tranche
+    # 1 was funded (JBIC loans, in yen: no USD amount) on 1 May 2026, after its 45 days
     assert tranches == [("tranche-1", "selected", "2026-02-17", 36e9),
-                        ("tranche-2", "selected", "2026-03-19", 73e9),
                         ("tranche-1", "overdue", "2026-04-04", 36e9),
-                        ("tranche-2", "overdue", "2026-05-04", 73e9)]
+                        ("tranche-1", "funded", "2026-05-01", 36e9)]
+    # JBIC's loans state no USD amount: the selected amount stands in for it, and says so
+    assert _rows(path, "SELECT funding_amount_stated FROM marts.investment_tranches "
+                       "WHERE stage = 'funded'") == [(False,)]
     (selected,) = _rows(path, "SELECT cumulative_usd, round(target_share, 3) FROM "
                               "marts.investment_progress WHERE stage = 'selected' "
                               "AND date = DATE '2026-09-30'")
-    assert selected == (109e9, round(109 / 550, 3))
+    assert selected == (36e9, round(36 / 550, 3))
+    (overdue,) = _rows(path, "SELECT cumulative_usd FROM marts.investment_progress "
+                             "WHERE stage = 'overdue' AND date = DATE '2026-09-30'")
+    assert overdue == (0,)
 
 
 @pytest.mark.parametrize("day", ["2025-02-01", "2025-10-01", "2026-03-01"])
