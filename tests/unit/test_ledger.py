@@ -25,6 +25,7 @@ PARTS = date(2025, 5, 20)
 METALS_50 = date(2025, 6, 20)
 COPPER = date(2025, 8, 3)
 STACKING = date(2025, 8, 20)
+STACKING_ANNEX_II = date(2025, 9, 10)
 LAST_STACKING_DAY = date(2025, 9, 15)
 AGREEMENT = date(2025, 9, 16)
 WOOD = date(2025, 10, 20)
@@ -36,8 +37,8 @@ METAL_ANNEXES = date(2026, 5, 1)
 SECTION_301 = date(2026, 7, 27)
 PHARMA = date(2026, 8, 15)
 ALL_DATES = [BEFORE_TARIFFS, METALS_25, AUTOS_ONLY, RECIPROCAL, PARTS, METALS_50, COPPER,
-             STACKING, AGREEMENT, WOOD, TRUCKS, AG_EXEMPT, SEMIS, SECTION_122, METAL_ANNEXES,
-             SECTION_301, PHARMA]
+             STACKING, STACKING_ANNEX_II, AGREEMENT, WOOD, TRUCKS, AG_EXEMPT, SEMIS, SECTION_122,
+             METAL_ANNEXES, SECTION_301, PHARMA]
 
 
 def owed(category, m, day):
@@ -95,7 +96,8 @@ def test_a_free_good_and_a_civil_aircraft_part(day):
     general = owed("general", 0.0, day)["statutory"]
     aircraft = owed("civil_aircraft", 0.0, day)["statutory"]
     expected_general = {RECIPROCAL: 0.10, PARTS: 0.10, METALS_50: 0.10, COPPER: 0.10,
-                        STACKING: 0.15, AGREEMENT: 0.15, WOOD: 0.15, TRUCKS: 0.15,
+                        STACKING: 0.15, STACKING_ANNEX_II: 0.15, AGREEMENT: 0.15, WOOD: 0.15,
+                        TRUCKS: 0.15,
                         AG_EXEMPT: 0.15, SEMIS: 0.15,
                         SECTION_122: 0.10, METAL_ANNEXES: 0.10, SECTION_301: 0.125,
                         PHARMA: 0.125}.get(day, 0.0)
@@ -268,3 +270,16 @@ def test_the_ledger_says_when_its_facts_were_checked(ledger_copy):
     _edit(ledger_copy, "instruments.yaml", lambda d: d.pop("as_of"))
     with pytest.raises(LedgerError, match=r"instruments.yaml: expected the keys as_of"):
         load_ledger(ledger_copy)
+
+
+def test_annex_ii_as_amended_on_8_september_2025():
+    # EO 14346 added bullion, critical minerals and pharmaceutical ingredients to Annex II from
+    # 8 Sep 2025 (not 13 Nov); the farm goods wait for 13 Nov
+    book = ledger()
+    gold = "7108121000"    # unwrought gold, an EO 14346 addition
+    assert category_of(book, gold, date(2025, 9, 7)) == "general"
+    assert category_of(book, gold, STACKING_ANNEX_II) == "annex_ii_2025_09_additions"
+    assert owed("annex_ii_2025_09_additions", 0.0, STACKING_ANNEX_II)["statutory"] == 0
+    for day in (STACKING_ANNEX_II, AGREEMENT, WOOD):
+        assert category_of(book, "0201308090", day) == "general"           # beef: 13 Nov
+    assert category_of(book, "0201308090", AG_EXEMPT) == "ag_exempt"
