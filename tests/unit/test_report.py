@@ -181,6 +181,24 @@ def test_verdict_counts_and_words_per_side_from_the_latest_quarter(empty_con):
     assert "unverified" in html and render.BANNER not in html
 
 
+def test_text_from_the_data_is_escaped_whatever_the_template_is_called(empty_con):
+    # the template is report.html.j2: escaping chosen by extension would leave it raw
+    _scorecard(empty_con)
+    empty_con.execute("UPDATE staging.ledger_commitments SET title = '<script>x()</script>' "
+                      "|| title")
+    empty_con.execute("UPDATE marts.implementation_scorecard SET evidence = "
+                      "'<img src=x onerror=\"x()\">'")
+    section = sections.verdict(Warehouse(empty_con, "5880"))
+    html = render.render(render.Report(None, LIVE, None, [], [section]), datetime(2026, 1, 1))
+    assert "<script" not in html and "<img" not in html
+    assert "<b>&lt;script&gt;x()&lt;/script&gt;+75% U.S. rice</b>" in html
+    assert "&lt;img src=x onerror=&#34;x()&#34;&gt;</details>" in html
+    # a link from the ledger goes to the web or nowhere
+    assert sections.Cell("FR", href="javascript:x()").href is None
+    assert sections.Cell("FR", href=" data:text/html,x").href is None
+    assert sections.Cell("FR", href="https://example.org/a").href == "https://example.org/a"
+
+
 def test_write_replaces_both_files(tmp_path: Path):
     dated, latest = render.write("<p>one</p>", tmp_path, "2026-09")
     render.write("<p>two</p>", tmp_path, "2026-09")

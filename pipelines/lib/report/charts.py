@@ -9,6 +9,7 @@ import datetime as dt
 import altair as alt
 import polars as pl
 import vl_convert as vlc
+from markupsafe import Markup
 
 WIDTH = 820
 BANNER_COLOR = "#b3261e"
@@ -21,15 +22,18 @@ PHASE_COLORS = ["#f2f2f2", "#fde2c8", "#dcefdc", "#f6d6d6", "#e3e3f3", "#efe7d2"
 FONT = "Helvetica, Arial, sans-serif"
 
 
-def to_svg(chart: alt.TopLevelMixin, title: str, banner: str | None) -> str:
-    """The chart as an SVG string, titled, with the banner as a red subtitle when given."""
+def to_svg(chart: alt.TopLevelMixin, title: str, banner: str | None) -> Markup:
+    """The chart as SVG markup, titled, with the banner as a red subtitle when given.
+
+    Safe to put in the page as it is: the data, titles and labels go into the Vega-Lite spec as
+    values, and vl-convert writes them into the SVG escaped (text and aria-label attributes)."""
     params = {"text": title, "anchor": "start", "fontSize": 15, "font": FONT}
     if banner:
         params.update(subtitle=banner.upper(), subtitleColor=BANNER_COLOR,
                       subtitleFontWeight="bold", subtitleFontSize=12, subtitleFont=FONT)
     spec = chart.properties(title=alt.Title(**params)).configure(
         font=FONT, background="white").configure_view(stroke=None).to_dict()
-    return vlc.vegalite_to_svg(spec)
+    return Markup(vlc.vegalite_to_svg(spec))
 
 
 def _dates(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
@@ -90,7 +94,7 @@ def rule_15(value: float = 0.15, label: str = "15% (the agreement's all-in rate)
 
 
 def rates_chart(rates: pl.DataFrame, phases: pl.DataFrame, banner: str | None,
-                daily: pl.DataFrame | None = None) -> str:
+                daily: pl.DataFrame | None = None) -> Markup:
     """Japan's collected rate by month with the promised and statutory rates, on the phases;
     with ``daily``, the statutory rate of every day at fixed base-year weights as a thin line."""
     long = mid_month(rates).unpivot(
@@ -131,7 +135,7 @@ def rates_chart(rates: pl.DataFrame, phases: pl.DataFrame, banner: str | None,
 
 
 def sector_chart(sectors: pl.DataFrame, phases: pl.DataFrame, banner: str | None,
-                 labels: dict[str, str], promise: pl.DataFrame | None = None) -> str:
+                 labels: dict[str, str], promise: pl.DataFrame | None = None) -> Markup:
     """Small multiples: Japan's collected rate by sector, with the promised and statutory
     rates of the sector when ``promise`` has them."""
     start, end = sectors["period"].min(), _month_end(sectors["period"].max())
@@ -164,7 +168,7 @@ def sector_chart(sectors: pl.DataFrame, phases: pl.DataFrame, banner: str | None
     return to_svg(chart, "Japan: the rate by sector (each panel on its own scale)", banner)
 
 
-def partner_chart(partners: pl.DataFrame, banner: str | None, highlight: str) -> str:
+def partner_chart(partners: pl.DataFrame, banner: str | None, highlight: str) -> Markup:
     """The collected rate of every partner loaded, the audited one in bold."""
     data = mid_month(partners).with_columns(
         partner=pl.col("cty_name").str.to_titlecase(),
@@ -189,7 +193,7 @@ DOLLAR_SERIES = {
 }
 
 
-def dollars_chart(monthly: pl.DataFrame, banner: str | None) -> str:
+def dollars_chart(monthly: pl.DataFrame, banner: str | None) -> Markup:
     """Dollars collected above the promise and the refundable IEEPA duty, by month (from the
     first month with either)."""
     since = monthly.filter(pl.col("excess_duty_usd").is_not_null() |
@@ -212,7 +216,7 @@ def dollars_chart(monthly: pl.DataFrame, banner: str | None) -> str:
                   "Dollars collected above the promise and refundable, by month", banner)
 
 
-def chapter_chart(chapters: pl.DataFrame, banner: str | None) -> str:
+def chapter_chart(chapters: pl.DataFrame, banner: str | None) -> Markup:
     """The HS chapters with the most dollars above the promise or refundable."""
     order = chapters["chapter"].to_list()
     long = chapters.unpivot(index=["chapter"], on=list(DOLLAR_SERIES), variable_name="series",
@@ -242,7 +246,7 @@ MILESTONES = {
 MILESTONE_SHAPES = ["circle", "square", "diamond", "triangle-up", "cross"]
 
 
-def timeline_chart(provisions: pl.DataFrame, banner: str | None) -> str:
+def timeline_chart(provisions: pl.DataFrame, banner: str | None) -> Markup:
     """Each provision's milestones on one line, announcement to collection."""
     # a month-level milestone is drawn at the end of its month: collected by then
     data = provisions.with_columns(
@@ -290,7 +294,7 @@ UNIT_TITLES = {"USD": "$ million, cumulative", "t": "tonnes, cumulative",
 UNIT_SCALE = {"USD": 1e6}
 
 
-def purchase_chart(progress: pl.DataFrame, title: str, unit: str, banner: str | None) -> str:
+def purchase_chart(progress: pl.DataFrame, title: str, unit: str, banner: str | None) -> Markup:
     """One commitment: cumulative purchases (one line per source of figures) against the
     linear target path and the same months of the baseline year."""
     scale = UNIT_SCALE.get(unit, 1)
@@ -324,7 +328,7 @@ STAGE_COLORS = {"candidate": "#9e9e9e", "selected": "#1f4e79", "funded": "#2e7d3
                 "overdue": "#b3261e"}
 
 
-def investment_chart(progress: pl.DataFrame, title: str, banner: str | None) -> str:
+def investment_chart(progress: pl.DataFrame, title: str, banner: str | None) -> Markup:
     """The investment vehicle: cumulative dollars by stage (the agreement sets no path to its
     total, so none is drawn; the total is in the title)."""
     data = progress.with_columns(pl.col("date").cast(pl.Utf8).alias("month"),
@@ -345,7 +349,7 @@ def investment_chart(progress: pl.DataFrame, title: str, banner: str | None) -> 
     return to_svg(lines.properties(width=WIDTH // 2 - 60, height=200), title, banner)
 
 
-def mirror_chart(mirror: pl.DataFrame, banner: str | None) -> str:
+def mirror_chart(mirror: pl.DataFrame, banner: str | None) -> Markup:
     """The two countries' statistics of the same trade, by month, one panel per direction."""
     panels = []
     x = _x_month(months=_span(mirror["period"]))
@@ -370,7 +374,7 @@ def mirror_chart(mirror: pl.DataFrame, banner: str | None) -> str:
                   banner)
 
 
-def minerals_chart(minerals: pl.DataFrame, banner: str | None) -> str:
+def minerals_chart(minerals: pl.DataFrame, banner: str | None) -> Markup:
     """China's share of each importer's purchases of each mineral group: the latest 12 months
     against the 12 months before the framework."""
     data = minerals.with_columns(

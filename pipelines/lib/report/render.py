@@ -4,6 +4,10 @@ The page is self-contained: styles inline, charts as inline SVG, no script, no f
 fetched from anywhere. Everything on it is a function of the warehouse (and of the check
 results passed in), except one line saying when it was generated, so rebuilding from the same
 warehouse gives the same bytes apart from that line.
+
+Text from the data (Census descriptions, the ledger, the evidence) is outside input and the page
+is meant to be forwarded: the template escapes every value, and only the project's own markup
+(the stylesheet, the charts' SVG) is marked safe where it is made.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from pipelines.lib.report import formats as f
@@ -121,7 +125,9 @@ def snapshot_label(root: Path) -> str:
 
 
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
+    """Jinja2 with every value escaped whatever the template's name (``select_autoescape`` goes
+    by extension and would leave ``report.html.j2`` unescaped)."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
     env.filters["month"] = f.month
@@ -134,7 +140,7 @@ def render(report: Report, generated_at: datetime | None = None) -> str:
     env = environment()
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     return env.get_template("report.html.j2").render(
-        report=report, css=Markup(css), svg=Markup,  # SVG comes from vl-convert, not from input
+        report=report, css=Markup(css),  # the project's own stylesheet
         generated=f"{GENERATED_PREFIX} {generated_at:%Y-%m-%d %H:%M:%S} UTC")
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import polars as pl
+from markupsafe import Markup
 
 from pipelines.lib.report import charts, ledger_notes
 from pipelines.lib.report import formats as f
@@ -61,6 +62,12 @@ class Cell:
     cls: str = ""
     href: str | None = None
 
+    def __post_init__(self):
+        # Links come from the ledger: escaping keeps a URL inside its attribute, but only the
+        # scheme keeps a javascript: or data: URL from running in the reader's browser.
+        if self.href and not self.href.lower().startswith(("https://", "http://")):
+            self.href = None
+
 
 @dataclass
 class Table:
@@ -74,7 +81,7 @@ class Table:
 @dataclass
 class Figure:
     id: str
-    svg: str
+    svg: Markup  # from charts.to_svg: the only markup the page takes as it is
     caption: str
     half: bool = False  # two to a row
 
