@@ -3,6 +3,7 @@ from a hand-made scorecard, and a report built from a warehouse that has none of
 
 import re
 from datetime import date, datetime
+from html import unescape
 from pathlib import Path
 
 import duckdb
@@ -197,6 +198,15 @@ def test_text_from_the_data_is_escaped_whatever_the_template_is_called(empty_con
     assert sections.Cell("FR", href="javascript:x()").href is None
     assert sections.Cell("FR", href=" data:text/html,x").href is None
     assert sections.Cell("FR", href="https://example.org/a").href == "https://example.org/a"
+
+
+def test_the_page_forbids_script_by_its_content_security_policy(empty_con):
+    html = render.render(render.build(empty_con, SAMPLE, "5880"), datetime(2026, 1, 1))
+    head = html.split("<style>")[0]
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', head)
+    directives = dict(d.strip().split(" ", 1) for d in unescape(policy[1]).split(";"))
+    assert directives["default-src"] == "'none'" and "script-src" not in directives
+    assert directives["style-src"] == "'unsafe-inline'"  # the page's own <style> and the SVG's
 
 
 def test_write_replaces_both_files(tmp_path: Path):

@@ -7,7 +7,8 @@ warehouse gives the same bytes apart from that line.
 
 Text from the data (Census descriptions, the ledger, the evidence) is outside input and the page
 is meant to be forwarded: the template escapes every value, and only the project's own markup
-(the stylesheet, the charts' SVG) is marked safe where it is made.
+(the stylesheet, the charts' SVG) is marked safe where it is made. The page's
+Content-Security-Policy forbids script as a second line of defence.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from pipelines.lib.sources.snapshot import data_dir
 BANNER = "Synthetic sample data — not real figures"
 TEMPLATES = Path(__file__).parent / "templates"
 GENERATED_PREFIX = "generated-at:"
+# The page needs its inline <style> and style attributes (report.css, the charts' SVG) and nothing
+# else: no script, no image, font or frame, nothing fetched, no form, no <base>.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ def render(report: Report, generated_at: datetime | None = None) -> str:
     env = environment()
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     return env.get_template("report.html.j2").render(
-        report=report, css=Markup(css),  # the project's own stylesheet
+        report=report, css=Markup(css), csp=CSP,  # the project's own stylesheet
         generated=f"{GENERATED_PREFIX} {generated_at:%Y-%m-%d %H:%M:%S} UTC")
 
 
