@@ -8,6 +8,7 @@ The full-page screenshot is kept in ``test-artifacts/`` (``TARIFF_AUDIT_TEST_ART
 import os
 import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import dagster as dg
@@ -191,3 +192,169 @@ def test_no_banner_for_a_snapshot_that_is_not_the_sample(built, tmp_path):
             assert tab.console_errors() == []
         finally:
             tab.close()
+
+
+# --- text from the data stays text --------------------------------------------------------------
+
+# Markup that would run or load something if the page took it as markup; {tag} says which field
+# it was put in (digits and letters only: a chart may title-case a name or turn _ into spaces).
+MARKUP = ('<script>window.xss="{tag}"</script><img src=x onerror="window.xss=1">'
+          '<a href="javascript:window.xss=1">')
+# Every free text of the warehouse that reaches the page: Census descriptions and names, HTS
+# texts, the ledger's titles and labels as staged, the evidence, the quarantine's reasons and
+# the provenance. The report reads these columns as they are, so the markup goes in there.
+TEXT_FIELDS = [
+    ("marts.japan_line_audit", "description"),          # Census I_COMMODITY_LDESC
+    ("marts.effective_rates_monthly", "cty_name"),      # Census CTY_NAME
+    ("marts.critical_minerals_dependence", "top_supplier"),
+    ("marts.critical_minerals_dependence", "mineral_group"),
+    ("raw.census_imports", "last_update"),
+    ("marts.hts_revision_changes", "after_text"),       # HTS descriptions
+    ("marts.unmodelled_provisions", "description"),
+    ("marts.unmodelled_provisions", "reason"),
+    ("staging.ledger_commitments", "title"),            # verdict, chart titles
+    ("staging.ledger_provisions", "label"),             # timeline chart and table
+    ("marts.implementation_scorecard", "indicator"),
+    ("marts.implementation_scorecard", "evidence"),     # evidence.yaml events
+    ("marts.investment_tranches", "tranche_id"),
+    ("marts.investment_tranches", "projects"),
+    ("quarantine.imports_monthly", "rule"),
+    ("quarantine.imports_monthly", "field"),
+    ("quarantine.imports_monthly", "reason"),
+    ("raw.warehouse_source", "root"),                   # the provenance line
+]
+# The ledger's own texts, read when the report is rendered (the method section)
+LEDGER_TEXT = ("title", "label", "description", "citation", "note", "event", "quote")
+LEDGER_SHOWN = ("title", "label", "citation")
+
+
+def _inject(con: duckdb.DuckDBPyConnection) -> None:
+    """Put MARKUP into every column of TEXT_FIELDS (a quarantined row first: the sample has
+    none)."""
+    con.execute("""INSERT INTO quarantine.imports_monthly
+        (period, vintage, request, fetched_at, rule, field, value, reason, record)
+        VALUES (DATE '2026-09-01', now(), 'r', now(), '', '', NULL, '', '{}')""")
+    for tag, (table, column) in enumerate(TEXT_FIELDS):
+        schema, name = table.split(".")
+        [(kind,)] = con.execute(
+            "SELECT data_type FROM information_schema.columns WHERE table_schema = ? AND "
+            "table_name = ? AND column_name = ?", [schema, name, column]).fetchall()
+        value = f"list_prepend(?, {column})" if kind.endswith("[]") else f"? || {column}"
+        con.execute(f"UPDATE {table} SET {column} = {value}", [MARKUP.format(tag=tag)])
+
+
+def _markup_ledger(directory: Path) -> None:
+    """A copy of the ledger with MARKUP in every free text and every link a javascript: URL."""
+    import yaml
+
+    from pipelines.lib.rules.ledger import LEDGER_DIR
+
+    def edit(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in LEDGER_TEXT and isinstance(value, str):
+                    node[key] = MARKUP.format(tag=key) + value
+                elif key in ("url", "source_url") and value:
+                    node[key] = 'javascript:window.xss="url"'
+                else:
+                    edit(value)
+        elif isinstance(node, list):
+            for value in node:
+                edit(value)
+
+    shutil.copytree(LEDGER_DIR, directory)
+    for path in directory.glob("*.yaml"):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        edit(document)
+        path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True),
+                        encoding="utf-8")
+
+
+class _Markup(HTMLParser):
+    """The elements, attributes and text (entities decoded) of a page."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self.text += [value or "" for _, value in attrs]
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+@pytest.fixture(scope="module")
+def markup_report(built, tmp_path_factory) -> Path:
+    """The report of a copy of the warehouse with MARKUP in every text field, and of a copy of
+    the ledger with MARKUP in every text and link."""
+    tmp = tmp_path_factory.mktemp("markup")
+    warehouse = tmp / "warehouse.duckdb"
+    shutil.copy(built["data"] / "warehouse.duckdb", warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("UPDATE raw.warehouse_source SET kind = 'snapshot'")
+        _inject(con)
+    _markup_ledger(tmp / "ledger")
+    resources = {"source": SourceResource(source=str(built["snapshot"])),
+                 "warehouse": WarehouseResource(database=str(warehouse))}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TARIFF_AUDIT_DATA", str(tmp))  # the report lands here
+        mp.setenv("TARIFF_AUDIT_LEDGER_DIR", str(tmp / "ledger"))
+        result = run_assets(built["instance"], REPORT, None, resources)
+    assert result.success
+    [event] = result.get_asset_materialization_events()
+    return Path(event.materialization.metadata["latest"].value)
+
+
+def test_markup_in_the_data_reaches_the_page_as_text(markup_report):
+    page = _Markup(markup_report.read_text(encoding="utf-8"))
+    tags = {tag for tag, _ in page.tags}
+    assert not tags & {"script", "img", "iframe", "object", "embed"}, tags
+    handlers = {name for _, attrs in page.tags for name in attrs if name.startswith("on")}
+    assert not handlers, handlers
+    links = [attrs.get("href") or "" for tag, attrs in page.tags if tag == "a"]
+    assert links and not [href for href in links if not href.startswith(("#", "https://",
+                                                                          "http://"))]
+    text = "\n".join(page.text).lower()
+    for tag in [*range(len(TEXT_FIELDS)), *LEDGER_SHOWN]:
+        shown = f'<script>window.xss="{tag}"'
+        field = TEXT_FIELDS[tag] if isinstance(tag, int) else f"ledger {tag}"
+        assert shown in text, f"{field} does not reach the page as text"
+
+
+def test_the_policy_forbids_script_and_the_page_needs_nothing_it_blocks(markup_report,
+                                                                         tmp_path):
+    if chromium_path() is None:
+        pytest.skip("Debian package chromium is not installed (apt-get install chromium)")
+    tab = Page(tmp_path / "chromium")
+    try:
+        tab.open(markup_report.as_uri())
+        # what the markup would have set had it run
+        assert tab.evaluate("typeof window.xss") == "undefined"
+        assert tab.console_errors() == []  # nothing refused: the page loads nothing it bans
+        assert tab.requests() == [markup_report.as_uri()]
+        found = tab.evaluate("""({
+            active: document.querySelectorAll('script, img, iframe, object, embed').length,
+            handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes]
+                .some(a => a.name.startsWith('on'))).length,
+            javascript: document.querySelectorAll('a[href^="javascript"]').length,
+            text: document.body.innerText,
+            policy: document.querySelector('meta[http-equiv="Content-Security-Policy"]')
+                ?.content})""")
+        assert (found["active"], found["handlers"], found["javascript"]) == (0, 0, 0)
+        assert '<script>window.xss="0"</script><img src=x onerror="window.xss=1">' in found["text"]
+        assert "default-src 'none'" in found["policy"] and "script-src" not in found["policy"]
+        # the policy is in force: a script added to the page does not run
+        ran = tab.evaluate("""(() => { const s = document.createElement('script');
+            s.textContent = 'window.ran = true'; document.head.append(s);
+            return window.ran === true; })()""")
+        assert ran is False
+        assert any("Content Security Policy" in e for e in tab.console_errors())
+    finally:
+        tab.close()
