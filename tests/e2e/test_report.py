@@ -216,6 +216,8 @@ TEXT_FIELDS = [
     ("staging.ledger_provisions", "label"),             # timeline chart and table
     ("marts.implementation_scorecard", "indicator"),
     ("marts.implementation_scorecard", "evidence"),     # evidence.yaml events
+    ("marts.implementation_scorecard", "judged_on"),    # the numbers in words
+    ("marts.implementation_scorecard", "legal_basis"),  # instrument titles and rulings
     ("marts.investment_tranches", "tranche_id"),
     ("marts.investment_tranches", "projects"),
     ("quarantine.imports_monthly", "rule"),
