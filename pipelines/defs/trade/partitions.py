@@ -25,8 +25,9 @@ def last_month(mode: snapshot.SourceMode) -> str | None:
     if mode.is_live:
         return None
     if mode.kind == "sample":
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when available
         with SCENARIO.open(encoding="utf-8") as handle:
-            return str(yaml.safe_load(handle)["last_month"])
+            return str(yaml.load(handle, Loader=loader)["last_month"])  # noqa: S506
     months = snapshot.census_months(mode.root, "imports_hs")
     return months[-1] if months else START[:7]
 

@@ -79,7 +79,9 @@ def entries(directory: Path | None = None) -> list[Entry]:
     out: list[Entry] = []
     instruments: dict[str, dict] = {}
     files = sorted(directory.glob("*.yaml"))
-    documents = {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in files}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when available
+    documents = {p.name: yaml.load(p.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+                 for p in files}
     for item in (documents.get("instruments.yaml") or {}).get("instruments", []):
         instruments[item["id"]] = item
     for name, document in documents.items():

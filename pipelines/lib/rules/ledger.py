@@ -520,10 +520,11 @@ class Ledger(_Strict):
         return None
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML's safe loader, except that a date that does not exist (2025-02-30) stays text, so
-    validation names the file, the entry and the field instead of PyYAML failing with a bare
-    'day is out of range for month'."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML's safe loader (libyaml's when PyYAML has it: the ledger is read by every step),
+    except that a date that does not exist (2025-02-30) stays text, so validation names the
+    file, the entry and the field instead of PyYAML failing with a bare 'day is out of range
+    for month'."""
 
 
 def _timestamp_or_text(loader: _Loader, node: yaml.ScalarNode):
