@@ -173,8 +173,14 @@ def test_verdict_counts_and_words_per_side_from_the_latest_quarter(empty_con):
     assert us.paragraph.startswith("United States, 2026Q3 (as of 2026-09-30): of 2 "
                                    "commitments with a target, broken: Autos and parts at 15%; "
                                    "kept: General rule max(15%, column 1).")
-    assert "voided: EO 14345" in us.paragraph and "Monitored only" in us.paragraph
-    assert "late: $550 bn investment (tranche-1)" in japan.paragraph
+    assert ("The instruments of General rule max(15%, column 1) (EO 14345) rest on IEEPA, which "
+            "Learning Resources v. Trump voided from 2026-02-24; the law stayed at or below the "
+            "promise on 99.8% of the value.") in us.paragraph
+    assert us.paragraph.endswith("Monitored only, with no agreed numeric target: "
+                                 "us-minerals.")
+    # a commitment's rows under one status are named once, with what sets them apart
+    assert "late: $550 bn investment (tranche-1); " in japan.paragraph
+    assert "pending: $550 bn investment (total)" in japan.paragraph
     html = render.render(render.Report(None, LIVE, None, [], [section]), datetime(2026, 1, 1))
     assert 'class="pill bad">Broken<' in html and 'class="pill warn">Late<' in html
     assert "<summary>evidence</summary>exports of 1006</details>" in html

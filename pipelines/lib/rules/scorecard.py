@@ -177,9 +177,16 @@ def latest_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+# the legal basis of a voided promise, as sql/marts/scorecard/us_line_audit.sql writes it
+_VOIDED = re.compile(r"^voided: (?P<instrument>.+?) \((?P<authority>[A-Z0-9_]+)\) was voided by "
+                     r"(?P<ruling>.+?) from (?P<day>\d{4}-\d{2}-\d{2}); .*?"
+                     r"(?:the law stayed at or below the promise on (?P<share>[\d.]+%) of the "
+                     r"value)?$")
+
+
 def verdict_paragraphs(rows: list[dict]) -> dict[str, str]:
     """One paragraph per side, generated from the scorecard rows of one quarter: which
-    commitments are kept, broken, late, behind, pending or not measurable, which promise rests
+    commitments are kept, broken, late, behind, pending or not measurable, which promises rest
     on a voided instrument, and what is only monitored. A reader who stops here has the
     answer."""
     out = {}
@@ -189,18 +196,17 @@ def verdict_paragraphs(rows: list[dict]) -> dict[str, str]:
             continue
         quarter, as_of = mine[0]["quarter"], mine[0]["as_of"]
         scored = [r for r in mine if r["status"] != "monitored"]
-        by_status: dict[str, list[str]] = {}
-        for name, status in _named(scored):
-            by_status.setdefault(status, []).append(name)
+        by_status: dict[str, dict[str, list[str]]] = {}
+        for title, own, status in _named(scored):
+            by_status.setdefault(status, {}).setdefault(title, []).extend([own] if own else [])
         commitments = len({r["commitment_id"] for r in scored})
-        parts = [f"{WORDS[s]}: {'; '.join(by_status[s])}" for s in TOLD if s in by_status]
+        parts = [f"{WORDS[s]}: " + "; ".join(
+            f"{title} ({', '.join(owns)})" if owns else title
+            for title, owns in by_status[s].items()) for s in TOLD if s in by_status]
         text = (f"{SIDE_NAMES[side]}, {quarter} (as of {as_of:%Y-%m-%d}): of "
                 f"{commitments} commitment{'s' if commitments != 1 else ''} with a target, "
                 + ("; ".join(parts) if parts else "none is judged yet") + ".")
-        voided = {r["title"]: r["legal_basis"] for r in scored
-                  if (r["legal_basis"] or "").startswith(("voided", "replaced"))}
-        for title, basis in voided.items():
-            text += f" {title}: {basis}."
+        text += "".join(f" {sentence}" for sentence in _legal_bases(scored))
         monitored = sorted({r["title"] for r in mine if r["status"] == "monitored"})
         if monitored:
             text += (" Monitored only, with no agreed numeric target: "
@@ -209,9 +215,35 @@ def verdict_paragraphs(rows: list[dict]) -> dict[str, str]:
     return out
 
 
-def _named(rows: list[dict]) -> list[tuple[str, str]]:
-    """(name, status) of each commitment: its title once when all its rows share a status,
-    else each row as the title with what sets it apart (a source, a tranche)."""
+def _legal_bases(rows: list[dict]) -> list[str]:
+    """The promises whose instrument a ruling voided, one sentence per ruling, and the promises
+    the law carries under another instrument, one sentence each."""
+    voided: dict[tuple[str, str, str], list[tuple[str, str, str | None]]] = {}
+    sentences = []
+    for row in rows:
+        basis = row["legal_basis"] or ""
+        match = _VOIDED.match(basis)
+        if match:
+            key = (match["ruling"], match["day"], match["authority"])
+            voided.setdefault(key, []).append((row["title"], match["instrument"],
+                                               match["share"]))
+        elif basis.startswith("replaced"):
+            sentences.append(f"{row['title']}: {basis}.")
+    for (ruling, day, authority), promises in voided.items():
+        names = " and ".join(f"{title} ({instrument})" for title, instrument, _ in promises)
+        shares = [share for _, _, share in promises if share]
+        text = (f"The instruments of {names} rest on {authority}, which {ruling} voided from "
+                f"{day}")
+        if shares:
+            text += (f"; the law stayed at or below the promise on {' and '.join(shares)} of "
+                     "the value")
+        sentences.insert(0, text + ".")
+    return sentences
+
+
+def _named(rows: list[dict]) -> list[tuple[str, str, str]]:
+    """(title, what sets the row apart, status) of each commitment: its title once when all its
+    rows share a status, else each row with what sets it apart (a source, a tranche)."""
     by_commitment: dict[str, list[dict]] = {}
     for row in rows:
         by_commitment.setdefault(row["commitment_id"], []).append(row)
@@ -219,12 +251,12 @@ def _named(rows: list[dict]) -> list[tuple[str, str]]:
     for group in by_commitment.values():
         statuses = {r["status"] for r in group}
         if len(statuses) == 1:
-            out.append((group[0]["title"], group[0]["status"]))
+            out.append((group[0]["title"], "", group[0]["status"]))
             continue
         names = _row_names([(r["commitment_id"], r["indicator"]) for r in group])
         for row, name in zip(group, names, strict=True):
-            own = name.removeprefix(row["commitment_id"]).strip()
-            out.append((f"{row['title']} ({own})" if own else row["title"], row["status"]))
+            out.append((row["title"], name.removeprefix(row["commitment_id"]).strip(),
+                        row["status"]))
     return out
 
 
