@@ -23,8 +23,12 @@ A mart that is not monthly (or whose months depend on each other) is rebuilt who
 when its inputs changed (``rebuild_if_changed``): its fingerprint is a digest of the rows of
 each input table it declares (``table_digest``: a hash of every row, a few hundredths of a
 second for millions of rows), recorded under the period ``WHOLE``. Every fingerprint also
-carries ``code_digest``, so a new version of the SQL, the Python or the ledger recomputes
-everything once.
+carries ``parameters_digest``: the code (``code_digest``) and every file of the ledger the run
+reads (``ledger_digest``, wherever ``TARIFF_AUDIT_LEDGER_DIR`` points), so a new version of the
+SQL or the Python, or an edited tolerance, sector or unit, recomputes everything once. No other
+setting reaches a mart: the country, the weights year and the tolerances are the ledger's
+(``audit.yaml``); the settings of the environment choose what is loaded, which the input
+tables' digests see.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.lib.rules.ledger import ledger_dir
 from pipelines.lib.sources import snapshot
 from pipelines.lib.sources.snapshot import project_root
 from pipelines.lib.warehouse import (
@@ -132,7 +137,7 @@ def refresh_months(con: duckdb.DuckDBPyConnection, name: str, salt: str = "",
     the fingerprint of what every month depends on (e.g. a hash of the ledger tables)."""
     table = name.replace("/", ".")
     ensure_table(con, name)
-    salt = f"{salt}/{code_digest()}"
+    salt = f"{salt}/{parameters_digest()}"
     current = {period: f"{inputs}/{salt}" for period, inputs in run(con, statement(name,
                                                                                   "inputs"),
                                                                     params)}
@@ -144,19 +149,37 @@ def refresh_months(con: duckdb.DuckDBPyConnection, name: str, salt: str = "",
     return periods
 
 
-@cache
-def code_digest() -> str:
-    """A digest of the code and facts every mart is computed by: the SQL, the Python package and
-    the ledger (``pipelines/**``, ``sql/**``). A new version recomputes every mart once."""
-    root = project_root()
+def _files_digest(root: Path, files: list[Path]) -> str:
     digest = hashlib.sha256()
-    files = sorted(p for folder in ("pipelines", "sql") for p in (root / folder).rglob("*")
-                   if p.is_file() and p.suffix in (".py", ".sql", ".yaml", ".yml", ".csv",
-                                                   ".json"))
-    for path in files:
+    for path in sorted(files):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+@cache
+def code_digest() -> str:
+    """A digest of the code every mart is computed by: the SQL, the Python package and the
+    bundled ledger (``pipelines/**``, ``sql/**``). A new version recomputes every mart once."""
+    root = project_root()
+    return _files_digest(root, [p for folder in ("pipelines", "sql")
+                                for p in (root / folder).rglob("*")
+                                if p.is_file() and p.suffix in (".py", ".sql", ".yaml", ".yml",
+                                                                ".csv", ".json")])
+
+
+def ledger_digest() -> str:
+    """A digest of every file of the ledger the marts read (``ledger_dir()``: the bundled one or
+    the reviewed copy ``TARIFF_AUDIT_LEDGER_DIR`` names). Read afresh on every call (a few
+    hundred kB): a copy edited between two runs of one process is seen too."""
+    root = ledger_dir()
+    return _files_digest(root, [p for p in root.rglob("*") if p.is_file()])
+
+
+def parameters_digest() -> str:
+    """What every mart's fingerprint carries besides its input tables: the code and the
+    ledger's files (tolerances, country, weights year, sectors, units, lists)."""
+    return f"{code_digest()}+{ledger_digest()}"
 
 
 def table_digest(con: duckdb.DuckDBPyConnection, table: str, where: str | None = None,
@@ -192,7 +215,7 @@ def rebuild_if_changed(con: duckdb.DuckDBPyConnection, name: str,
                      "starts_with(table_name, $p) AND NOT temporary", {"s": schema, "p": prefix})})
         else:
             tables[pattern] = where
-    current = "/".join([code_digest(), repr(sorted((params or {}).items()))] + [
+    current = "/".join([parameters_digest(), repr(sorted((params or {}).items()))] + [
         f"{t}={table_digest(con, t, where, params)}" for t, where in sorted(tables.items())])
     recorded = run(con, "SELECT inputs FROM meta.mart_inputs WHERE mart = $m AND period = $p",
                    {"m": table, "p": WHOLE})

@@ -228,3 +228,39 @@ def test_a_whole_mart_is_rebuilt_only_when_its_inputs_change(con):
     assert again(country="5700") and len(builds) == 5
     assert run(con, "SELECT mart, period FROM meta.mart_inputs") == [
         ("marts.effective_rates_monthly", incremental.WHOLE)]
+
+
+def test_an_edited_copy_of_the_ledger_rebuilds_every_mart(con, tmp_path, monkeypatch):
+    """The issue's probe: TARIFF_AUDIT_LEDGER_DIR pointing at a copy of the ledger with another
+    tolerance in audit.yaml (a value no staging table holds) left the line audit "unchanged;
+    kept". Every file of the ledger in use is part of every fingerprint, monthly or whole."""
+    import shutil
+
+    from pipelines.lib.rules.ledger import LEDGER_DIR
+
+    copy = tmp_path / "ledger"
+    shutil.copytree(LEDGER_DIR, copy)
+    monkeypatch.setenv("TARIFF_AUDIT_LEDGER_DIR", str(copy))
+    builds = []
+
+    def build():
+        builds.append(1)
+        run(con, "CREATE OR REPLACE TABLE marts.japan_line_audit AS SELECT 1 AS x")
+
+    def whole():
+        return incremental.rebuild_if_changed(con, "marts/japan_line_audit",
+                                              {"staging.imports_monthly": None}, build)
+
+    def monthly():
+        return incremental.refresh_months(con, "marts/effective_rates_monthly", salt="s")
+
+    assert whole() and monthly()
+    assert not whole() and not monthly()  # an identical copy changes nothing
+    audit = copy / "audit.yaml"
+    text = audit.read_text(encoding="utf-8")
+    assert "tolerance_rate: 0.005" in text
+    audit.write_text(text.replace("tolerance_rate: 0.005", "tolerance_rate: 0.02"),
+                     encoding="utf-8")
+    assert whole() and len(builds) == 2
+    assert monthly() == [date(2024, 1, 1), date(2024, 2, 1)]
+    assert not whole() and not monthly()
