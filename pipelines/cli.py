@@ -69,9 +69,11 @@ ADHOC_JOB = "cli_selection"  # a selection no job of the code location holds
 
 
 def run_assets(instance, selection: list[str], keys: list[str] | None = None,
-               resources: dict | None = None, log_level: str = "INFO"):
+               resources: dict | None = None, log_level: str = "INFO",
+               deadline: Deadline | None = None):
     """Materialize ``selection`` in one in-process run; ``keys`` (first and last) make it a
-    partition-range run that the single-run backfill policy loads in one step.
+    partition-range run that the single-run backfill policy loads in one step; ``deadline``
+    bounds every wait of its steps for the warehouse (``make run``'s, shared by its stages).
 
     The run carries the name of the code location's smallest job holding the selection (so the
     UI lists it under ``census_refresh``, not ``__ephemeral_asset_job__``) and tags saying
@@ -79,7 +81,7 @@ def run_assets(instance, selection: list[str], keys: list[str] | None = None,
     asset_keys = [dg.AssetKey.from_user_string(s) for s in selection]
     resources = resources or defs.resources
     tags = {"tariff_audit/launched_by": "cli", "tariff_audit/source": _source_tag(resources),
-            **recovery.identity_tags()}
+            **recovery.identity_tags(), **(recovery.wait_tags(deadline) if deadline else {})}
     if keys:
         tags.update({"dagster/asset_partition_range_start": keys[0],
                      "dagster/asset_partition_range_end": keys[-1],
@@ -133,7 +135,7 @@ def _materialize(instance, selection: list[str], keys: list[str] | None, label: 
     except WaitBudgetExceeded as exc:
         print(f"   FAILED: {exc}", file=sys.stderr)
         raise StageFailed(label) from None
-    result = run_assets(instance, selection, keys)
+    result = run_assets(instance, selection, keys, deadline=deadline)
     if not result.success:
         steps = []
         for event in result.all_events:
@@ -171,7 +173,7 @@ def _start(instance, mode: snapshot.SourceMode, deadline: Deadline) -> None:
     recovery.wait_for_warehouse(instance, say=_say, deadline=deadline)
     path = warehouse_path()
     if path.exists():
-        with connect(path, read_only=True) as con:
+        with connect(path, read_only=True, deadline=deadline) as con:
             recorded = recorded_source(con)
         if recorded is not None:
             try:
@@ -209,7 +211,7 @@ def _other_runs_since(instance, since: datetime) -> list[str]:
 
 
 def _after_failure(instance, failed: StageFailed, stage: str, path: Path,
-                   backup: Path | None, since: datetime) -> str:
+                   backup: Path | None, since: datetime, deadline: Deadline) -> str:
     """Leave the warehouse consistent after a failed stage and say exactly what changed: a
     failed load keeps what it committed and the marts are rebuilt from it; when the marts
     cannot be rebuilt, the run is rolled back to the copy taken before it."""
@@ -221,7 +223,8 @@ def _after_failure(instance, failed: StageFailed, stage: str, path: Path,
         inputs = [t for t in changed if not t.startswith("marts.")]
         try:
             print("-> the marts again, from what was loaded before the failure", flush=True)
-            _materialize(instance, MARTS + PUBLISH, None, "indicators and the published copy")
+            _materialize(instance, MARTS + PUBLISH, None, "indicators and the published copy",
+                         deadline)
         except StageFailed:
             pass
         else:
@@ -286,7 +289,7 @@ def run_all(full: bool = False) -> None:
         months = [k for k in monthly_partitions.get_partition_keys()
                   if mode.is_live or k[:7] in snapshot.census_months(root, "imports_hs")]
         if not full:
-            releases, months = _new(releases, months, root, live=mode.is_live)
+            releases, months = _new(releases, months, root, mode.is_live, deadline)
         for selection, keys, label in ((SCHEDULE, releases, "tariff schedule"),
                                        (TRADE, months, "Census trade")):
             if keys:
@@ -306,7 +309,8 @@ def run_all(full: bool = False) -> None:
                 failed.label = "indicators"
             raise
     except StageFailed as failed:
-        raise SystemExit(_after_failure(instance, failed, stage, path, backup, since)) from None
+        raise SystemExit(_after_failure(instance, failed, stage, path, backup, since,
+                                        deadline)) from None
     finally:
         if backup is not None:
             backup.unlink(missing_ok=True)
@@ -314,12 +318,12 @@ def run_all(full: bool = False) -> None:
     build_report(instance)
 
 
-def _new(releases: list[str], months: list[str], root, live: bool):
+def _new(releases: list[str], months: list[str], root, live: bool, deadline: Deadline):
     """The releases and months an incremental run loads: those the warehouse lacks."""
     path = warehouse_path()
     if not path.exists():
         return releases, months
-    with connect(path, read_only=True) as con:
+    with connect(path, read_only=True, deadline=deadline) as con:
         loaded = {r for (r,) in con.execute(
             "SELECT DISTINCT release FROM raw.hts_records").fetchall()} if table_exists(
             con, "raw.hts_records") else set()

@@ -28,6 +28,7 @@ from pipelines.lib.waiting import Deadline, Wait, WaitBudgetExceeded, clock
 POOL = "duckdb"
 TAG_PID, TAG_HOST, TAG_STARTED = ("tariff_audit/pid", "tariff_audit/host",
                                   "tariff_audit/process_started")
+TAG_WAIT_UNTIL = "tariff_audit/warehouse_wait_until"
 UNFINISHED = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
               dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
 WAIT_SETTING = "TARIFF_AUDIT_WAREHOUSE_WAIT"
@@ -44,6 +45,25 @@ def tag_run(instance: dg.DagsterInstance, run: dg.DagsterRun | None) -> None:
     """Record this process in ``run``'s tags unless they name a process already."""
     if run is not None and TAG_PID not in run.tags:
         instance.add_run_tags(run.run_id, identity_tags())
+
+
+def wait_tags(deadline: Deadline) -> dict[str, str]:
+    """The tag giving every step of a run the deadline of ``make run`` as a whole."""
+    return {TAG_WAIT_UNTIL: f"{deadline.end:.3f}"}
+
+
+def run_deadline(instance: dg.DagsterInstance, run: dg.DagsterRun | None) -> Deadline:
+    """The one deadline of every wait for the warehouse in ``run``: the one ``make run`` set for
+    all its stages (tag ``tariff_audit/warehouse_wait_until``), else ``TARIFF_AUDIT_WAREHOUSE_WAIT``
+    seconds from now, recorded in the run's tags so that every step of the run shares it."""
+    budget = env_seconds(WAIT_SETTING)
+    until = run.tags.get(TAG_WAIT_UNTIL) if run is not None else None
+    if until is not None:
+        return Deadline(budget, WAIT_SETTING, end=float(until))
+    deadline = Deadline(budget, WAIT_SETTING)
+    if run is not None and instance is not None:
+        instance.add_run_tags(run.run_id, wait_tags(deadline))
+    return deadline
 
 
 def run_process(run: dg.DagsterRun) -> processes.ProcessIdentity | None:

@@ -10,15 +10,16 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
-from pipelines.defs.recovery import tag_run
+from pipelines.defs.recovery import run_deadline, tag_run
 from pipelines.lib import settings
 from pipelines.lib.sources import http, snapshot
 from pipelines.lib.sources.census.client import CensusClient
 from pipelines.lib.sources.federal_register.client import FederalRegisterClient
 from pipelines.lib.sources.fred.client import FredClient
 from pipelines.lib.sources.hts.client import HtsClient
+from pipelines.lib.waiting import Deadline
 from pipelines.lib.warehouse import claim_source, connect, warehouse_path
 
 DEFAULT_COUNTRIES = "5880,0003,5800,4120,4419,5700,-"
@@ -177,13 +178,17 @@ class WarehouseResource(DuckDBResource):
     in-process executor, so that process is the run's), which lets a later run tell whether
     this one died (:mod:`pipelines.defs.recovery`)."""
 
+    _deadline: Deadline | None = PrivateAttr(default=None)
+
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         if context.instance is not None:
             tag_run(context.instance, context.dagster_run)
+        self._deadline = run_deadline(context.instance, context.dagster_run)
 
     @contextmanager
     def get_connection(self):
-        con = connect(self.database, {"custom_user_agent": "dagster", **self.connection_config})
+        con = connect(self.database, {"custom_user_agent": "dagster", **self.connection_config},
+                      deadline=self._deadline)
         try:
             yield con
         finally:

@@ -26,13 +26,16 @@ def clock(at: datetime) -> str:
 
 
 class Deadline:
-    """A point in time a run must not wait past (``budget`` seconds from now), set by the
-    environment variable ``setting`` (named in the error that ends the wait)."""
+    """A point in time a run must not wait past (``budget`` seconds from now, or the epoch time
+    ``end`` when given), set by the environment variable ``setting`` (named in the error that
+    ends the wait). One deadline serves every wait of a run: a wait does not start a budget of
+    its own, so a run waits ``budget`` seconds in all, however many steps wait."""
 
-    def __init__(self, budget: float, setting: str):
+    def __init__(self, budget: float, setting: str, end: float | None = None):
         self.budget, self.setting = budget, setting
-        self._end = time.monotonic() + budget
-        self.until = datetime.now(UTC) + timedelta(seconds=budget)
+        self.end = time.time() + budget if end is None else end  # epoch seconds
+        self._end = time.monotonic() + (self.end - time.time())
+        self.until = datetime.fromtimestamp(self.end, UTC)
 
     def remaining(self) -> float:
         return self._end - time.monotonic()

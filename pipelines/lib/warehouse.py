@@ -144,12 +144,13 @@ def _schema_message(name: str, table: str, wanted: dict, have: dict) -> str:
             "to build it again from the source (or set TARIFF_AUDIT_DATA to start a new one).")
 
 
-def connect(database: str | Path, config: dict | None = None,
-            read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(database: str | Path, config: dict | None = None, read_only: bool = False,
+            deadline: Deadline | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; while another process holds DuckDB's lock on the file (a run, or a
     reader such as an open Python session), wait with a line naming that process and how long
-    the wait may last (``TARIFF_AUDIT_WAREHOUSE_WAIT``), a progress line at least every 30 s,
-    and one clear error when the budget runs out."""
+    the wait may last, a progress line at least every 30 s, and one clear error at
+    ``deadline`` (the run's, shared by all its steps; without one, ``TARIFF_AUDIT_WAREHOUSE_WAIT``
+    seconds from the first failed attempt)."""
     wait = None
     while True:
         try:
@@ -159,8 +160,8 @@ def connect(database: str | Path, config: dict | None = None,
                 raise
             holder = lock_holder(str(exc))
             if wait is None:
-                wait = Wait(f"the warehouse {database}",
-                            Deadline(env_seconds(LOCK_WAIT_SETTING), LOCK_WAIT_SETTING))
+                wait = Wait(f"the warehouse {database}", deadline or Deadline(
+                    env_seconds(LOCK_WAIT_SETTING), LOCK_WAIT_SETTING))
             try:
                 wait.sleep(LOCK_POLL_SECONDS, f", locked by {holder}", poll=True)
             except WaitBudgetExceeded as timeout:

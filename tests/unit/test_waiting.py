@@ -108,6 +108,48 @@ def test_the_warehouse_resource_waits_for_the_lock_too(warehouse, monkeypatch, c
     assert any(f"locked by PID {reader.pid}" in line for line in _wait_lines(caplog))
 
 
+
+def test_every_step_and_run_of_make_run_shares_one_wait_budget(warehouse, monkeypatch):
+    """The issue's probe: with a reader holding the file, each step waited the whole budget in
+    turn (five steps, five budgets) while its "until ... at the latest" moved on. One deadline
+    per run: set when a UI run starts (and kept in its tags), or passed by ``make run`` to each
+    of its runs; a step that finds it spent fails at once, naming the same time."""
+    import dagster as dg
+
+    from pipelines.defs.recovery import TAG_WAIT_UNTIL
+    from pipelines.defs.resources import WarehouseResource
+
+    monkeypatch.setenv("TARIFF_AUDIT_WAREHOUSE_WAIT", "3")
+
+    def opens(name):
+        @dg.asset(name=name, required_resource_keys={"warehouse"})
+        def _step(context):
+            with context.resources.warehouse.get_connection():
+                pass
+        return _step
+
+    job = dg.Definitions(
+        assets=[opens("first"), opens("second")],
+        resources={"warehouse": WarehouseResource(database=str(warehouse))},
+        executor=dg.in_process_executor).resolve_implicit_global_asset_job_def()
+    instance = dg.DagsterInstance.ephemeral()
+    reader = _reader(warehouse, 60)
+    try:
+        started = time.monotonic()
+        ui = job.execute_in_process(instance=instance, raise_on_error=False)
+        tags = {TAG_WAIT_UNTIL: instance.get_run_by_id(ui.run_id).tags[TAG_WAIT_UNTIL]}
+        cli = job.execute_in_process(instance=instance, raise_on_error=False, tags=tags)
+        elapsed = time.monotonic() - started
+    finally:
+        reader.kill()
+        reader.wait()
+    errors = [e.step_failure_data.error.cause.message for r in (ui, cli) for e in r.all_events
+              if e.is_step_failure]
+    assert len(errors) == 4 and all("WarehouseLocked" in e for e in errors), errors
+    assert len({e.split("ends at ")[1].split(";")[0] for e in errors}) == 1, errors
+    assert elapsed < 3 + 3, f"{elapsed:.1f} s: the steps waited in turn"
+
+
 # --- HTTP: Retry-After, slow answers, the run's budget ----------------------------------------
 
 def _census(httpserver, tmp_path, **kwargs) -> CensusClient:
