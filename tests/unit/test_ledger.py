@@ -224,6 +224,19 @@ def test_a_rule_naming_an_unknown_instrument_is_refused(ledger_copy):
         load_ledger(ledger_copy)
 
 
+
+def test_a_duplicated_instrument_id_is_refused_naming_the_file_and_the_id(ledger_copy):
+    """The issue's probe: a copied entry gave "duplicate instrument ids", without file or id."""
+    def duplicate(d):
+        d["instruments"].append(dict(d["instruments"][2]))
+    _edit(ledger_copy, "instruments.yaml", duplicate)
+    twice = yaml.safe_load((ledger_copy / "instruments.yaml").read_text())["instruments"][2]["id"]
+    with pytest.raises(LedgerError) as refused:
+        load_ledger(ledger_copy)
+    message = str(refused.value)
+    assert message.startswith(f"ledger file {ledger_copy / 'instruments.yaml'}: "), message
+    assert f"duplicate instrument id {twice!r}" in message and "instruments.2" in message
+
 # --- refundable duties: exactly those resting on an instrument a court voided -----------------
 
 def test_every_ieepa_duty_is_refundable_and_no_section_232_duty_is():

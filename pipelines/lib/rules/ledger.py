@@ -428,7 +428,9 @@ class Ledger(_Strict):
     def _references(self) -> Ledger:
         known = {i.id for i in self.instruments}
         if len(known) != len(self.instruments):
-            raise ValueError("duplicate instrument ids")
+            ids = [i.id for i in self.instruments]
+            raise ValueError(f"duplicate instrument ids in instruments.yaml: "
+                             f"{sorted({i for i in ids if ids.count(i) > 1})}")
         for instrument in self.instruments:
             if instrument.voided_by is not None:
                 ruling = next((i for i in self.instruments if i.id == instrument.voided_by), None)
@@ -564,12 +566,20 @@ def load_ledger(directory: Path | None = None) -> Ledger:
         try:
             # Validate file by file first so the error names the file at fault.
             if key == "instruments":
+                first: dict[str, int] = {}
                 for i, item in enumerate(parts[key]):
                     try:
-                        Instrument.model_validate(item)
+                        instrument = Instrument.model_validate(item)
                     except ValidationError as exc:
                         raise LedgerError(f"ledger file {directory / name}: "
                                           f"{_explain(exc, data, ('instruments', i))}") from None
+                    if instrument.id in first:
+                        raise LedgerError(
+                            f"ledger file {directory / name}: instruments.{i}: duplicate "
+                            f"instrument id {instrument.id!r} (entry instruments."
+                            f"{first[instrument.id]} has it too): give each instrument its own "
+                            "id, or merge the two entries")
+                    first[instrument.id] = i
             else:
                 Ledger.model_fields[key].annotation.model_validate(parts[key])
         except ValidationError as exc:
