@@ -25,7 +25,7 @@ from pipelines.defs import recovery
 from pipelines.defs.resources import SourceResource
 from pipelines.defs.tariff_schedule.partitions import hts_release_partitions
 from pipelines.defs.trade.partitions import monthly_partitions
-from pipelines.lib import incremental, settings
+from pipelines.lib import incremental, interrupts, settings
 from pipelines.lib.publish import published_path
 from pipelines.lib.rules.scorecard import summary_lines
 from pipelines.lib.sources import snapshot
@@ -90,11 +90,28 @@ def run_assets(instance, selection: list[str], keys: list[str] | None = None,
     jobs = list(defs.jobs) if name != ADHOC_JOB else [
         dg.define_asset_job(ADHOC_JOB, selection=asset_keys)]
     location = dg.Definitions(assets=list(defs.assets), jobs=jobs, resources=resources,
-                              executor=dg.in_process_executor)
+                              executor=dg.in_process_executor, loggers={"console": _console})
     job = location.resolve_job_def(name)
     return job.execute_in_process(
         instance=instance, tags=tags, asset_selection=asset_keys, raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+
+
+def _brief_interrupts(record: logging.LogRecord) -> bool:
+    """Dagster logs a step or run stopped by a signal with its whole stack, which says nothing
+    a user can act on: keep the line saying what stopped, drop the stack."""
+    text = record.getMessage()
+    if "DagsterExecutionInterruptedError" in text or "Execution was interrupted" in text:
+        record.msg, record.args = text.split("\n", 1)[0], ()
+    return True
+
+
+@dg.logger(config_schema=dg.colored_console_logger.config_schema,
+           description="Dagster's colored console logger, without the stack of an interrupt.")
+def _console(init_context) -> logging.Logger:
+    console = dg.colored_console_logger.logger_fn(init_context)
+    console.addFilter(_brief_interrupts)
+    return console
 
 
 @cache
@@ -116,26 +133,42 @@ def _source_tag(resources: dict) -> str:
 
 
 class StageFailed(Exception):
-    """A stage of ``make run`` failed; its step failures are printed already."""
+    """A stage of ``make run`` failed, or a signal stopped it (``interrupted``); its step
+    failures are printed already."""
 
-    def __init__(self, label: str, steps: tuple[str, ...] = ()):
+    def __init__(self, label: str, steps: tuple[str, ...] = (),
+                 interrupted: interrupts.Interrupted | None = None):
         super().__init__(label)
         self.label = label
         self.steps = steps  # the keys of the steps that failed
+        self.interrupted = interrupted
+
+    @property
+    def headline(self) -> str:
+        return (f"{self.label} failed" if self.interrupted is None
+                else f"{self.label} interrupted ({self.interrupted.name})")
 
 
 def _materialize(instance, selection: list[str], keys: list[str] | None, label: str,
-                 deadline: Deadline | None = None):
+                 deadline: Deadline | None = None, watch: interrupts.Watch | None = None,
+                 completes: bool = False):
+    """Run one stage; a signal received during it (``watch``) fails it, unless it ran to the
+    end and ``completes`` the run (the published copy is then written: nothing to undo)."""
     started = time.monotonic()
     if keys:
         label += f" ({len(keys)} partitions: {keys[0]} .. {keys[-1]})"
     print(f"-> {label}", flush=True)
     try:
         recovery.wait_for_warehouse(instance, say=_say, deadline=deadline)
+        result = run_assets(instance, selection, keys, deadline=deadline)
     except WaitBudgetExceeded as exc:
         print(f"   FAILED: {exc}", file=sys.stderr)
         raise StageFailed(label) from None
-    result = run_assets(instance, selection, keys, deadline=deadline)
+    except interrupts.Interrupted as stop:  # between Dagster's own handlers
+        raise StageFailed(label, interrupted=stop) from None
+    stop = watch.received() if watch is not None else None
+    if stop is not None and not (result.success and completes):
+        raise StageFailed(label, interrupted=stop)
     if not result.success:
         steps = []
         for event in result.all_events:
@@ -189,7 +222,11 @@ def _backup(path: Path) -> Path | None:
     backup.unlink(missing_ok=True)
     if not path.exists():
         return None
-    shutil.copyfile(path, backup)
+    try:
+        shutil.copyfile(path, backup)
+    except BaseException:  # a signal, a full disk: never leave a partial copy behind
+        backup.unlink(missing_ok=True)
+        raise
     return backup
 
 
@@ -211,41 +248,50 @@ def _other_runs_since(instance, since: datetime) -> list[str]:
 
 
 def _after_failure(instance, failed: StageFailed, stage: str, path: Path,
-                   backup: Path | None, since: datetime, deadline: Deadline) -> str:
-    """Leave the warehouse consistent after a failed stage and say exactly what changed: a
-    failed load keeps what it committed and the marts are rebuilt from it; when the marts
-    cannot be rebuilt, the run is rolled back to the copy taken before it."""
+                   backup: Path | None, since: datetime, deadline: Deadline,
+                   watch: interrupts.Watch) -> str:
+    """Leave the warehouse consistent after a failed or interrupted stage and say exactly what
+    changed: a failed load keeps what it committed and the marts are rebuilt from it; when the
+    marts cannot be rebuilt, or a signal stopped the run, the run is rolled back to the copy
+    taken before it. Signals are ignored meanwhile but during the rebuild, which a signal
+    stops (and the run is then rolled back): a rollback, once begun, finishes."""
     old = file_checksums(backup) if backup is not None else {}
     changed = changed_tables(old, file_checksums(path))
     if not changed:
-        return f"{failed.label} failed; no table changed: the warehouse keeps its previous data"
-    if stage == "load":
+        return f"{failed.headline}; no table changed: the warehouse keeps its previous data"
+    if stage == "load" and failed.interrupted is None:
         inputs = [t for t in changed if not t.startswith("marts.")]
         try:
             print("-> the marts again, from what was loaded before the failure", flush=True)
             _materialize(instance, MARTS + PUBLISH, None, "indicators and the published copy",
-                         deadline)
+                         deadline, watch)
         except StageFailed:
             pass
         else:
             now = changed_tables(old, file_checksums(path))
-            return (f"{failed.label} failed; what it loaded before the failure is kept and the "
+            return (f"{failed.headline}; what it loaded before the failure is kept and the "
                     f"marts were rebuilt from it: changed {', '.join(now)}"
-                    if inputs else f"{failed.label} failed; changed {', '.join(now)}")
-    if stage == "publish":
-        return (f"{failed.label} failed; the warehouse was updated (changed "
+                    if inputs else f"{failed.headline}; changed {', '.join(now)}")
+    if stage == "publish" and failed.interrupted is None:
+        return (f"{failed.headline}; the warehouse was updated (changed "
                 f"{', '.join(changed)}), the published copy still holds the previous data")
     others = _other_runs_since(instance, since)
     if others:
-        return (f"{failed.label} failed; not rolled back, since other runs wrote meanwhile "
+        return (f"{failed.headline}; not rolled back, since other runs wrote meanwhile "
                 f"({', '.join(others)}): changed {', '.join(changed)}; the marts may lag "
                 "their inputs until a run succeeds")
     _restore(path, backup)
     what = "the tables it had changed are as before it" if backup is not None else \
         "no warehouse existed before it: the partial one was removed"
-    return (f"{failed.label} failed; the run was rolled back ({what}: "
+    return (f"{failed.headline}; the run was rolled back ({what}: "
             f"{', '.join(t.split(' ')[0] for t in changed)}): the warehouse keeps its previous "
             "data, so no mart disagrees with its inputs")
+
+
+def _stopped(stop: interrupts.Interrupted, what: str) -> SystemExit:
+    """The end of a run a signal stopped outside its stages: one line, the shell's status."""
+    print(f"interrupted ({stop.name}) {what}", file=sys.stderr, flush=True)
+    return SystemExit(128 + stop.signum)
 
 
 def run_all(full: bool = False) -> None:
@@ -256,7 +302,8 @@ def run_all(full: bool = False) -> None:
 
     A failed stage ends the run with one line saying exactly which tables changed: a failed
     load keeps what it committed and the marts are rebuilt from it; failed marts roll the run
-    back to the copy of the warehouse taken before it."""
+    back to the copy of the warehouse taken before it, and so does Ctrl-C or SIGTERM during
+    any stage (exit status 130 or 143)."""
     try:
         settings.check_environment()
         source = SourceResource()
@@ -266,6 +313,26 @@ def run_all(full: bool = False) -> None:
     print(f"source: {mode.kind} ({mode.root})"
           + (" - SYNTHETIC sample data, never cite it" if mode.synthetic else ""))
     instance = dg.DagsterInstance.get()
+    with interrupts.watching() as watch:
+        try:
+            _update(instance, source, mode, full, watch)
+        except interrupts.Interrupted as stop:  # before the first stage
+            raise _stopped(stop, "before the run wrote anything: the warehouse is as it was "
+                                 "(no table changed)") from None
+        try:
+            if (stop := watch.received()) is not None:
+                raise stop
+            print_summary()
+            build_report(instance)
+        except interrupts.Interrupted as stop:
+            raise _stopped(stop, "after the run completed: the warehouse and the published copy "
+                                 "are up to date; `make summary` and `make report` print the "
+                                 "rest") from None
+
+
+def _update(instance, source: SourceResource, mode: snapshot.SourceMode, full: bool,
+            watch: interrupts.Watch) -> None:
+    """The stages of :func:`run_all`, and the rollback of a failed or interrupted one."""
     deadline = Deadline(settings.env_seconds(recovery.WAIT_SETTING), recovery.WAIT_SETTING)
     try:
         _start(instance, mode, deadline)
@@ -280,42 +347,51 @@ def run_all(full: bool = False) -> None:
     path = warehouse_path()
     since = datetime.now(UTC)
     backup = _backup(path)
-    stage = "load"
+    stage, label = "load", "ledger, Federal Register and HTS releases"
     try:
-        # one Dagster run per stage: a run's own bookkeeping costs about a second
-        _materialize(instance, REFERENCE, None, "ledger, Federal Register and HTS releases",
-                     deadline)
-        releases = instance.get_dynamic_partitions(hts_release_partitions.name)
-        months = [k for k in monthly_partitions.get_partition_keys()
-                  if mode.is_live or k[:7] in snapshot.census_months(root, "imports_hs")]
-        if not full:
-            releases, months = _new(releases, months, root, mode.is_live, deadline)
-        for selection, keys, label in ((SCHEDULE, releases, "tariff schedule"),
-                                       (TRADE, months, "Census trade")):
-            if keys:
-                _materialize(instance, selection, keys, label, deadline)
-            else:
-                print(f"-> {label}: nothing new or revised (make run-full reloads everything)")
-        _materialize(instance, JAPAN, None, "Japan's trade statistics and exchange rates",
-                     deadline)
-        stage = "marts"
         try:
-            _materialize(instance, MARTS + PUBLISH, None, "indicators and the published copy",
-                         deadline)
-        except StageFailed as failed:  # the copy waits for every mart: it alone failed, or
-            if failed.steps and all(s.startswith(PUBLISH_STEP) for s in failed.steps):
-                stage, failed.label = "publish", "published copy"
-            else:  # a mart failed (the copy did not run)
-                failed.label = "indicators"
-            raise
+            # one Dagster run per stage: a run's own bookkeeping costs about a second
+            _materialize(instance, REFERENCE, None, label, deadline, watch)
+            label = "working out what is new or revised"
+            releases = instance.get_dynamic_partitions(hts_release_partitions.name)
+            months = [k for k in monthly_partitions.get_partition_keys()
+                      if mode.is_live or k[:7] in snapshot.census_months(root, "imports_hs")]
+            if not full:
+                releases, months = _new(releases, months, root, mode.is_live, deadline)
+            for selection, keys, label in ((SCHEDULE, releases, "tariff schedule"),
+                                           (TRADE, months, "Census trade")):
+                if keys:
+                    _materialize(instance, selection, keys, label, deadline, watch)
+                else:
+                    print(f"-> {label}: nothing new or revised (make run-full reloads "
+                          "everything)")
+            label = "Japan's trade statistics and exchange rates"
+            _materialize(instance, JAPAN, None, label, deadline, watch)
+            stage = "marts"
+            try:
+                _materialize(instance, MARTS + PUBLISH, None, "indicators and the published "
+                             "copy", deadline, watch, completes=True)
+            except StageFailed as failed:  # the copy waits for every mart: it alone failed,
+                if failed.interrupted is not None:
+                    raise
+                if failed.steps and all(s.startswith(PUBLISH_STEP) for s in failed.steps):
+                    stage, failed.label = "publish", "published copy"
+                else:  # a mart failed (the copy did not run)
+                    failed.label = "indicators"
+                raise
+        except interrupts.Interrupted as stop:  # between two stages
+            raise StageFailed(label, interrupted=stop) from None
     except StageFailed as failed:
-        raise SystemExit(_after_failure(instance, failed, stage, path, backup, since,
-                                        deadline)) from None
-    finally:
-        if backup is not None:
-            backup.unlink(missing_ok=True)
-    print_summary()
-    build_report(instance)
+        with watch.deferred():
+            line = _after_failure(instance, failed, stage, path, backup, since, deadline, watch)
+            if backup is not None:
+                backup.unlink(missing_ok=True)
+        if failed.interrupted is not None:
+            print(line, file=sys.stderr, flush=True)
+            raise SystemExit(128 + failed.interrupted.signum) from None
+        raise SystemExit(line) from None
+    if backup is not None:
+        backup.unlink(missing_ok=True)
 
 
 def _new(releases: list[str], months: list[str], root, live: bool, deadline: Deadline):

@@ -179,20 +179,32 @@ class WarehouseResource(DuckDBResource):
     this one died (:mod:`pipelines.defs.recovery`)."""
 
     _deadline: Deadline | None = PrivateAttr(default=None)
+    _open: list = PrivateAttr(default_factory=list)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         if context.instance is not None:
             tag_run(context.instance, context.dagster_run)
         self._deadline = run_deadline(context.instance, context.dagster_run)
 
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        """Close what an interrupted step left open: a signal that arrives while an asset's
+        generator is suspended at a ``yield`` leaves its ``with`` block (and the connection)
+        open until the generator is collected; closing rolls its transaction back, and the
+        process (``make run``'s rollback) can open the file again."""
+        while self._open:
+            self._open.pop().close()
+
     @contextmanager
     def get_connection(self):
         con = connect(self.database, {"custom_user_agent": "dagster", **self.connection_config},
                       deadline=self._deadline)
+        self._open.append(con)
         try:
             yield con
         finally:
             con.close()
+            if con in self._open:
+                self._open.remove(con)
 
 
 def warehouse_resource() -> WarehouseResource:

@@ -4,6 +4,7 @@ the line says — the marts never disagree with the tables they are built from.
 
 - marts failing after the Census load committed (here: a reader keeps the warehouse locked past
   the wait budget): the run is rolled back to the copy taken before it;
+- Ctrl-C or SIGTERM during the load or the marts: the run is rolled back the same way;
 - a Census month failing after an earlier month committed: that month is kept and the marts are
   rebuilt from it, and the line lists every table that changed;
 - a source other than the warehouse's, a snapshot without any Census month, a malformed
@@ -12,6 +13,7 @@ the line says — the marts never disagree with the tables they are built from.
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -107,6 +109,41 @@ def test_marts_failing_after_the_load_committed_roll_the_run_back(built, sample_
     shutil.rmtree(root / "census" / "imports_hs" / "2026-08")
     shutil.rmtree(root / "census" / "exports_hs" / "2026-08")
 
+
+
+@pytest.mark.parametrize("signum, moment, stage", [
+    (signal.SIGTERM, ("-> indicators", "months recomputed"), "indicators and the published copy"),
+    (signal.SIGINT, ("-> Census trade", "exports_hs 2026-08"),
+     "Census trade (1 partitions: 2026-08-01 .. 2026-08-01)"),
+], ids=["sigterm-during-the-marts", "ctrl-c-during-the-census-load"])
+def test_a_signal_rolls_the_run_back_and_ends_it_with_one_line(built, sample_snapshot, tmp_path,
+                                                                signum, moment, stage):
+    """The issue's probe: SIGTERM a few seconds into the marts ended in DuckDB's "Can't open a
+    connection to same database file with a different configuration" (a step's connection still
+    open), deleted the copy taken before the run and left new staging beside old marts; Ctrl-C
+    during the load rebuilt the marts. Both now roll the run back, without a traceback, and end
+    with one line and the shell's status for the signal."""
+    env, root, warehouse = built
+    before = table_checksums(warehouse)
+    _add_month(sample_snapshot, root, "2026-08")
+    try:
+        run = Cli(env, tmp_path / "run.log")
+        run.wait_for(*moment)
+        run.process.send_signal(signum)
+        out = run.finish(code=128 + signum)
+    finally:
+        for endpoint in ("imports_hs", "exports_hs"):
+            shutil.rmtree(root / "census" / endpoint / "2026-08")
+    name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+    last = _last_line(out)
+    assert last.startswith(f"{stage} interrupted ({name}); the run was rolled back "
+                           "(the tables it had changed are as before it: "), out[-3000:]
+    assert "raw.census_exports" in last and "the warehouse keeps its previous data" in last
+    assert "Traceback" not in out and 'File "' not in out and "Exception" not in out
+    assert "the marts again" not in out
+    assert ("-> indicators" in out) == (signum == signal.SIGTERM)
+    assert table_checksums(warehouse) == before
+    assert not warehouse.with_name(warehouse.name + ".before-run").exists()
 
 def test_a_month_failing_after_another_committed_keeps_it_and_rebuilds_the_marts(
         built, sample_snapshot):
