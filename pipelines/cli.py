@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import shutil
+import re
 import sys
 import time
 from datetime import UTC, datetime
@@ -31,14 +31,19 @@ from pipelines.lib.rules.scorecard import summary_lines
 from pipelines.lib.sources import snapshot
 from pipelines.lib.waiting import Deadline, WaitBudgetExceeded
 from pipelines.lib.warehouse import (
+    BackupRefused,
     OtherSourceError,
+    WarehouseDamaged,
+    WarehouseLocked,
     changed_tables,
     connect,
     file_checksums,
     recorded_source,
     refuse_other_source,
+    restore_backup,
     table_counts,
     table_exists,
+    take_backup,
     warehouse_path,
 )
 
@@ -206,36 +211,17 @@ def _start(instance, mode: snapshot.SourceMode, deadline: Deadline) -> None:
     recovery.wait_for_warehouse(instance, say=_say, deadline=deadline)
     path = warehouse_path()
     if path.exists():
-        with connect(path, read_only=True, deadline=deadline) as con:
+        try:
+            con = connect(path, read_only=True, deadline=deadline)
+        except WarehouseDamaged as damaged:
+            raise SystemExit(f"refused: {damaged}") from None
+        with con:
             recorded = recorded_source(con)
         if recorded is not None:
             try:
                 refuse_other_source(recorded, mode.kind, str(mode.root.resolve()), str(path))
             except OtherSourceError as refused:
                 raise SystemExit(f"refused: {refused}") from None
-
-
-def _backup(path: Path) -> Path | None:
-    """A copy of the warehouse as it is before this run (``None`` when there is none yet): a
-    run whose marts fail is rolled back to it, so marts never disagree with their inputs."""
-    backup = path.with_name(path.name + ".before-run")
-    backup.unlink(missing_ok=True)
-    if not path.exists():
-        return None
-    try:
-        shutil.copyfile(path, backup)
-    except BaseException:  # a signal, a full disk: never leave a partial copy behind
-        backup.unlink(missing_ok=True)
-        raise
-    return backup
-
-
-def _restore(path: Path, backup: Path | None) -> None:
-    Path(str(path) + ".wal").unlink(missing_ok=True)
-    if backup is None:
-        path.unlink(missing_ok=True)
-    else:
-        os.replace(backup, path)
 
 
 def _other_runs_since(instance, since: datetime) -> list[str]:
@@ -280,7 +266,7 @@ def _after_failure(instance, failed: StageFailed, stage: str, path: Path,
         return (f"{failed.headline}; not rolled back, since other runs wrote meanwhile "
                 f"({', '.join(others)}): changed {', '.join(changed)}; the marts may lag "
                 "their inputs until a run succeeds")
-    _restore(path, backup)
+    restore_backup(path, backup)
     what = "the tables it had changed are as before it" if backup is not None else \
         "no warehouse existed before it: the partial one was removed"
     return (f"{failed.headline}; the run was rolled back ({what}: "
@@ -330,13 +316,29 @@ def run_all(full: bool = False) -> None:
                                  "rest") from None
 
 
+def refuse_months_outside(shown: Path, root: Path, keys: list[str]) -> None:
+    """Refuse a snapshot holding a Census month no partition has (``keys``: a future month, or
+    one after the sample's last), naming it: such a month would never load, and the run would
+    say "nothing new or revised" of it."""
+    wanted = {k[:7] for k in keys}
+    outside = [f"census/{endpoint}/{month}" for endpoint in ("imports_hs", "exports_hs")
+               for month in snapshot.census_months(root, endpoint)
+               if re.fullmatch(r"\d{4}-\d{2}", month) and month not in wanted]
+    if outside:
+        today = datetime.now(UTC)
+        raise SystemExit(
+            f"refused: the source {shown} holds Census months no run can load, outside "
+            f"{keys[0][:7]} .. {keys[-1][:7]} (today is {today:%Y-%m}): {', '.join(outside)}; "
+            "remove them or correct their names, then run again")
+
+
 def _update(instance, source: SourceResource, mode: snapshot.SourceMode, full: bool,
             watch: interrupts.Watch) -> None:
     """The stages of :func:`run_all`, and the rollback of a failed or interrupted one."""
     deadline = Deadline(settings.env_seconds(recovery.WAIT_SETTING), recovery.WAIT_SETTING)
     try:
         _start(instance, mode, deadline)
-    except WaitBudgetExceeded as exc:
+    except (WaitBudgetExceeded, WarehouseLocked) as exc:
         raise SystemExit(str(exc)) from None
     root = source.root()
     if not mode.is_live and not snapshot.census_months(root, "imports_hs"):
@@ -344,9 +346,15 @@ def _update(instance, source: SourceResource, mode: snapshot.SourceMode, full: b
             f"refused: the source {mode.root} has no Census month (no directory "
             "census/imports_hs/<YYYY-MM> holding answers): add the months' answers to the "
             "snapshot, or point TARIFF_AUDIT_SOURCE at a complete snapshot, sample or live")
+    keys = monthly_partitions.get_partition_keys()
+    if not mode.is_live:
+        refuse_months_outside(mode.root, root, keys)
     path = warehouse_path()
     since = datetime.now(UTC)
-    backup = _backup(path)
+    try:
+        backup = take_backup(path)
+    except BackupRefused as refused:
+        raise SystemExit(f"refused: {refused}") from None
     stage, label = "load", "ledger, Federal Register and HTS releases"
     try:
         try:
@@ -354,7 +362,7 @@ def _update(instance, source: SourceResource, mode: snapshot.SourceMode, full: b
             _materialize(instance, REFERENCE, None, label, deadline, watch)
             label = "working out what is new or revised"
             releases = instance.get_dynamic_partitions(hts_release_partitions.name)
-            months = [k for k in monthly_partitions.get_partition_keys()
+            months = [k for k in keys
                       if mode.is_live or k[:7] in snapshot.census_months(root, "imports_hs")]
             if not full:
                 releases, months = _new(releases, months, root, mode.is_live, deadline)

@@ -85,6 +85,17 @@ def one_line(error: Exception) -> str:
     return " ".join(kept) or type(error).__name__
 
 
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    """The published copy, read-only; a file DuckDB cannot open (cut short, overwritten, not a
+    database) is named with the way out, not reported as an error of the query."""
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as error:
+        raise UsageError(f"the published copy {path} cannot be opened, it is damaged or not a "
+                         f"DuckDB file ({one_line(error)}): run `make run` to republish it "
+                         "(the live warehouse is not affected)") from None
+
+
 def run_query(path: Path, query: str, fmt: str = "table", out: str | None = None) -> str:
     """Run ``query`` on the published copy at ``path``; returns what to print."""
     if not path.exists():
@@ -93,7 +104,7 @@ def run_query(path: Path, query: str, fmt: str = "table", out: str | None = None
     query = query.strip().rstrip(";").strip()
     if fmt == "parquet" and not out:
         raise UsageError("FORMAT=parquet needs OUT=<file>")
-    with duckdb.connect(str(path), read_only=True) as con:
+    with _open(path) as con:
         relation = con.sql(query)
         if relation is None:
             return "ok\n"

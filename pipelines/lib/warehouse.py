@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -156,6 +157,8 @@ def connect(database: str | Path, config: dict | None = None, read_only: bool = 
         try:
             return duckdb.connect(str(database), read_only=read_only, config=config or {})
         except duckdb.IOException as exc:
+            if any(sign in str(exc) for sign in DAMAGED):
+                raise WarehouseDamaged(damaged_message(database, exc)) from None
             if "Could not set lock" not in str(exc):
                 raise
             holder = lock_holder(str(exc))
@@ -172,6 +175,82 @@ def connect(database: str | Path, config: dict | None = None, read_only: bool = 
 
 class WarehouseLocked(RuntimeError):
     """Another process kept the warehouse locked for longer than the wait budget."""
+
+
+# What DuckDB says of a file cut short, emptied or overwritten (a full disk, a copy that
+# stopped, another program writing to it)
+DAMAGED = ("not a valid DuckDB database file", "Could not read enough bytes", "Corrupt",
+           "checksum")
+
+
+class WarehouseDamaged(RuntimeError):
+    """The warehouse file is not a DuckDB database DuckDB can read."""
+
+
+def damaged_message(database: str | Path, error: Exception) -> str:
+    """One line: the file is damaged, DuckDB's reason, and the two ways out."""
+    path = Path(database)
+    reason = str(error).splitlines()[0].removeprefix("IO Error: ")
+    before = path.with_name(path.name + BACKUP_SUFFIX)
+    restore = (f", or restore the copy taken before the last run (mv {before} {path})"
+               if before.exists() else "")
+    return (f"the warehouse {path} is damaged, DuckDB cannot read it ({reason}): move it aside "
+            f"(mv {path} {path}.damaged) and run `make run` to build it again from the "
+            f"source{restore}; the published copy still answers `make sql` meanwhile")
+
+
+# --- the copy taken before a run, to roll a failed run back to ---------------------------------
+
+BACKUP_SUFFIX = ".before-run"
+
+
+class BackupRefused(RuntimeError):
+    """The copy of the warehouse taken before a run cannot be written; nothing was."""
+
+
+def take_backup(path: Path) -> Path | None:
+    """A copy of the warehouse file ``path`` as it is before a run (``None`` when there is none
+    yet), to roll the run back to. Refused with one line (:class:`BackupRefused`) when its
+    directory lacks the free space for it or cannot be written; a copy that fails halfway (or
+    is interrupted) is removed, never left behind."""
+    backup = path.with_name(path.name + BACKUP_SUFFIX)
+    where = path.parent
+    try:
+        backup.unlink(missing_ok=True)
+        if not path.exists():
+            return None
+        needed = sum(p.stat().st_size for p in (path, Path(f"{path}.wal")) if p.exists())
+        free = shutil.disk_usage(where).free
+        if free < needed:
+            raise BackupRefused(
+                f"not enough free space in {where} for the copy of the warehouse a run takes "
+                f"before it writes (to roll back to): it needs {_mb(needed)}, {_mb(free)} are "
+                "free; free some space (or set TARIFF_AUDIT_DATA to a directory on a larger "
+                "disk), then run again; nothing was written")
+        try:
+            shutil.copyfile(path, backup)
+        except BaseException:  # a full disk, a signal: never leave a partial copy behind
+            backup.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise BackupRefused(
+            f"cannot write in {where} the copy of the warehouse a run takes before it writes "
+            f"({backup.name}): {exc.strerror or exc}; make {where} writable, with room for "
+            f"{path.name} once more, then run again; nothing was written") from None
+    return backup
+
+
+def restore_backup(path: Path, backup: Path | None) -> None:
+    """Put the copy taken before the run back in place (no copy: there was no warehouse)."""
+    Path(f"{path}.wal").unlink(missing_ok=True)
+    if backup is None:
+        path.unlink(missing_ok=True)
+    else:
+        os.replace(backup, path)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB"
 
 
 def lock_holder(message: str) -> str:
