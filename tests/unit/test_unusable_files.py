@@ -1,7 +1,8 @@
 """Files `make run` and `make sql` cannot use end in one line naming the file and what to do,
 never a traceback: a damaged warehouse or published copy (cut short, emptied), a data directory
 that is read-only or on a full disk (a real tmpfs of 2 MB, mounted in a private mount
-namespace, and a real file-size limit), a Census month no run can load."""
+namespace, and a real file-size limit), a Census month no run can load; and a memory limit too
+small for DuckDB is blamed, not the file being read."""
 
 from __future__ import annotations
 
@@ -135,3 +136,16 @@ def test_a_census_month_no_run_can_load_is_refused_naming_it(tmp_path):
     assert message.endswith("): census/imports_hs/2030-01; remove them or correct their names, "
                             "then run again")
 
+
+def test_a_memory_limit_too_small_is_blamed_not_the_file(sample_snapshot, tmp_path):
+    """The issue's probe: TARIFF_AUDIT_DUCKDB_MEMORY=30MB gave "releaseList.json ... is not a
+    JSON array of objects: Out of Memory", blaming a valid file."""
+    from pipelines.lib.sources.hts.reader import load_release_list
+    from pipelines.lib.warehouse import OutOfMemory
+
+    with duckdb.connect(str(tmp_path / "w.duckdb"), config={"memory_limit": "30MB"}) as con:
+        with pytest.raises(OutOfMemory) as caught:
+            load_release_list(con, sample_snapshot / "hts" / "releaseList.json", "sample")
+    message = str(caught.value)
+    assert message.startswith("DuckDB ran out of memory (its limit is "), message
+    assert "raise TARIFF_AUDIT_DUCKDB_MEMORY" in message and "not a JSON array" not in message
