@@ -346,9 +346,9 @@ def _update(instance, source: SourceResource, mode: snapshot.SourceMode, full: b
             f"refused: the source {mode.root} has no Census month (no directory "
             "census/imports_hs/<YYYY-MM> holding answers): add the months' answers to the "
             "snapshot, or point TARIFF_AUDIT_SOURCE at a complete snapshot, sample or live")
-    keys = monthly_partitions.get_partition_keys()
+    partitions = monthly_partitions.get_partition_keys()
     if not mode.is_live:
-        refuse_months_outside(mode.root, root, keys)
+        refuse_months_outside(mode.root, root, partitions)
     path = warehouse_path()
     since = datetime.now(UTC)
     try:
@@ -362,7 +362,7 @@ def _update(instance, source: SourceResource, mode: snapshot.SourceMode, full: b
             _materialize(instance, REFERENCE, None, label, deadline, watch)
             label = "working out what is new or revised"
             releases = instance.get_dynamic_partitions(hts_release_partitions.name)
-            months = [k for k in keys
+            months = [k for k in partitions
                       if mode.is_live or k[:7] in snapshot.census_months(root, "imports_hs")]
             if not full:
                 releases, months = _new(releases, months, root, mode.is_live, deadline)
@@ -391,15 +391,24 @@ def _update(instance, source: SourceResource, mode: snapshot.SourceMode, full: b
             raise StageFailed(label, interrupted=stop) from None
     except StageFailed as failed:
         with watch.deferred():
-            line = _after_failure(instance, failed, stage, path, backup, since, deadline, watch)
+            try:
+                line = _after_failure(instance, failed, stage, path, backup, since, deadline,
+                                      watch)
+            except Exception as exc:  # the copy taken before the run is all that is left
+                reason = str(exc).partition("\n")[0]
+                kept = (f": the copy taken before the run is kept, restore it with mv {backup} "
+                        f"{path}" if backup is not None else "")
+                raise SystemExit(f"{failed.headline}; the rollback could not finish "
+                                 f"({type(exc).__name__}: {reason}){kept}") from None
             if backup is not None:
                 backup.unlink(missing_ok=True)
         if failed.interrupted is not None:
             print(line, file=sys.stderr, flush=True)
             raise SystemExit(128 + failed.interrupted.signum) from None
         raise SystemExit(line) from None
-    if backup is not None:
-        backup.unlink(missing_ok=True)
+    with watch.deferred():
+        if backup is not None:
+            backup.unlink(missing_ok=True)
 
 
 def _new(releases: list[str], months: list[str], root, live: bool, deadline: Deadline):
