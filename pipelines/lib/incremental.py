@@ -42,7 +42,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.lib.rules.ledger import ledger_dir
+from pipelines.lib.rules.ledger import ledger_dir, load_ledger
 from pipelines.lib.sources import snapshot
 from pipelines.lib.sources.snapshot import project_root
 from pipelines.lib.warehouse import (
@@ -171,9 +171,20 @@ def code_digest() -> str:
 def ledger_digest() -> str:
     """A digest of every file of the ledger the marts read (``ledger_dir()``: the bundled one or
     the reviewed copy ``TARIFF_AUDIT_LEDGER_DIR`` names). Read afresh on every call (a few
-    hundred kB): a copy edited between two runs of one process is seen too."""
+    hundred kB): a copy edited between two runs of one process is seen too. A ledger that does
+    not validate is refused here (``LedgerError``), naming its file and entry."""
     root = ledger_dir()
-    return _files_digest(root, [p for p in root.rglob("*") if p.is_file()])
+    digest = _files_digest(root, [p for p in root.rglob("*") if p.is_file()])
+    _validated(str(root), digest)
+    return digest
+
+
+@cache
+def _validated(root: str, digest: str) -> None:
+    """Refuse a ledger that does not validate before any fingerprint carries it, so a mart that
+    reads none of its tables is not rebuilt (and re-fingerprinted) from a refused ledger; once
+    per copy of the ledger (``digest``) and process."""
+    load_ledger(Path(root))
 
 
 def parameters_digest() -> str:
