@@ -1,32 +1,43 @@
 """The published copy: the read-only warehouse analysts open (``data/published/warehouse.duckdb``).
 
 The live warehouse has one writer and is locked while a run writes; analysts never open it.
-After every successful run the ``published/warehouse`` asset writes a *new* file holding every
+After every successful run the ``published/warehouse`` asset writes a *new* version holding every
 ``staging.*``, ``marts.*`` and ``quarantine.*`` table, the few raw tables analysts need (``RAW``),
 the documented views of ``sql/views/analyst.sql`` (plain column names) and ``meta.about`` (what
-the data is), with every table and column comment, then renames it over the old copy. A reader
-that has the old file open keeps reading the old file (the rename does not touch it); a new
-reader opens the new one: never a mix, never a lock error (nobody ever opens this path for
-writing).
+the data is), with every table and column comment, and a Parquet file of every mart.
 
-The new file starts as a copy of the previous one when there is one (same storage version):
-only what differs is written again, the months whose rows differ for a table with a
-``period`` column, the whole table otherwise (or when its columns or comments changed), and
-the Parquet file of a mart only when the mart changed. Whether rows differ is decided by a
-count and an order-independent hash of every row, on both sides.
+**One switch.** A version is a directory of its own, ``.versions/<stamp>/`` (``warehouse.duckdb``
+and ``parquet/``), written completely before anyone can see it; then the symbolic link
+``current`` is pointed at it by one rename. ``warehouse.duckdb`` and ``parquet`` in the published
+directory are links through ``current``, so every path analysts use switches at once: a reader
+opening the copy, the Parquet directory or a file in it gets the old version or the new one,
+never a mix, never a lock error (nobody ever opens a published file for writing), and a publish
+that fails anywhere (a file not writable, a full disk) leaves ``current`` on the old version.
+A reader that has the old file open keeps reading it; the previous version stays on disk until
+the next publish, so a reader that resolved ``current`` before a switch finishes on it.
+
+The new version starts from the previous one when there is one (same storage version): the
+DuckDB file is a copy of it in which only what differs is written again, the months whose rows
+differ for a table with a ``period`` column, the whole table otherwise (or when its columns or
+comments changed); whether rows differ is decided by a count and an order-independent hash of
+every row, on both sides. A mart's Parquet file is written again only when the mart changed;
+otherwise the previous version's file is linked (a hard link: no copy, same bytes and time).
 
 The copy is written in DuckDB storage version ``STORAGE_VERSION`` so that DuckDB's own CLI as
 packaged on PyPI (``duckdb-cli`` 1.5.x, the ``duckdb`` command of ``make sql``) opens it as well
-as DuckDB 2.x. Every mart is also written as Parquet in ``parquet/`` beside it.
+as DuckDB 2.x.
 
 No Dagster here: ``pipelines.sql`` (``make sql``) imports this module and must start fast.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +58,12 @@ RAW = ("raw.hts_releases",)
 VIEW_SOURCES = ("staging.imports_monthly", "staging.exports_monthly",
                 "marts.effective_rates_monthly", "marts.japan_line_audit",
                 "marts.deal_conformance_monthly")
+# The published directory: the entries analysts use are links through CURRENT, the link that
+# one rename switches to a new version under VERSIONS.
+CURRENT = "current"
+VERSIONS = ".versions"
+PARQUET = "parquet"
+LOCK = ".publish.lock"
 SYNTHETIC_NOTICE = ("SYNTHETIC SAMPLE DATA: every figure is invented by pipelines/sample "
                     "for demonstration; never cite it.")
 
@@ -104,39 +121,97 @@ def tables_to_publish(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[s
 
 
 def publish(con: duckdb.DuckDBPyConnection, target: Path, source: Source) -> Published:
-    """Write the published copy of the warehouse open on ``con`` to ``target`` atomically.
+    """Write a new version of the published copy of the warehouse open on ``con`` and switch
+    ``target`` (``<published dir>/warehouse.duckdb``) and the Parquet directory beside it to it
+    at once.
 
     ``con`` is a read-write connection to the live warehouse (the caller holds the one-writer
-    slot); the new file is attached to it, filled, detached, then renamed over ``target``.
+    slot); the new file is attached to it, filled and detached, the Parquet files written, and
+    only then is the version switched in (one rename). Any failure before that removes the
+    unfinished version and leaves the previous one in place, every file of it.
     """
     started = time.monotonic()
-    target = Path(target).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    tmp.unlink(missing_ok=True)
+    home = Path(target).parent.resolve()  # not target.resolve(): it is a link to a version
+    target = home / Path(target).name
+    versions = home / VERSIONS
+    versions.mkdir(parents=True, exist_ok=True)
     live = run(con, "SELECT current_database()")[0][0]
     tables, missing = tables_to_publish(con)
-    reuse = _reusable(target)
-    try:
-        if reuse:
-            shutil.copyfile(target, tmp)
-            run(con, f"ATTACH {_literal(str(tmp))} AS _published")
-        else:
-            run(con, f"ATTACH {_literal(str(tmp))} AS _published "
-                     f"(STORAGE_VERSION {_literal(STORAGE_VERSION)})")
-        with cleaning_up(lambda: run(con, "DETACH _published")):
-            changed = _sync_tables(con, live, tables) if reuse else _copy_tables(
-                con, live, tables)
-            run(con, "USE _published")
-            with cleaning_up(lambda: run(con, f"USE {_ident(live)}")):
-                views = _create_views_and_about(con, live, source)
-        parquet = _write_parquet(con, target.parent / "parquet",
-                                 [t for t in tables if t.startswith("marts.")], changed)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return Published(target, tuple(tables), tuple(views), tuple(parquet), tuple(missing),
+    with _locked(home):
+        previous = (home / CURRENT).resolve() if (home / CURRENT).is_symlink() else None
+        new = versions / f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
+        new.mkdir()
+        copy = new / target.name
+        try:
+            reuse = _reusable(target)
+            if reuse:
+                shutil.copyfile(target, copy)  # the previous version's file, through the link
+                run(con, f"ATTACH {_literal(str(copy))} AS _published")
+            else:
+                run(con, f"ATTACH {_literal(str(copy))} AS _published "
+                         f"(STORAGE_VERSION {_literal(STORAGE_VERSION)})")
+            with cleaning_up(lambda: run(con, "DETACH _published")):
+                changed = _sync_tables(con, live, tables) if reuse else _copy_tables(
+                    con, live, tables)
+                run(con, "USE _published")
+                with cleaning_up(lambda: run(con, f"USE {_ident(live)}")):
+                    views = _create_views_and_about(con, live, source)
+            names = _write_parquet(con, new / PARQUET, home / PARQUET,
+                                   [t for t in tables if t.startswith("marts.")], changed)
+            _link(home, CURRENT, os.path.relpath(new, home))  # the switch
+        except BaseException:
+            shutil.rmtree(new, ignore_errors=True)
+            raise
+        _entries_through_current(home, target.name)
+        _prune(versions, keep={new, previous})
+    return Published(target, tuple(tables), tuple(views),
+                     tuple(home / PARQUET / n for n in names), tuple(missing),
                      target.stat().st_size, time.monotonic() - started)
+
+
+@contextmanager
+def _locked(home: Path) -> Iterator[None]:
+    """One publisher at a time in a published directory (two warehouses configured with the
+    same ``TARIFF_AUDIT_PUBLISHED`` would otherwise prune each other's unfinished version)."""
+    with open(home / LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _entries_through_current(home: Path, name: str) -> None:
+    """Make ``name`` (the DuckDB file) and ``parquet`` links through ``current``: done by the
+    first publish into a directory, or into one written before versions existed."""
+    for entry in (name, PARQUET):
+        path, through = home / entry, f"{CURRENT}/{entry}"
+        if path.is_symlink() and os.readlink(path) == through:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            # A Parquet directory of the layout before versions: a directory cannot be renamed
+            # over, so it moves aside first (a reader may miss it for that instant, once).
+            os.rename(path, home / VERSIONS / f"{entry}-before-versions-{os.getpid()}")
+        _link(home, entry, through)
+
+
+def _link(home: Path, entry: str, destination: str) -> None:
+    """Make ``home/entry`` a symbolic link to ``destination`` atomically (rename over)."""
+    tmp = home / f".{entry}.{os.getpid()}.link"
+    tmp.unlink(missing_ok=True)
+    os.symlink(destination, tmp)
+    os.replace(tmp, home / entry)
+
+
+def _prune(versions: Path, keep: set[Path | None]) -> None:
+    """Remove the versions but ``keep`` (the new one and the one it replaced) and any left
+    behind by a publish that died."""
+    for path in versions.iterdir():
+        if path not in keep:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def _reusable(target: Path) -> bool:
@@ -272,20 +347,24 @@ def about_facts(con) -> dict:
     return facts
 
 
-def _write_parquet(con, directory: Path, tables: list[str], changed: list[str]) -> list[Path]:
-    """One Parquet file per mart, each written beside and renamed into place when the mart
-    ``changed`` or its file is missing; files of marts that no longer exist are removed."""
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
+def _write_parquet(con, directory: Path, previous: Path, tables: list[str],
+                   changed: list[str]) -> list[str]:
+    """One Parquet file per mart in the new version's ``directory``: written when the mart
+    ``changed`` or the ``previous`` version lacks its file, else linked from it. Returns the
+    file names."""
+    directory.mkdir()
+    names = []
     for table in tables:
-        target = directory / f"{table}.parquet"
-        written.append(target)
-        if table not in changed and target.exists():
-            continue
-        tmp = directory / f".{table}.{os.getpid()}.partial"
-        schema, name = table.split(".")
-        con.table(f"{_ident(schema)}.{_ident(name)}").write_parquet(str(tmp))
-        os.replace(tmp, target)
-    for stale in set(directory.glob("*.parquet")) - set(written):
-        stale.unlink()
-    return written
+        name = f"{table}.parquet"
+        names.append(name)
+        if table not in changed and (previous / name).is_file():
+            try:
+                os.link(previous / name, directory / name)
+                continue
+            except OSError:  # a file system without hard links: the copy keeps the time
+                shutil.copy2(previous / name, directory / name)
+                continue
+        schema, name_in_schema = table.split(".")
+        con.table(f"{_ident(schema)}.{_ident(name_in_schema)}").write_parquet(
+            str(directory / name))
+    return names

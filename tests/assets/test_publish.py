@@ -1,6 +1,7 @@
 """The published copy: what it holds, that DuckDB's own CLI from PyPI opens it, that a reader
 never errors nor sees a mix while it is replaced, and `make sql` on it."""
 
+import hashlib
 import os
 import re
 import shutil
@@ -409,3 +410,78 @@ def test_the_daily_basket_is_the_value_weighted_line_rates(published):
         assert (lines_promise is None) == (promise is None), day
         if promise is not None:
             assert lines_promise == pytest.approx(promise, abs=1e-9), day
+
+
+def _parquet_digests(directory: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(directory.glob("*.parquet"))}
+
+
+def test_a_publish_failing_in_the_parquet_step_leaves_the_whole_previous_copy(
+        built, tmp_path, monkeypatch):
+    """Issue 20: a Parquet file that cannot be written used to leave the files sorted before
+    it new and the rest, and the DuckDB copy, old. The new copy is built in a directory of
+    its own and switched in by one rename: a failure anywhere leaves every file as it was."""
+    shutil.copyfile(built[2], tmp_path / "live.duckdb")
+    target = tmp_path / "published" / "warehouse.duckdb"
+    source = pub.Source("sample", "sample", True)
+    parquet = target.parent / "parquet"
+    with duckdb.connect(str(tmp_path / "live.duckdb")) as con:
+        pub.publish(con, target, source)
+        before = _parquet_digests(parquet)
+        with duckdb.connect(str(target), read_only=True) as copy:
+            published_at = copy.execute("SELECT published_at FROM meta.about").fetchone()[0]
+        marts = sorted(p.removesuffix(".parquet") for p in before)
+        failing = marts[len(marts) // 2]
+        for table in (marts[0], failing, marts[-1]):  # one mart before it, one after
+            con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT min(rowid) FROM {table})")
+        written = duckdb.DuckDBPyRelation.write_parquet
+
+        def not_writable(relation, path, *args, **kwargs):
+            if Path(path).name.startswith((failing, f".{failing}")):
+                raise PermissionError(13, "Permission denied", path)
+            return written(relation, path, *args, **kwargs)
+
+        monkeypatch.setattr(duckdb.DuckDBPyRelation, "write_parquet", not_writable)
+        with pytest.raises(PermissionError):
+            pub.publish(con, target, source)
+        assert _parquet_digests(parquet) == before, "a mix of new and old Parquet files"
+        with duckdb.connect(str(target), read_only=True) as copy:
+            assert copy.execute("SELECT published_at FROM meta.about").fetchone()[0] == \
+                published_at, "the DuckDB copy was replaced"
+            query = f"SELECT count(*) FROM {marts[0]}"
+            assert copy.execute(query).fetchone() != con.execute(query).fetchone()
+        monkeypatch.undo()
+        second = pub.publish(con, target, source)  # the next publish completes the switch
+        after = _parquet_digests(parquet)
+        assert {n for n in after if after[n] != before[n]} == {
+            f"{t}.parquet" for t in (marts[0], failing, marts[-1])}
+        with duckdb.connect(str(target), read_only=True) as copy:
+            for table in second.tables:
+                query = f"SELECT count(*), coalesce(sum(hash(x)), 0) FROM {table} x"
+                assert copy.execute(query).fetchone() == con.execute(query).fetchone(), table
+
+
+def test_a_copy_published_before_versions_is_taken_over(built, tmp_path):
+    """A published directory written before versions (a real file and a real Parquet
+    directory) is reused as the previous copy and becomes links through ``current``."""
+    shutil.copyfile(built[2], tmp_path / "live.duckdb")
+    target = tmp_path / "published" / "warehouse.duckdb"
+    source = pub.Source("sample", "sample", True)
+    with duckdb.connect(str(tmp_path / "live.duckdb")) as con:
+        pub.publish(con, target, source)
+        home = target.parent
+        version = (home / "current").resolve()
+        (home / "warehouse.duckdb").unlink()
+        (home / "parquet").unlink()
+        shutil.copyfile(version / "warehouse.duckdb", target)
+        shutil.copytree(version / "parquet", home / "parquet", copy_function=shutil.copy2)
+        shutil.rmtree(home / ".versions")
+        (home / "current").unlink()
+        before = {p.name: p.stat().st_mtime_ns for p in (home / "parquet").iterdir()}
+        pub.publish(con, target, source)
+    assert os.readlink(target) == "current/warehouse.duckdb"
+    assert os.readlink(home / "parquet") == "current/parquet"
+    assert [p.name for p in (home / ".versions").iterdir()] == [(home / "current").resolve().name]
+    # the previous copy was the start: nothing changed, so no Parquet file was written again
+    assert {p.name: p.stat().st_mtime_ns for p in (home / "parquet").iterdir()} == before

@@ -28,8 +28,8 @@ def build_publish_asset(upstream: Iterable[dg.AssetKey]) -> dg.AssetsDefinition:
                 warehouse: WarehouseResource) -> dg.MaterializeResult:
         """The read-only copy analysts open (make sql, DuckDB CLI, any tool): every mart, the
         staging tables analysts need, documented views with plain column names and meta.about,
-        written to a new file in a format DuckDB 1.5+ reads, then renamed into place; Parquet
-        copies of the marts beside it."""
+        in a format DuckDB 1.5+ reads, and Parquet copies of the marts beside it: written as a
+        new version, then switched in at once (one rename)."""
         target = pub.published_path(Path(warehouse.database))
         with warehouse.get_connection() as con:
             mode = warehouse_source(con, source.mode())  # what the rows are, whoever asked
