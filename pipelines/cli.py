@@ -412,23 +412,19 @@ def _update(instance, source: SourceResource, mode: snapshot.SourceMode, full: b
 
 
 def _new(releases: list[str], months: list[str], root, live: bool, deadline: Deadline):
-    """The releases and months an incremental run loads: those the warehouse lacks."""
+    """The releases and months an incremental run loads: those whose files differ from the ones
+    they were last loaded from (new ones included)."""
     path = warehouse_path()
     if not path.exists():
         return releases, months
     with connect(path, read_only=True, deadline=deadline) as con:
-        loaded = {r for (r,) in con.execute(
-            "SELECT DISTINCT release FROM raw.hts_records").fetchall()} if table_exists(
-            con, "raw.hts_records") else set()
+        releases = incremental.releases_to_load(con, root, releases)
         if not live:
             wanted = set()
-            for endpoint, table in (("imports_hs", "raw.census_imports"),
-                                    ("exports_hs", "raw.census_exports")):
-                wanted |= set(incremental.months_to_load(
-                    incremental.snapshot_vintages(root, endpoint),
-                    incremental.loaded_vintages(con, table)))
+            for endpoint in snapshot.CENSUS_ENDPOINTS:
+                wanted |= set(incremental.months_to_load(con, root, endpoint))
             months = [k for k in months if k[:7] in wanted]
-    return [r for r in releases if r not in loaded], months
+    return releases, months
 
 
 def build_report(instance=None) -> None:

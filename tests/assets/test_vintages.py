@@ -53,3 +53,29 @@ def test_a_new_vintage_is_kept_used_and_explained(case):
             revised[at["CON_VAL_MO"]]) in revisions
     assert (dropped[at["I_COMMODITY"]], "row", "present", None) in revisions
     assert audited >= int(old_value) + 1_000_000
+
+
+def test_a_revision_seen_only_in_a_later_row_is_loaded(case, monkeypatch):
+    """Issue 20: the incremental run dated a month by the first row of each answer, so a
+    revised LAST_UPDATE (and value) in a later row was never loaded. A month whose answer
+    files are not those it was last loaded from is loaded; the load dates it by every row."""
+    from pipelines.cli import _new
+
+    rows = case.answer()
+    at = {name: rows[0].index(name) for name in ("I_COMMODITY", "RP", "CON_VAL_MO",
+                                                 "LAST_UPDATE")}
+    revised = rows[5]
+    revised[at["LAST_UPDATE"]] = "2026-08-06"
+    revised[at["CON_VAL_MO"]] = str(int(revised[at["CON_VAL_MO"]]) + 1000)
+    case.write_answer(rows)
+    monkeypatch.setenv("TARIFF_AUDIT_WAREHOUSE", str(case.warehouse))
+    loaded = ["2025-08-01", "2025-09-01", "2025-10-01", "2025-11-01"]
+    assert _new([], loaded, case.root, live=False)[1] == ["2025-10-01"]
+    assert case.run_month().success
+    with duckdb.connect(str(case.warehouse), read_only=True) as con:
+        staged = con.execute(
+            "SELECT max(vintage), sum(con_val) FILTER (WHERE hs10 = ? AND rate_provision = ?) "
+            "FROM staging.imports_monthly WHERE period = DATE '2025-10-01' "
+            "AND cty_code = '5880'", [revised[at["I_COMMODITY"]], revised[at["RP"]]]).fetchone()
+    assert staged == (datetime(2026, 8, 6), int(revised[at["CON_VAL_MO"]]))
+    assert _new([], loaded, case.root, live=False)[1] == []  # loaded: nothing new now

@@ -15,40 +15,64 @@ from pipelines.lib.sources.hts.reader import install_release_starts
 from pipelines.lib.warehouse import ensure_table, run
 
 
-def _month(root, endpoint, period, mtime, names=("a.json", "b.json")):
+def _month(root, endpoint, period, rows=((1, "2026-06-04"),), names=("a.json", "b.json")):
+    """A month of answers: each file a header and ``rows`` of (value, LAST_UPDATE)."""
     folder = root / "census" / endpoint / period
-    folder.mkdir(parents=True)
-    for i, name in enumerate(names):
-        path = folder / name
-        path.write_text("[]")
-        os.utime(path, (mtime - i, mtime - i))
+    folder.mkdir(parents=True, exist_ok=True)
+    header = ["I_COMMODITY", "CTY_CODE", "CON_VAL_MO", "CAL_DUT_MO", "LAST_UPDATE", "time"]
+    for name in names:
+        (folder / name).write_text(json.dumps([header] + [
+            ["8703230190", "5880", str(value), "0", day, period] for value, day in rows]))
+    return folder
 
 
-def test_only_new_and_refetched_months_are_loaded(tmp_path):
-    _month(tmp_path, "imports_hs", "2024-01", 1_700_000_000)
-    _month(tmp_path, "imports_hs", "2024-02", 1_700_100_000)
-    _month(tmp_path, "imports_hs", "2024-03", 1_700_200_000)
-    (tmp_path / "census" / "imports_hs" / "2024-04").mkdir()  # no answers: nothing to load
-    available = incremental.snapshot_vintages(tmp_path, "imports_hs")
-    assert sorted(available) == ["2024-01", "2024-02", "2024-03"]
-    assert available["2024-02"] == datetime(2023, 11, 16, 2, 0)  # the latest file, UTC
-    loaded = {"2024-01": {available["2024-01"]},
-              "2024-02": {datetime(2023, 1, 1)}}  # an older fetch of February
-    assert incremental.months_to_load(available, loaded) == ["2024-02", "2024-03"]
-    assert incremental.months_to_load(available, {m: {v} for m, v in available.items()}) == []
+def _recorded(con, root, endpoint, months):
+    for month in months:
+        incremental.record_load(con, incremental.CENSUS[endpoint], month,
+                                incremental.month_digest(root, endpoint, month))
 
 
-def test_loaded_vintages_of_a_raw_table(tmp_path):
+def test_months_whose_files_changed_are_loaded_wherever_the_change_is(tmp_path):
+    """A month is loaded when its files are not those it was last loaded from: new, revised in
+    any row (Census's revision date in a later row only), a landing record added; files
+    touched or copied with other times but the same bytes are not loaded again."""
+    for month in ("2024-01", "2024-02", "2024-03", "2024-04"):
+        _month(tmp_path, "imports_hs", month, rows=[(1, "2026-06-04"), (2, "2026-06-04")])
+    (tmp_path / "census" / "imports_hs" / "2024-05").mkdir()  # nothing in it: left to the load
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    assert incremental.loaded_vintages(con, "raw.census_imports") == {}
-    ensure_table(con, "raw/census_imports")
-    run(con, "INSERT INTO raw.census_imports (period, request, fetched_at, vintage) VALUES "
-             "('2024-01-01', 'r', '2024-03-05', '2024-03-05'), "
-             "('2024-01-01', 'r', '2025-04-05', '2025-04-05'), "
-             "('2024-02-01', 'r', '2024-04-05', '2024-04-05')")
-    assert incremental.loaded_vintages(con, "raw.census_imports") == {
-        "2024-01": {datetime(2024, 3, 5), datetime(2025, 4, 5)},
-        "2024-02": {datetime(2024, 4, 5)}}
+    assert incremental.months_to_load(con, tmp_path, "imports_hs") == [
+        "2024-01", "2024-02", "2024-03", "2024-04"]  # nothing recorded: every month
+    _recorded(con, tmp_path, "imports_hs", ["2024-01", "2024-02", "2024-03"])
+    assert incremental.months_to_load(con, tmp_path, "imports_hs") == ["2024-04"]
+    _month(tmp_path, "imports_hs", "2024-02", rows=[(1, "2026-06-04"), (3, "2026-09-01")],
+           names=("b.json",))                       # revised in its second row only
+    record = tmp_path / "census" / "imports_hs" / "2024-03" / "landing.jsonl"
+    record.write_text('{"file": "a.json", "status": 200, "fetched_at": "2026-12-01T08:30:00"}\n')
+    for path in (tmp_path / "census" / "imports_hs" / "2024-01").iterdir():
+        os.utime(path, (0, 0))                      # same bytes, another time
+    assert incremental.months_to_load(con, tmp_path, "imports_hs") == [
+        "2024-02", "2024-03", "2024-04"]
+    assert incremental.months_to_load(con, tmp_path, "exports_hs") == []
+
+
+def test_releases_whose_export_changed_are_loaded(tmp_path):
+    """Releases are compared by the digest of their export, not by name; in live mode a
+    release not landed yet is loaded when it never was."""
+    hts = tmp_path / "hts"
+    hts.mkdir()
+    for name in ("2025HTSBasic", "2025HTSRev7"):
+        (hts / f"{name}.json").write_text('[{"htsno": "8703.23.01", "general": "2.5%"}]')
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    releases = ["2025HTSBasic", "2025HTSRev7", "2025HTSRev9"]
+    assert incremental.releases_to_load(con, tmp_path, releases) == releases
+    for name in releases[:2]:
+        path = hts / f"{name}.json"
+        incremental.record_load(con, incremental.HTS, name,
+                                incremental.files_digest([path], hts))
+    incremental.record_load(con, incremental.HTS, "2025HTSRev9", "loaded before, not landed")
+    assert incremental.releases_to_load(con, tmp_path, releases) == []
+    (hts / "2025HTSRev7.json").write_text('[{"htsno": "8703.23.01", "general": "3.5%"}]')
+    assert incremental.releases_to_load(con, tmp_path, releases) == ["2025HTSRev7"]
 
 
 @pytest.fixture
@@ -132,30 +156,6 @@ def test_vintages_dated_by_file_time_give_way_to_the_source_date(tmp_path):
     assert run(con, "SELECT DISTINCT vintage FROM raw.census_imports") == [
         (datetime(2026, 6, 4),)]
     con.close()
-
-
-def test_the_quick_vintage_is_the_one_the_load_gives(sample_snapshot, tmp_path):
-    """The incremental run dates a month from the first row of each answer; the load from
-    every row: on the sample's answers (plain and gzipped) both agree, so an unchanged
-    snapshot loads nothing."""
-    import gzip
-    import shutil
-
-    from pipelines.lib.sources import snapshot
-    from pipelines.lib.sources.census import reader as census
-
-    for endpoint in ("imports_hs", "exports_hs"):
-        for month in ("2024-01", "2025-10", "2026-09"):
-            files = snapshot.census_month_files(sample_snapshot, endpoint, month)
-            assert census.quick_month_vintage(files) == census.month_vintage(files), month
-    folder = tmp_path / "2025-10"
-    shutil.copytree(sample_snapshot / "census" / "imports_hs" / "2025-10", folder)
-    for path in folder.glob("*.json"):
-        path.with_name(path.name + ".gz").write_bytes(gzip.compress(path.read_bytes()))
-        path.unlink()
-    files = snapshot.answer_files(folder)
-    assert census.quick_month_vintage(files) == census.month_vintage(files) == datetime(
-        2026, 6, 4)
 
 
 def _unrated(con) -> dict:

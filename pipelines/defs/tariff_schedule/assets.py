@@ -8,6 +8,7 @@ from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, specs
 from pipelines.defs.resources import SourceResource
 from pipelines.defs.tariff_schedule.partitions import hts_release_partitions
+from pipelines.lib import incremental
 from pipelines.lib.errors import SourceError
 from pipelines.lib.sources.hts import reader as hts
 from pipelines.lib.sources.snapshot import SnapshotError
@@ -128,8 +129,10 @@ def hts_release_tables(
         with transaction(con):
             for i, release in enumerate(releases, start=1):
                 path = source.release_file(release)
+                digest = incremental.files_digest([path], path.parent)
                 rows, collapsed = hts.load_release_records(con, path, release,
                                                            str(path.relative_to(root)))
+                incremental.record_load(con, incremental.HTS, release, digest)
                 context.log.info(f"[{i}/{len(releases)}] {release}: {rows} records")
                 if collapsed:
                     context.log.warning(

@@ -67,8 +67,12 @@ def _load(context, source: SourceResource, warehouse: DuckDBResource, endpoint: 
                 for table in (raw_table, staging_table):  # the month's rows as they stay
                     yield from contracts[table].check(con, [key])
                 continue
+            # the digest of the files as they are before reading them: a file changed meanwhile
+            # differs from it, and the next run loads the month again
+            digest = incremental.month_digest(root, endpoint, period(key))
             with transaction(con):
                 raw_rows = census.load_raw_month(con, endpoint, period(key), files, root)
+                incremental.record_load(con, incremental.CENSUS[endpoint], period(key), digest)
                 rows, flagged = census.build_staging_month(con, endpoint, period(key),
                                                            threshold, limits)
                 for table in (raw_table, staging_table):

@@ -284,40 +284,9 @@ def month_vintage(files: list[Path]) -> datetime:
         con.close()
 
 
-def quick_month_vintage(files: list[Path]) -> datetime:
-    """:func:`month_vintage` from the first data row of each answer only (the incremental run
-    asks it of every month of a snapshot: reading every row of a national snapshot would cost
-    tens of seconds). Census stamps every row of a month's answers with the same LAST_UPDATE;
-    should the rows disagree, the month is simply loaded again (the load dates it by all rows).
-    Raises ``ValueError`` for an answer whose start is not a JSON array of arrays."""
-    return _dated(files, [_first_row_date(f) for f in files])
-
-
 def _dated(files: list[Path], dates: list[date | None]) -> datetime:
     found = [d for d in dates if d is not None]
     return datetime.combine(max(found), time()) if found else max(_fetch_times(files))
-
-
-def _first_row_date(path: Path) -> date | None:
-    """LAST_UPDATE of the first data row of an answer (None without it or without rows)."""
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rb") as answer:
-        text = answer.read(1 << 16).decode("utf-8", errors="replace")
-    decoder = json.JSONDecoder()
-    start = text[text.index("[") + 1:].lstrip()
-    if start.startswith("]"):  # [] (refused when loaded): no date
-        return None
-    header, at = decoder.raw_decode(text, len(text) - len(start))
-    if not isinstance(header, list) or "LAST_UPDATE" not in header:
-        return None
-    rest = text[at:].lstrip()
-    if not rest.startswith(","):
-        return None
-    row, _ = decoder.raw_decode(rest[1:].lstrip())
-    try:
-        return date.fromisoformat(row[header.index("LAST_UPDATE")])
-    except (TypeError, ValueError, IndexError):
-        return None
 
 
 def _vintage(con: duckdb.DuckDBPyConnection, files: list[Path]) -> datetime:
