@@ -123,3 +123,10 @@ def test_a_release_edited_under_its_name_is_loaded_again(case, monkeypatch):
     assert rates == [("3.5%",)]
     assert _new([release], [], case.root, live=False)[0] == []
 
+
+def test_a_month_gone_from_the_snapshot_is_refused_not_kept_unseen(case):
+    """Issue 20: a month removed from the source stayed in the warehouse, the copy and the
+    report, even after make run-full. Every load from the source now refuses, naming it."""
+    shutil.rmtree(case.root / "census" / "imports_hs" / "2025-11")
+    case.expect_refusal(case.run_month("2025-08"), "2025-11", "imports_hs",
+                        "not in this snapshot", "TARIFF_AUDIT_DATA=<new directory>")
