@@ -168,3 +168,19 @@ def test_yen_instead_of_thousand_yen_by_magnitude(tmp_path):
         load_files(con, [later], COUNTRIES, tmp_path)
     assert "line 2" in str(info.value) and info.value.field.startswith("Value-")
     assert "imp_2025-03.csv" in str(info.value) and "1,000 times" in str(info.value)
+
+
+def test_euc_jp_and_iso_2022_jp_are_refused_not_read_as_shift_jis(tmp_path):
+    """Issue 20: an EUC-JP file was accepted as Shift_JIS (its bytes decode as cp932 too),
+    its unit line turned to mojibake and lost; ISO-2022-JP passed as ASCII the same way."""
+    euc = _write(tmp_path, "imp_2025-03.csv", [_row()], preamble="（単位：千円）",
+                 encoding="euc_jp")
+    message = _refused(euc, 1, "encoding", "EUC-JP")
+    assert "（単位：千円）" in message and "only UTF-8 and Shift_JIS" in message
+    jis = _write(tmp_path, "imp_2025-04.csv", [_row()], preamble="（単位：千円）",
+                 encoding="iso2022_jp")
+    _refused(jis, 1, "encoding", "ISO-2022-JP")
+    # real Shift_JIS, with the same line and half-width katakana, is still read
+    sjis = parse_file(_write(tmp_path, "imp_2025-05.csv", [_row()],
+                             preamble="（単位：千円）ｺｰﾄﾞ", encoding="shift_jis"), COUNTRIES)
+    assert (sjis.encoding, sjis.unit) == ("shift_jis", "thousand_yen")

@@ -12,8 +12,10 @@ are in thousand yen; ``HS`` is the 9-digit statistical code (e-Stat writes it ``
 months not yet published are 0.
 
 **Encoding**: UTF-8 (with or without BOM) and Shift_JIS (Windows code page 932) both occur and
-are detected; anything else (UTF-16, bytes valid in neither) is refused, and so is UTF-8 text
-carrying U+FFFD replacement characters (a Shift_JIS file once decoded as UTF-8 and re-saved).
+are detected; anything else is refused: UTF-16, bytes valid in neither, EUC-JP (whose bytes
+mostly decode as Shift_JIS too, into other characters: a file that is valid EUC-JP throughout
+is taken for EUC-JP), ISO-2022-JP (escape sequences in ASCII), and UTF-8 text carrying U+FFFD
+replacement characters (a Shift_JIS file once decoded as UTF-8 and re-saved).
 
 **Releases** are named by the file: ``<YYYY>/<exp|imp>_<YYYY-MM>[_<part>].csv`` is the release
 of month MM (months before MM confirmed, MM provisional, later months unpublished);
@@ -92,6 +94,11 @@ def decode(body: bytes, where: str) -> tuple[str, str]:
     if body.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in body[:4096]:
         raise SourceError(SOURCE, where, "line 1: UTF-16/32 text (NUL bytes); only UTF-8 and "
                           "Shift_JIS are accepted", field="encoding")
+    if b"\x1b$" in body or b"\x1b(" in body:
+        number = body[: body.index(b"\x1b")].count(b"\n") + 1
+        raise SourceError(SOURCE, where, f"line {number}: ISO-2022-JP (JIS) escape sequences; "
+                          "only UTF-8 and Shift_JIS are accepted (iconv -f ISO-2022-JP -t UTF-8 "
+                          "converts it)", field="encoding")
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -104,6 +111,13 @@ def decode(body: bytes, where: str) -> tuple[str, str]:
                               "original bytes are lost); fetch the file again",
                               field="encoding")
         return text, "utf-8"
+    euc = _as_euc_jp(body)
+    if euc is not None:
+        number, line = euc
+        raise SourceError(SOURCE, where, f"line {number}: EUC-JP text ({line.strip()!r} read "
+                          "as EUC-JP; as Shift_JIS the same bytes are other characters, and a "
+                          "unit line among them would be lost); only UTF-8 and Shift_JIS are "
+                          "accepted (iconv -f EUC-JP -t UTF-8 converts it)", field="encoding")
     try:
         return body.decode("cp932"), "shift_jis"
     except UnicodeDecodeError as exc:
@@ -111,6 +125,24 @@ def decode(body: bytes, where: str) -> tuple[str, str]:
         raise SourceError(SOURCE, where, f"line {number}: byte {body[exc.start]:#04x} at "
                           f"offset {exc.start} is valid in neither UTF-8 nor Shift_JIS; only "
                           "those two encodings are accepted", field="encoding") from None
+
+
+def _as_euc_jp(body: bytes) -> tuple[int, str] | None:
+    """(line number, line) of the first non-ASCII line when the whole of ``body`` is EUC-JP
+    text, else None. Most EUC-JP bytes decode as Shift_JIS too (into other characters), so
+    decoding cannot tell them apart; but Shift_JIS text is almost never valid EUC-JP: its
+    full-width punctuation, kana and most kanji start with bytes 0x81-0x9F, which EUC-JP does
+    not use."""
+    if body.isascii():
+        return None
+    try:
+        text = body.decode("euc_jp")
+    except UnicodeDecodeError:
+        return None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.isascii():
+            return number, line
+    return None
 
 
 def _clean(value: str) -> str:
