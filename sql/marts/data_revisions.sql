@@ -11,16 +11,16 @@ CREATE TABLE IF NOT EXISTS marts.data_revisions (
     old_vintage TIMESTAMP NOT NULL,
     new_vintage TIMESTAMP NOT NULL
 );
-COMMENT ON TABLE marts.data_revisions IS 'Every value a new vintage (fetch) of a month of Census imports changed against the vintage before it: revised values, and rows that appeared or disappeared (field = row). Lets an audit figure be traced to the data it was computed from.';
-COMMENT ON COLUMN marts.data_revisions.field IS 'The Census variable (CON_VAL_MO, DUT_VAL_MO, CAL_DUT_MO, GEN_VAL_MO, CON_QY1_MO, LAST_UPDATE) or row for a row added or removed.';
+COMMENT ON TABLE marts.data_revisions IS 'Every value a new vintage (fetch) of a month of Census imports changed against the vintage before it: revised values, rows that appeared or disappeared (field = row), and once per month the revision date (field = LAST_UPDATE, the latest of each vintage; no country or line). Lets an audit figure be traced to the data it was computed from.';
+COMMENT ON COLUMN marts.data_revisions.field IS 'The Census variable (CON_VAL_MO, DUT_VAL_MO, CAL_DUT_MO, GEN_VAL_MO, CON_QY1_MO), row for a row added or removed, or LAST_UPDATE for the month''s revision date (one row per month and vintage).';
 COMMENT ON COLUMN marts.data_revisions.old_value IS 'Value in the older vintage, as served (NULL when the row is new).';
 COMMENT ON COLUMN marts.data_revisions.new_value IS 'Value in the newer vintage, as served (NULL when the row was removed).';
 COMMENT ON COLUMN marts.data_revisions.old_vintage IS 'The older vintage (raw.census_imports.vintage).';
 COMMENT ON COLUMN marts.data_revisions.new_vintage IS 'The newer vintage.';
 COMMENT ON COLUMN marts.data_revisions.period IS 'First day of the statistical month revised.';
-COMMENT ON COLUMN marts.data_revisions.cty_code IS 'CTY_CODE of the revised row: Census country code.';
-COMMENT ON COLUMN marts.data_revisions.hs10 IS 'I_COMMODITY of the revised row: HS10 without dots.';
-COMMENT ON COLUMN marts.data_revisions.rate_provision IS 'RP of the revised row (empty when the answer had no RP).';
+COMMENT ON COLUMN marts.data_revisions.cty_code IS 'CTY_CODE of the revised row: Census country code (NULL on the month''s LAST_UPDATE row).';
+COMMENT ON COLUMN marts.data_revisions.hs10 IS 'I_COMMODITY of the revised row: HS10 without dots (NULL on the month''s LAST_UPDATE row).';
+COMMENT ON COLUMN marts.data_revisions.rate_provision IS 'RP of the revised row (empty when the answer had no RP; NULL on the month''s LAST_UPDATE row).';
 -- name: inputs
 -- per month, the vintages loaded (pipelines/lib/incremental.py)
 SELECT period, string_agg(DISTINCT strftime(vintage, '%Y-%m-%dT%H:%M:%S.%f'), ',' ORDER BY
@@ -37,10 +37,10 @@ WITH vintages AS (
 ),
 cells AS (
     SELECT period, vintage, cty_code, i_commodity AS hs10, coalesce(rp, '') AS rate_provision,
-           unnest(['row', 'CON_VAL_MO', 'DUT_VAL_MO', 'CAL_DUT_MO', 'GEN_VAL_MO', 'CON_QY1_MO',
-                   'LAST_UPDATE']) AS field,
-           unnest(['present', con_val_mo, dut_val_mo, cal_dut_mo, gen_val_mo, con_qy1_mo,
-                   last_update]) AS value
+           unnest(['row', 'CON_VAL_MO', 'DUT_VAL_MO', 'CAL_DUT_MO', 'GEN_VAL_MO',
+                   'CON_QY1_MO']) AS field,
+           unnest(['present', con_val_mo, dut_val_mo, cal_dut_mo, gen_val_mo,
+                   con_qy1_mo]) AS value
     FROM raw.census_imports
     WHERE period IN (SELECT period FROM vintages WHERE old_vintage IS NOT NULL)
       AND coalesce(comm_lvl, 'HS10') = 'HS10'
@@ -55,6 +55,18 @@ older AS (
     SELECT v.period, v.old_vintage, v.new_vintage, c.cty_code, c.hs10, c.rate_provision,
            c.field, c.value
     FROM vintages v JOIN cells c ON c.period = v.period AND c.vintage = v.old_vintage
+),
+-- Census stamps every row of a revised month with the new LAST_UPDATE: the revision date is
+-- the month's, so it is recorded once per month (the latest of each vintage), never per row
+revision_dates AS (
+    SELECT v.period, v.old_vintage, v.new_vintage,
+           max(r.last_update) FILTER (WHERE r.vintage = v.old_vintage) AS old_value,
+           max(r.last_update) FILTER (WHERE r.vintage = v.new_vintage) AS new_value
+    FROM vintages v JOIN raw.census_imports r
+      ON r.period = v.period AND r.vintage IN (v.old_vintage, v.new_vintage)
+         AND coalesce(r.comm_lvl, 'HS10') = 'HS10'
+    WHERE v.old_vintage IS NOT NULL
+    GROUP BY ALL
 ),
 compared AS (
     SELECT coalesce(n.period, o.period) AS period,
@@ -79,3 +91,7 @@ FROM compared
 WHERE old_value IS DISTINCT FROM new_value
   -- a row that appeared or vanished is reported once, as field 'row'
   AND (field = 'row' OR NOT row_changed)
+UNION ALL
+SELECT period, NULL, NULL, NULL, 'LAST_UPDATE', old_value, new_value, old_vintage, new_vintage
+FROM revision_dates
+WHERE old_value IS DISTINCT FROM new_value

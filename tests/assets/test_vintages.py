@@ -43,6 +43,9 @@ def test_a_new_vintage_is_kept_used_and_explained(case):
         revisions = con.execute(
             "SELECT hs10, field, old_value, new_value FROM marts.data_revisions "
             "WHERE period = DATE '2025-10-01' AND cty_code = '5880' ORDER BY ALL").fetchall()
+        dates = con.execute(
+            "SELECT cty_code, hs10, old_value, new_value FROM marts.data_revisions "
+            "WHERE period = DATE '2025-10-01' AND field = 'LAST_UPDATE'").fetchall()
         audited = con.execute(
             "SELECT sum(con_val) FROM marts.japan_line_audit WHERE period = DATE '2025-10-01' "
             "AND hs10 = ?", [revised[at["I_COMMODITY"]]]).fetchone()[0]
@@ -52,6 +55,10 @@ def test_a_new_vintage_is_kept_used_and_explained(case):
     assert (revised[at["I_COMMODITY"]], "CON_VAL_MO", old_value,
             revised[at["CON_VAL_MO"]]) in revisions
     assert (dropped[at["I_COMMODITY"]], "row", "present", None) in revisions
+    # Issue 20: the revision date was recorded as a changed value of every row of the month
+    # (170,632 rows for a 33-month revision changing 32 values); it is the month's, once
+    assert dates == [(None, None, "2026-06-04", "2026-07-02")]
+    assert {field for _, field, _, _ in revisions} == {"CON_VAL_MO", "row"}
     assert audited >= int(old_value) + 1_000_000
 
 
