@@ -5,10 +5,13 @@
                                                     goes to stdout)
     make sql                                        the DuckDB CLI on the published copy
 
-It reads the published copy, never the live warehouse, so it answers while a run is writing.
-Deliberately light (duckdb and the standard library; no Dagster, no polars) so an answer takes
-a fraction of a second. Text is printed in full, numbers with thousands separators, and a SQL
-error is one line on stderr (exit status 1).
+It reads the published copy, never the live warehouse, so it answers while a run is writing;
+and the copy is all it opens: the connection (and the DuckDB CLI) runs with DuckDB's external
+access off, so a query cannot ATTACH the live warehouse (read-only, it would still hold the
+file's lock and stop the next run's writer) nor read or write any other file, but for the
+``OUT`` file of an export. Deliberately light (duckdb and the standard library; no Dagster, no
+polars) so an answer takes a fraction of a second. Text is printed in full, numbers with
+thousands separators, and a SQL error is one line on stderr (exit status 1).
 """
 
 from __future__ import annotations
@@ -104,7 +107,9 @@ def run_query(path: Path, query: str, fmt: str = "table", out: str | None = None
     query = query.strip().rstrip(";").strip()
     if fmt == "parquet" and not out:
         raise UsageError("FORMAT=parquet needs OUT=<file>")
+    target = Path(out).expanduser().resolve() if out else None
     with _open(path) as con:
+        _confine(con, target)
         relation = con.sql(query)
         if relation is None:
             return "ok\n"
@@ -119,7 +124,6 @@ def run_query(path: Path, query: str, fmt: str = "table", out: str | None = None
             writer.writerows(rows)
             return buffer.getvalue()
         if fmt in ("csv", "parquet"):
-            target = Path(out).expanduser().resolve()
             target.parent.mkdir(parents=True, exist_ok=True)
             if fmt == "csv":
                 relation.write_csv(str(target), header=True)
@@ -129,6 +133,19 @@ def run_query(path: Path, query: str, fmt: str = "table", out: str | None = None
                                {"p": str(target)}).fetchone()[0]
             return f"wrote {rows:,} rows to {target} ({fmt})\n"
         return render(relation.columns, relation.fetchall())
+
+
+# The settings that keep a session on the published copy: every other file (an ATTACH of the
+# live warehouse, read_csv, COPY) is refused, and the setting cannot be turned back.
+CONFINE = ("SET enable_external_access = false", "SET lock_configuration = true")
+
+
+def _confine(con: duckdb.DuckDBPyConnection, out: Path | None) -> None:
+    """Let ``con`` (open on the published copy) touch no other file but ``out``."""
+    if out is not None:
+        con.execute("SET allowed_paths = $p", {"p": [str(out)]})
+    for setting in CONFINE:
+        con.execute(setting)
 
 
 def shell(path: Path) -> None:
@@ -142,7 +159,8 @@ def shell(path: Path) -> None:
                          "installs it)")
     banner = ("SELECT coalesce(notice, 'source: ' || source_mode) AS about, "
               "published_at FROM meta.about;")
-    os.execv(cli, [cli, "-readonly", "-cmd", banner, str(path)])
+    confine = "; ".join(CONFINE) + ";"  # .once and .output still write files: the CLI does
+    os.execv(cli, [cli, "-readonly", "-cmd", confine, "-cmd", banner, str(path)])
 
 
 def _infer_format(fmt: str | None, out: str | None) -> str:
@@ -165,9 +183,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="SQL to run; none opens the DuckDB CLI")
     parser.add_argument("--format", default="", help="table (default), csv or parquet")
     parser.add_argument("--out", default="", help="file to write (csv or parquet)")
-    parser.add_argument("--db", default="", help="database file (default: the published copy)")
     args = parser.parse_args(argv)
-    path = Path(args.db) if args.db else published_path()
+    path = published_path()
     try:
         fmt = _infer_format(args.format or None, args.out or None)
         if not args.query.strip():

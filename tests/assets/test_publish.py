@@ -235,32 +235,59 @@ def test_make_sql_prints_full_text_and_readable_money(published):
     assert "(60 rows)" in done.stdout                        # no row cap
 
 
+def _on(copy):
+    """The environment of a ``make sql`` on the published copy ``copy``."""
+    return {**os.environ, "TARIFF_AUDIT_PUBLISHED": str(copy.parent)}
+
+
 def test_make_sql_exports_and_answers_errors_in_one_line(published, tmp_path):
     copy, _, _ = published
-    db = ["--db", str(copy)]
+    env = _on(copy)
     csv_file, parquet_file = tmp_path / "conf.csv", tmp_path / "audit.parquet"
     query = "SELECT * FROM analyst.deal_conformance WHERE category = 'all'"
-    assert _sql(*db, "--format", "csv", "--out", str(csv_file), query).returncode == 0
-    assert _sql(*db, "--out", str(parquet_file), "SELECT * FROM marts.japan_line_audit"
-                ).returncode == 0
+    assert _sql("--format", "csv", "--out", str(csv_file), query, env=env).returncode == 0
+    assert _sql("--out", str(parquet_file), "SELECT * FROM marts.japan_line_audit",
+                env=env).returncode == 0
     with duckdb.connect() as con:
         assert con.execute("SELECT count(*) FROM read_csv(?)", [str(csv_file)]
                            ).fetchone()[0] == 33
         assert con.execute("SELECT count(*) FROM read_parquet(?)", [str(parquet_file)]
                            ).fetchone()[0] > 1000
-    error = _sql(*db, "SELECT * FROM marts.japan_line_audt")
+    error = _sql("SELECT * FROM marts.japan_line_audt", env=env)
     assert error.returncode == 1 and error.stdout == ""
     assert error.stderr.count("\n") == 1 and error.stderr.startswith("SQL error: Catalog Error")
     assert "japan_line_audit" in error.stderr                # DuckDB's suggestion is kept
-    written = _sql(*db, "CREATE TABLE marts.x AS SELECT 1")
+    written = _sql("CREATE TABLE marts.x AS SELECT 1", env=env)
     assert written.returncode == 1 and "read-only" in written.stderr
+
+
+def test_make_sql_opens_the_published_copy_and_nothing_else(published, tmp_path):
+    """Issue 20: a query could ATTACH the live warehouse (read-only, it still holds the file's
+    lock, so the next run's writer waits or fails), or read any file. The query and the DuckDB
+    shell run with external access off; an export writes its OUT file and no other."""
+    copy, _, _ = published
+    env = _on(copy)
+    other = tmp_path / "live.duckdb"
+    with duckdb.connect(str(other)) as con:
+        con.execute("CREATE TABLE t AS SELECT 1 AS x")
+    attach = f"ATTACH '{other}' AS live (READ_ONLY); SELECT count(*) FROM live.t"
+    for query in (attach, f"SELECT * FROM read_csv('{tmp_path}/x.csv')",
+                  f"COPY (SELECT 1) TO '{tmp_path}/y.csv'"):
+        refused = _sql(query, env=env)
+        assert refused.returncode == 1 and refused.stdout == "", query
+        assert refused.stderr.startswith("SQL error: Permission Error"), refused.stderr
+    shell = subprocess.run([sys.executable, "-m", "pipelines.sql"], cwd=ROOT, env=env,
+                           input=f"{attach};\n", capture_output=True, text=True, timeout=60)
+    assert "Permission Error" in shell.stdout + shell.stderr
+    assert _sql("--out", str(tmp_path / "ok.csv"), "SELECT 1 AS x", env=env).returncode == 0
+    assert (tmp_path / "ok.csv").read_text() == "x\n1\n"
 
 
 def test_make_sql_does_not_import_dagster(published):
     copy, _, _ = published
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "pipelines.sql",
-                           "--db", str(copy), "SELECT 1"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60)
+                           "SELECT 1"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env=_on(copy))
     assert done.returncode == 0
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
     assert "duckdb" in imported
