@@ -411,7 +411,8 @@ def _update(instance, source: SourceResource, mode: snapshot.SourceMode, full: b
             backup.unlink(missing_ok=True)
 
 
-def _new(releases: list[str], months: list[str], root, live: bool, deadline: Deadline):
+def _new(releases: list[str], months: list[str], root, live: bool,
+         deadline: Deadline | None = None):
     """The releases and months an incremental run loads: those whose files differ from the ones
     they were last loaded from (new ones included)."""
     path = warehouse_path()
