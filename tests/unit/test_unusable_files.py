@@ -6,6 +6,7 @@ small for DuckDB is blamed, not the file being read."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -56,9 +57,9 @@ def test_a_damaged_warehouse_is_named_with_the_way_out(damaged, monkeypatch):
 
 
 def test_make_sql_on_a_damaged_published_copy_says_to_republish(damaged):
-    done = subprocess.run([sys.executable, "-m", "pipelines.sql", "--db", str(damaged),
-                           "SELECT 1"], cwd=project_root(), capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run([sys.executable, "-m", "pipelines.sql", "SELECT 1"],
+                          cwd=project_root(), capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "TARIFF_AUDIT_PUBLISHED": str(damaged.parent)})
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.count("\n") == 1, done.stderr
     assert done.stderr.startswith(f"error: the published copy {damaged} cannot be opened, it is "
