@@ -30,8 +30,12 @@ run: setup ## build or update the warehouse from TARIFF_AUDIT_SOURCE (default: t
 run-full: setup ## reload every release and month of the source (make run loads only what is new or revised)
 	$(BIN)/python -m pipelines.cli run --full
 
+# One worker per core (at most 4: each runs real CLIs, `dg dev` and DuckDB), one test module per
+# worker at a time: a module's fixtures (a built warehouse, a webserver) are built once.
+# TEST_JOBS=0 runs in this process, one test after another.
+TEST_JOBS ?= auto
 test: setup ## the whole test suite (real-data tests use ../shared/data when it is there)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --maxprocesses=4 --dist loadfile
 
 dev: setup ## the Dagster UI and daemon (dg dev) on http://127.0.0.1:3000; PORT=... HOST=... to change
 	$(BIN)/dg dev -w workspace.yaml --host $(HOST) --port $(PORT)
