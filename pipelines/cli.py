@@ -451,7 +451,8 @@ def pct(share: float | None, digits: int = 1) -> str:
 def print_summary() -> None:
     """Tables with their row counts, the latest effective rate of imports from Japan and the
     scorecard of the latest quarter, read from the published copy (never locked by a run); its
-    first line says when data is synthetic."""
+    first line says when data is synthetic, its last lines which optional sources the warehouse
+    has no row of and what is therefore not measured."""
     path = published_path()
     if not path.exists():
         raise SystemExit(f"no published copy at {path}: run `make run` first")
@@ -482,6 +483,7 @@ def print_summary() -> None:
             " agreement_rate, statutory_rate FROM marts.deal_conformance_monthly "
             "WHERE category = 'all' ORDER BY period DESC LIMIT 1").fetchall()
         scorecard = summary_lines(con)
+        unmeasured = snapshot.not_loaded(con)
     if latest:
         period, name = latest[0][0], latest[0][1]
         print(f"\nimports from {name.title()}, {period:%B %Y}: effective rate by sector")
@@ -510,6 +512,8 @@ def print_summary() -> None:
     if scorecard:
         print("\n" + "\n".join(scorecard) + "\nmore: make sql Q=\"SELECT * FROM "
               "marts.implementation_scorecard ORDER BY quarter DESC, side, commitment_id\"")
+    if unmeasured:  # the optional sources the snapshot lacks: what the figures above leave out
+        print("\n" + "\n".join(f"warning: {source.warning()}" for source in unmeasured))
 
 
 def _show_waits() -> None:

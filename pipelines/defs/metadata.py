@@ -51,8 +51,27 @@ def table_result(
         "preview": dg.MetadataValue.md(_markdown(preview)),
         "source_mode": source_label(warehouse_source(con)),
     }
+    unmeasured = snapshot.not_measured(con, table)
+    if unmeasured:  # a mart built without an optional source says what it lacks
+        metadata["not_measured"] = dg.MetadataValue.text(
+            "; ".join(s.warning() for s in unmeasured))
     metadata.update(extra or {})
     return dg.MaterializeResult(metadata=metadata, check_results=check_results or [])
+
+
+def missing_source(context, root: Path, key: str) -> snapshot.Source | None:
+    """The optional source ``key`` when the snapshot has none of its files: a warning on the
+    run naming it and what is then not measured (its tables stay as they are)."""
+    source = snapshot.absent(root, key)
+    if source is not None:
+        context.log.warning(f"{source.warning()}; its tables {', '.join(source.tables)} stay "
+                            "as they were")
+    return source
+
+
+def missing_metadata(source: snapshot.Source | None) -> dict:
+    """The ``missing_source`` metadata of the tables of an absent source (none when present)."""
+    return {} if source is None else {"missing_source": dg.MetadataValue.text(source.warning())}
 
 
 def warehouse_source(con: duckdb.DuckDBPyConnection,

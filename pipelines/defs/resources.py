@@ -116,10 +116,8 @@ class SourceResource(dg.ConfigurableResource):
         root = self.root()
         if self.mode().is_live:
             self.hts_client().release_list()
-        path = snapshot.release_list_path(root)
-        if not path.exists():
-            raise snapshot.SnapshotError(f"the snapshot {root} has no hts/releaseList.json")
-        return path
+        snapshot.require(root, "hts")
+        return snapshot.release_list_path(root)
 
     def release_file(self, release: str) -> Path:
         """The export of one release; downloaded first in live mode when not yet landed."""

@@ -5,9 +5,7 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-
-from pipelines.lib.errors import SourceError
+from pipelines.lib.sources import snapshot
 from pipelines.lib.sources.federal_register.reader import read_answers
 
 
@@ -24,10 +22,15 @@ def test_every_document_object_is_read_as_served(sample_snapshot: Path):
     assert json.loads(eo["record"])["page_length"] == 5
 
 
-def test_a_snapshot_without_federal_register_answers_is_named(tmp_path: Path):
-    with pytest.raises(SourceError) as caught:
-        read_answers(tmp_path)
-    assert "federal_register" in str(caught.value) and caught.value.field == "path"
+def test_a_snapshot_without_federal_register_answers_lacks_an_optional_source(tmp_path: Path):
+    # the snapshot declaration, not the reader, decides: the source is optional and absent
+    source = snapshot.absent(tmp_path, "federal_register")
+    assert source is not None and not source.required
+    assert source.warning().startswith("no Federal Register documents in this snapshot "
+                                       "(federal_register/)")
+    assert "ledger discrepancies" in source.warning()
+    frame = read_answers(tmp_path)
+    assert frame.height == 0 and "document_number" in frame.columns
 
 
 def test_a_search_without_matches_has_no_results(tmp_path: Path, sample_snapshot: Path):

@@ -4,10 +4,11 @@ marts comparing the two countries' books."""
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.metadata import table_result
+from pipelines.defs.metadata import missing_metadata, missing_source, table_result
 from pipelines.defs.quality.checks import guard, specs
 from pipelines.defs.resources import SourceResource
 from pipelines.lib.rules.mirror import mirror
+from pipelines.lib.sources import snapshot
 from pipelines.lib.sources.fred import reader as fred
 from pipelines.lib.sources.japan_customs import reader as japan
 from pipelines.lib.warehouse import ensure_table, rebuild_table, transaction
@@ -15,15 +16,20 @@ from pipelines.lib.warehouse import ensure_table, rebuild_table, transaction
 GROUP = "japan_stats"
 
 
-def _load_pair(con, context, tables: tuple[str, str], load, extra: dict):
+def _load_pair(con, context, tables: tuple[str, str], load, extra: dict,
+               absent: snapshot.Source | None = None):
+    """Load both tables in one transaction and check them; an ``absent`` optional source
+    loads nothing and leaves them as they were (created empty the first time)."""
     with transaction(con):
-        counts = load()
+        counts = load() if absent is None else "nothing loaded: the source is not in the snapshot"
         checks = {}
         for table in tables:
+            ensure_table(con, table.replace(".", "/"))
             checks[table] = yield from guard(con, table)
     context.log.info(f"{tables[0]}: {counts}")
     for table in tables:
-        result = table_result(con, table, order_by="ORDER BY ALL", extra=extra.get(table),
+        result = table_result(con, table, order_by="ORDER BY ALL",
+                              extra={**(extra.get(table) or {}), **missing_metadata(absent)},
                               check_results=checks[table])
         yield dg.MaterializeResult(asset_key=table.split("."), metadata=result.metadata,
                                    check_results=result.check_results)
@@ -51,13 +57,14 @@ def japan_trade_tables(context: dg.AssetExecutionContext, source: SourceResource
     naming the file, the line (or e-Stat key) and the field, and changes nothing."""
     files = source.japan_customs_files()
     root = source.root()
+    absent = missing_source(context, root, "japan_customs")
     countries = {c.code for c in mirror().japan_customs.countries}
     with warehouse.get_connection() as con:
         source.claim(con)  # one source per warehouse
         yield from _load_pair(
             con, context, ("raw.japan_trade", "staging.japan_trade_monthly"),
             lambda: japan.load_files(con, files, countries, root),
-            {"raw.japan_trade": {"files": dg.MetadataValue.int(len(files))}})
+            {"raw.japan_trade": {"files": dg.MetadataValue.int(len(files))}}, absent)
 
 
 @dg.multi_asset(
@@ -81,7 +88,12 @@ def fx_tables(context: dg.AssetExecutionContext, source: SourceResource,
 
     root = source.root()
     series = mirror().fx
-    paths = {s.series: source.fx_file(s.series) for s in series}
+    # live mode downloads each series into the snapshot first; a snapshot may lack them all
+    live = source.mode().is_live
+    paths = {s.series: source.fx_file(s.series) for s in series} if live else {}
+    absent = missing_source(context, root, "fx")
+    if absent is None and not live:
+        paths = {s.series: source.fx_file(s.series) for s in series}
 
     def load():
         return {s.series: fred.load_series(con, paths[s.series], s.series, s.currency,
@@ -91,7 +103,8 @@ def fx_tables(context: dg.AssetExecutionContext, source: SourceResource,
 
     with warehouse.get_connection() as con:
         source.claim(con)  # one source per warehouse
-        yield from _load_pair(con, context, ("raw.fx_daily", "staging.fx_monthly"), load, {})
+        yield from _load_pair(con, context, ("raw.fx_daily", "staging.fx_monthly"), load, {},
+                              absent)
 
 
 # Inputs of the mirror and minerals marts: created empty when a source was never loaded, so

@@ -6,13 +6,14 @@ from datetime import date
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.metadata import table_result
+from pipelines.defs.metadata import missing_metadata, missing_source, table_result
 from pipelines.defs.quality.checks import blocking, evaluate, failure, guard, results, specs
 from pipelines.defs.resources import SourceResource
 from pipelines.lib.rules.ledger import load_ledger
+from pipelines.lib.sources import snapshot
 from pipelines.lib.sources.federal_register import reader as federal_register
 from pipelines.lib.sources.federal_register.client import Search
-from pipelines.lib.warehouse import rebuild_table, run, transaction
+from pipelines.lib.warehouse import ensure_table, rebuild_table, run, transaction
 
 GROUP = "legal"
 RAW, STAGING = "raw.federal_register_documents", "staging.federal_register_documents"
@@ -57,22 +58,28 @@ def fetch(source: SourceResource, log) -> int:
 def federal_register_tables(context: dg.AssetExecutionContext, source: SourceResource,
                             warehouse: DuckDBResource):
     """Load the snapshot's Federal Register answers (fetched first in live mode); raw and staging
-    change together, in one transaction."""
+    change together, in one transaction. A snapshot without them (an optional source) leaves
+    both tables as they were, with a warning."""
     root = source.root()
     if source.mode().is_live:
         fetch(source, context.log)
+    absent = missing_source(context, root, "federal_register")
     with warehouse.get_connection() as con:
         source.claim(con)  # one source per warehouse
         checks = {}
         with transaction(con):
-            answers = federal_register.load_raw(con, root)
-            documents = federal_register.build_staging(con)
+            if absent is None:
+                answers = federal_register.load_raw(con, root)
+                documents = federal_register.build_staging(con)
+                context.log.info(f"{answers} document objects in the answers, {documents} "
+                                 "documents")
             for table in (RAW, STAGING):
+                ensure_table(con, table.replace(".", "/"))
                 checks[table] = yield from guard(con, table)
-        context.log.info(f"{answers} document objects in the answers, {documents} documents")
         for table, order in ((RAW, "ORDER BY request, result_index"),
                              (STAGING, "ORDER BY publication_date DESC")):
-            result = table_result(con, table, order_by=order, check_results=checks[table])
+            result = table_result(con, table, order_by=order, extra=missing_metadata(absent),
+                                  check_results=checks[table])
             yield dg.MaterializeResult(asset_key=table.split("."), metadata=result.metadata,
                                        check_results=result.check_results)
 
@@ -83,8 +90,18 @@ def federal_register_tables(context: dg.AssetExecutionContext, source: SourceRes
                 dg.AssetKey(["staging", "ledger_instruments"])])
 def ledger_discrepancies(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
     """Where the ledger's instruments disagree with their Federal Register records (dates,
-    citation, executive order or proclamation number, kind)."""
+    citation, executive order or proclamation number, kind). Without any Federal Register
+    document in the warehouse nothing can be compared: the table stays as it is (created
+    empty) and its metadata says why."""
     with warehouse.get_connection() as con:
+        unmeasured = snapshot.not_measured(con, TABLE)
+        if unmeasured:
+            with transaction(con):
+                ensure_table(con, "marts/ledger_discrepancies")
+            context.log.warning(f"{TABLE} skipped: {unmeasured[0].warning()}")
+            yield table_result(con, TABLE, extra={"skipped": dg.MetadataValue.text(
+                unmeasured[0].warning())}, check_results=results(TABLE, evaluate(con, TABLE)))
+            return
         with transaction(con):
             rows = rebuild_table(con, "marts/ledger_discrepancies")
         # The table reports disagreements, so it is committed before its contracts run: a

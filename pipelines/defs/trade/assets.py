@@ -4,7 +4,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.metadata import table_result
+from pipelines.defs.metadata import missing_metadata, missing_source, table_result
 from pipelines.defs.quality.checks import (
     Contracts,
     guard,
@@ -15,12 +15,14 @@ from pipelines.defs.quality.checks import (
 from pipelines.defs.resources import SourceResource
 from pipelines.defs.trade.partitions import monthly_partitions, period
 from pipelines.lib import incremental
+from pipelines.lib.sources import snapshot
 from pipelines.lib.sources.census import reader as census
 from pipelines.lib.sources.snapshot import SnapshotError
-from pipelines.lib.warehouse import transaction
+from pipelines.lib.warehouse import ensure_table, transaction
 
 GROUP = "trade"
-OPTIONAL_ENDPOINT = "exports_hs"
+# the source each endpoint is in the snapshot declaration (required or optional)
+SOURCE_OF = {"imports_hs": "census_imports", "exports_hs": "census_exports"}
 WHERE = "period BETWEEN $first::DATE AND $last::DATE"
 
 
@@ -50,22 +52,29 @@ def _load(context, source: SourceResource, warehouse: DuckDBResource, endpoint: 
     quarantined = 0
     contracts = {table: Contracts(table) for table in (raw_table, staging_table)}
     absent: list[str] = []
+    optional = not snapshot.SOURCES[SOURCE_OF[endpoint]].required
+    missing = None if source.mode().is_live else missing_source(context, root,
+                                                                 SOURCE_OF[endpoint])
     with warehouse.get_connection() as con:
         source.claim(con)  # one source per warehouse
         for i, key in enumerate(keys, start=1):
             try:
                 files = source.census_files(endpoint, period(key))
             except SnapshotError:
-                if endpoint != OPTIONAL_ENDPOINT:
+                if not optional:
                     raise
                 # Months are partitions because imports exist; exports may lag or be absent.
                 absent.append(period(key))
-                context.log.warning(
+                # one warning for a source missing whole (above), one per month otherwise
+                (context.log.info if missing else context.log.warning)(
                     f"[{i}/{len(keys)}] {endpoint} {period(key)}: the snapshot has no exports "
                     "answers for this month; its imports are loaded, its exports stay as they "
                     "were")
-                for table in (raw_table, staging_table):  # the month's rows as they stay
-                    yield from contracts[table].check(con, [key])
+                with transaction(con):  # the tables as they stay, created the first time
+                    for name in census.TABLES[endpoint]:
+                        ensure_table(con, name)
+                    for table in (raw_table, staging_table):  # the month's rows as they stay
+                        yield from contracts[table].check(con, [key])
                 continue
             # the digest of the files as they are before reading them: a file changed meanwhile
             # differs from it, and the next run loads the month again
@@ -84,9 +93,10 @@ def _load(context, source: SourceResource, warehouse: DuckDBResource, endpoint: 
                 context.log.warning(
                     f"{period(key)}: {flagged} rows quarantined; see "
                     f"quarantine.{staging_table.split('.')[1]}")
-        missing = {"months_without_answers": dg.MetadataValue.text(", ".join(absent))}
-        extra = {raw_table: missing, staging_table: {
-            "quarantined_rows": dg.MetadataValue.int(quarantined), **missing}}
+        months = {"months_without_answers": dg.MetadataValue.text(", ".join(absent)),
+                  **missing_metadata(missing)}
+        extra = {raw_table: months, staging_table: {
+            "quarantined_rows": dg.MetadataValue.int(quarantined), **months}}
         for table in (raw_table, staging_table):
             result = table_result(con, table, WHERE, _window(context), "ORDER BY ALL",
                                   {**_bounds(context), **extra[table]},

@@ -12,7 +12,12 @@
                                                  per file name, see japan_customs.reader)
 <snapshot>/japan_customs/estat/<statsDataId>/*.json   e-Stat getStatsData answers
 <snapshot>/fx/<SERIES>.csv                       FRED CSV download of a daily series (DEXJPUS)
+<snapshot>/federal_register/search|documents/*.json   Federal Register API answers
 ```
+
+Which of these a run needs is declared once, in ``SOURCES``: the HTS releases and the Census
+imports are required; every other source is optional, and a snapshot without it runs with a
+warning saying what is then not measured.
 
 Every file is exactly what the source served, so a live run's landing directory can be
 replayed offline by pointing ``TARIFF_AUDIT_SOURCE`` at it.
@@ -24,6 +29,8 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
 
 from pipelines.lib.errors import SourceError
 
@@ -217,3 +224,106 @@ def japan_customs_files(root: Path) -> list[Path]:
         return []
     found = [*base.glob("[0-9][0-9][0-9][0-9]/*.csv"), *base.glob("estat/*/*.json")]
     return sorted(p for p in found if p.is_file())
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source of the snapshot: where its files are, whether a run needs it, the tables it
+    fills and, for an optional one, what the audit cannot measure without it."""
+
+    key: str
+    name: str                   # what messages call it: "no <name> in this snapshot"
+    layout: str                 # where its files belong, as the README's layout writes it
+    files: tuple[str, ...]      # globs under the snapshot root; any match means present
+    required: bool
+    table: str                  # the staging table that holds it once loaded
+    tables: tuple[str, ...]     # every raw and staging table it fills
+    marts: tuple[str, ...] = ()  # the marts that read it (directly or through another mart)
+    unmeasured: str = ""        # what is not measured without it
+
+    def warning(self) -> str:
+        """One line naming the source, where its files belong and what is not measured."""
+        return (f"no {self.name} in this snapshot ({self.layout}): {self.unmeasured} "
+                "not measured")
+
+
+# Purchases of Japan's commitments, measured from either side's books.
+_COMMITMENTS = ("marts.commitment_progress", "marts.implementation_scorecard")
+_MIRROR = ("marts.mirror_trade", "marts.mirror_trade_distribution")
+SOURCES: dict[str, Source] = {s.key: s for s in (
+    Source("hts", "HTS releases", "hts/", ("hts/releaseList.json",), True, "staging.hts_lines",
+           ("raw.hts_releases", "raw.hts_records", "staging.hts_lines",
+            "staging.hts_chapter99")),
+    Source("census_imports", "Census imports", "census/imports_hs/<YYYY-MM>/",
+           ("census/imports_hs/*/*.json*",), True,
+           "staging.imports_monthly", ("raw.census_imports", "staging.imports_monthly")),
+    Source("census_exports", "Census exports", "census/exports_hs/<YYYY-MM>/",
+           ("census/exports_hs/*/*.json*",), False,
+           "staging.exports_monthly", ("raw.census_exports", "staging.exports_monthly"),
+           _COMMITMENTS + _MIRROR,
+           "U.S. exports to Japan (the purchase commitments' us_exports figures, the mirror of "
+           "Japan's imports from the U.S.) are"),
+    Source("federal_register", "Federal Register documents", "federal_register/",
+           ("federal_register/search/*.json", "federal_register/documents/*.json"), False,
+           "staging.federal_register_documents",
+           ("raw.federal_register_documents", "staging.federal_register_documents"),
+           ("marts.ledger_discrepancies",),
+           "the ledger discrepancies (the ledger's instruments against their Federal Register "
+           "records: dates, citation, number, kind) are"),
+    Source("fx", "exchange rates", "fx/<SERIES>.csv", ("fx/*.csv",), False, "staging.fx_monthly",
+           ("raw.fx_daily", "staging.fx_monthly"), _COMMITMENTS + _MIRROR,
+           "Japan's statistics in dollars (the purchase commitments' japan_imports figures, the "
+           "mirror trade's Japanese side) are"),
+    Source("japan_customs", "trade statistics of Japan (MOF/Customs, e-Stat)", "japan_customs/",
+           ("japan_customs/[0-9][0-9][0-9][0-9]/*.csv", "japan_customs/estat/*/*.json"), False,
+           "staging.japan_trade_monthly", ("raw.japan_trade", "staging.japan_trade_monthly"),
+           _COMMITMENTS + _MIRROR + ("marts.critical_minerals_dependence",),
+           "Japan's side of the books (the purchase commitments' japan_imports figures, the "
+           "mirror trade, Japan's dependence on China for critical minerals) is"),
+)}
+
+
+def present(root: Path, key: str) -> bool:
+    """Whether the snapshot at ``root`` holds any file of source ``key``."""
+    return any(next(Path(root).glob(pattern), None) is not None
+               for pattern in SOURCES[key].files)
+
+
+def absent(root: Path, key: str) -> Source | None:
+    """The optional source ``key`` when the snapshot has none of its files, else ``None``.
+    A required source is never reported absent here: its loader refuses, naming the file."""
+    source = SOURCES[key]
+    return None if source.required or present(root, key) else source
+
+
+def require(root: Path, key: str) -> None:
+    """Refuse a snapshot without a file of the required source ``key``, naming it and where
+    its files belong."""
+    source = SOURCES[key]
+    if not present(root, key):
+        raise SnapshotError(
+            f"the snapshot {root} has no {source.name} ({', '.join(source.files)}): a run "
+            f"needs them (required: {', '.join(s.layout for s in SOURCES.values() if s.required)};"
+            " every other source is optional)")
+
+
+def not_loaded(con: duckdb.DuckDBPyConnection) -> list[Source]:
+    """The optional sources of which the warehouse (or its published copy) holds no row: what
+    its marts, summary and report cannot measure."""
+    out = []
+    for source in SOURCES.values():
+        if source.required:
+            continue
+        schema, name = source.table.split(".")
+        # fetchall: duckdb 2 refuses further work on a connection with an unfinished result
+        found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND "
+                            "table_name = ?", [schema, name]).fetchall()[0][0]
+        if not found or not con.execute(
+                f'SELECT 1 FROM "{schema}"."{name}" LIMIT 1').fetchall():
+            out.append(source)
+    return out
+
+
+def not_measured(con: duckdb.DuckDBPyConnection, table: str) -> list[Source]:
+    """The optional sources ``table`` (a mart) reads that the warehouse holds no row of."""
+    return [s for s in not_loaded(con) if table in s.marts]

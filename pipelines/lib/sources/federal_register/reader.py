@@ -146,13 +146,10 @@ def _text(value: Any) -> str | None:
 
 
 def answer_files(root: Path) -> list[Path]:
-    """Every search page and document answer of a snapshot, sorted."""
-    base = root / FOLDER
-    if not base.is_dir():
-        raise SourceError(SOURCE, str(base), "the snapshot has no federal_register/ directory "
-                          "(use TARIFF_AUDIT_SOURCE=live to fetch the documents)", field="path")
+    """Every search page and document answer of a snapshot, sorted (none without them: the
+    source is optional, see ``snapshot.SOURCES``)."""
     return sorted(search_dir(root).glob("*.json")) + sorted(
-        (base / "documents").glob("*.json"))
+        (root / FOLDER / "documents").glob("*.json"))
 
 
 def read_answers(root: Path) -> pl.DataFrame:
