@@ -40,7 +40,7 @@ def audit_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     context.log.info(f"report written to {dated} ({len(html.encode()) / 1e6:.2f} MB, "
                      f"{seconds:.1f} s)")
     for missing in report.missing:
-        context.log.warning(f"report section without its mart: {missing}")
+        context.log.warning(f"report section without its mart or source: {missing}")
     metadata = {
         "path": dg.MetadataValue.path(str(dated)),
         "latest": dg.MetadataValue.path(str(latest)),

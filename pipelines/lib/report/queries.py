@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from pipelines.lib.sources import snapshot
 from pipelines.lib.warehouse import run, statement
 
 SQL = "report/audit_report"
@@ -66,11 +67,13 @@ PROVIDERS: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Missing:
-    """A table a section needs that this warehouse does not have."""
+    """A table a section needs that this warehouse does not have, or (``source``) an optional
+    source the warehouse holds no row of, which the section's marts were built without."""
 
     table: str
     built_by: str
     shows: str
+    source: str = ""  # the source's warning: what is not measured without it
 
 
 class Warehouse:
@@ -81,17 +84,23 @@ class Warehouse:
         self.country = country
         self.tables = {f"{s}.{t}" for s, t in run(
             con, "SELECT schema_name, table_name FROM duckdb_tables() WHERE NOT temporary")}
+        self.unloaded = snapshot.not_loaded(con)
 
     def has(self, *tables: str) -> bool:
         return all(t in self.tables for t in tables)
 
     def missing(self, *tables: str) -> list[Missing]:
-        """The tables among ``tables`` that are absent, with the asset that builds each."""
+        """The tables among ``tables`` that are absent, with the asset that builds each, then
+        the optional sources the present ones were built without (each once)."""
         out = []
         for table in tables:
             if table not in self.tables:
                 built_by, shows = PROVIDERS.get(table, (table.replace(".", "/"), ""))
                 out.append(Missing(table, built_by, shows))
+        for source in self.unloaded:
+            if any(t in source.marts and t in self.tables for t in tables):
+                out.append(Missing(source.table, source.table.replace(".", "/"), "",
+                                   source.warning()))
         return out
 
     def frame(self, which: str, **params) -> pl.DataFrame:

@@ -63,8 +63,11 @@ class Report:
 
     @property
     def missing(self) -> list[str]:
-        """``section: table`` for every table a section lacks."""
-        return [f"{sec.id}: {m.table}" for sec in self.sections for m in sec.missing]
+        """``section: table`` for every table a section lacks (an optional source's table
+        marked as not in the snapshot)."""
+        return [f"{sec.id}: {m.table}" + (" (its source is not in the snapshot)" if m.source
+                                          else "")
+                for sec in self.sections for m in sec.missing]
 
 
 def build(con: duckdb.DuckDBPyConnection, provenance: Provenance, country: str,
