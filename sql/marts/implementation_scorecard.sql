@@ -5,7 +5,9 @@
 -- the temp table _scorecard_quarters (commitment_id, quarter, quarter_start, quarter_end, as_of)
 -- and the tables its `-- reads:` line names (the asset's dependencies). Parameters available:
 -- $as_of (report date), $country, $tolerance_rate, $tolerance_usd (pipelines/ledger/audit.yaml),
--- $baseline_from, $baseline_to (the critical-minerals baseline, pipelines/ledger/minerals.yaml).
+-- $baseline_from, $baseline_to (the critical-minerals baseline, pipelines/ledger/minerals.yaml),
+-- $missing_figures, $missing_reasons (sources of figures whose optional source the warehouse
+-- holds no row of, and why: pipelines.lib.sources.snapshot.missing_figures).
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.implementation_scorecard (
     quarter VARCHAR NOT NULL,

@@ -24,7 +24,8 @@ from tests.helpers import table_checksums
 OPTIONAL = [key for key, source in SOURCES.items() if not source.required]
 # the marts reading Japan's statistics and exchange rates, with what they need built before
 JAPAN_MARTS = ["marts/mirror_trade", "marts/mirror_trade_distribution",
-               "marts/critical_minerals_dependence", "marts/commitment_progress"]
+               "marts/critical_minerals_dependence", "marts/commitment_progress",
+               "marts/implementation_scorecard"]
 
 
 def _link(sample: Path, root: Path, keep) -> Path:
@@ -74,12 +75,15 @@ def test_a_snapshot_of_only_the_schedule_and_census_imports_runs(sample_snapshot
             for table in SOURCES[key].tables:
                 if table.startswith("staging."):
                     assert count(table) == 0, table
-        statuses = dict(con.execute(
-            "SELECT commitment_id || ' ' || indicator, status FROM marts.implementation_scorecard"
+        purchases = con.execute(
+            "SELECT status, judged_on FROM marts.implementation_scorecard"
             " WHERE quarter = (SELECT max(quarter) FROM marts.implementation_scorecard)"
             " AND commitment_id IN (SELECT commitment_id FROM staging.ledger_commitments"
-            " WHERE measure = 'purchases')").fetchall())
-    assert statuses and set(statuses.values()) == {"not_measurable"}
+            " WHERE measure = 'purchases')").fetchall()
+    assert purchases and {status for status, _ in purchases} == {"not_measurable"}
+    reasons = {SOURCES[k].absence() for k in ("census_exports", "fx", "japan_customs")}
+    for _, judged_on in purchases:  # each row says which source it lacks
+        assert any(reason in judged_on for reason in reasons), judged_on
     html = (data / "reports" / "latest.html").read_text()
     for key in ("census_exports", "fx", "japan_customs"):  # the commitments section says so
         assert f'data-missing-source="{SOURCES[key].table}"' in html
@@ -130,7 +134,11 @@ def test_without_a_source_of_japan_s_side_the_marts_say_what_they_lack(case, key
     with duckdb.connect(str(case.warehouse), read_only=True) as con:
         japan_side = con.execute("SELECT count(*) FROM marts.commitment_progress "
                                  "WHERE source = 'japan_imports'").fetchall()[0][0]
+        rows = con.execute("SELECT DISTINCT status, judged_on FROM marts.implementation_scorecard"
+                           " WHERE indicator LIKE 'japan_imports:%'").fetchall()
     assert japan_side == 0  # never a zero purchase: no figure at all
+    assert rows and all(status == "not_measurable" and SOURCES[key].absence() in judged_on
+                        for status, judged_on in rows), rows
 
 
 def test_without_census_exports_the_imports_load_and_the_exports_stay(case):

@@ -25,6 +25,7 @@ from pipelines.lib.rules.commitments import (
     bound,
     measure_files,
 )
+from pipelines.lib.sources.snapshot import missing_figures
 from pipelines.lib.warehouse import (
     cleaning_up,
     ensure_table,
@@ -118,11 +119,15 @@ def build_investment(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, i
 
 def build_scorecard(con: duckdb.DuckDBPyConnection, params: dict) -> dict[str, int]:
     """Rebuild ``marts.implementation_scorecard`` from every measure's statement; ``params``
-    holds ``as_of`` and whatever the measures use (see the scorecard's SQL file). Returns the
-    rows per measure."""
+    holds ``as_of`` and whatever the measures use (see the scorecard's SQL file); the sources
+    of figures whose optional source the warehouse holds no row of are added, with why.
+    Returns the rows per measure."""
     name = "marts/implementation_scorecard"
     ensure_table(con, name)
     _ensure_inputs(con, reads("measures", _used(con, "measure")))
+    missing = missing_figures(con)
+    params = {**params, "missing_figures": list(missing),
+              "missing_reasons": list(missing.values())}
     quarters = statement(name, "quarters")
     run(con, quarters, bound(quarters, params))
     run(con, "DELETE FROM marts.implementation_scorecard")

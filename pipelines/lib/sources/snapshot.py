@@ -240,11 +240,15 @@ class Source:
     tables: tuple[str, ...]     # every raw and staging table it fills
     marts: tuple[str, ...] = ()  # the marts that read it (directly or through another mart)
     unmeasured: str = ""        # what is not measured without it
+    figures: tuple[str, ...] = ()  # the commitments' sources of figures it feeds (ledger)
+
+    def absence(self) -> str:
+        """``no <name> in this snapshot``: the short reason, for a scorecard row."""
+        return f"no {self.name} in this snapshot"
 
     def warning(self) -> str:
         """One line naming the source, where its files belong and what is not measured."""
-        return (f"no {self.name} in this snapshot ({self.layout}): {self.unmeasured} "
-                "not measured")
+        return f"{self.absence()} ({self.layout}): {self.unmeasured} not measured"
 
 
 # Purchases of Japan's commitments, measured from either side's books.
@@ -262,7 +266,7 @@ SOURCES: dict[str, Source] = {s.key: s for s in (
            "staging.exports_monthly", ("raw.census_exports", "staging.exports_monthly"),
            _COMMITMENTS + _MIRROR,
            "U.S. exports to Japan (the purchase commitments' us_exports figures, the mirror of "
-           "Japan's imports from the U.S.) are"),
+           "Japan's imports from the U.S.) are", ("us_exports",)),
     Source("federal_register", "Federal Register documents", "federal_register/",
            ("federal_register/search/*.json", "federal_register/documents/*.json"), False,
            "staging.federal_register_documents",
@@ -273,13 +277,14 @@ SOURCES: dict[str, Source] = {s.key: s for s in (
     Source("fx", "exchange rates", "fx/<SERIES>.csv", ("fx/*.csv",), False, "staging.fx_monthly",
            ("raw.fx_daily", "staging.fx_monthly"), _COMMITMENTS + _MIRROR,
            "Japan's statistics in dollars (the purchase commitments' japan_imports figures, the "
-           "mirror trade's Japanese side) are"),
+           "mirror trade's Japanese side) are", ("japan_imports",)),
     Source("japan_customs", "trade statistics of Japan (MOF/Customs, e-Stat)", "japan_customs/",
            ("japan_customs/[0-9][0-9][0-9][0-9]/*.csv", "japan_customs/estat/*/*.json"), False,
            "staging.japan_trade_monthly", ("raw.japan_trade", "staging.japan_trade_monthly"),
            _COMMITMENTS + _MIRROR + ("marts.critical_minerals_dependence",),
            "Japan's side of the books (the purchase commitments' japan_imports figures, the "
-           "mirror trade, Japan's dependence on China for critical minerals) is"),
+           "mirror trade, Japan's dependence on China for critical minerals) is",
+           ("japan_imports",)),
 )}
 
 
@@ -322,6 +327,17 @@ def not_loaded(con: duckdb.DuckDBPyConnection) -> list[Source]:
                 f'SELECT 1 FROM "{schema}"."{name}" LIMIT 1').fetchall():
             out.append(source)
     return out
+
+
+def missing_figures(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The commitments' sources of figures (``us_exports``, ``japan_imports``) an optional
+    source the warehouse holds no row of feeds, each with the reason (``no ... in this
+    snapshot``, joined when several are missing)."""
+    out: dict[str, list[str]] = {}
+    for source in not_loaded(con):
+        for figure in source.figures:
+            out.setdefault(figure, []).append(source.absence())
+    return {figure: "; ".join(reasons) for figure, reasons in sorted(out.items())}
 
 
 def not_measured(con: duckdb.DuckDBPyConnection, table: str) -> list[Source]:

@@ -1,5 +1,7 @@
 -- Purchase commitments: cumulative purchases since the start against the pro-rata of the amount the commitment states (marts.commitment_progress), one row per source of figures: on track or behind; pending for an amount without an agreed date; not measurable without figures
 -- reads: marts.commitment_progress, staging.ledger_commitments
+-- $missing_figures, $missing_reasons: the sources of figures an optional source missing from
+-- the snapshot feeds, and why (pipelines.lib.sources.snapshot.missing_figures)
 -- name: rows
 WITH commitments AS (
     SELECT * FROM staging.ledger_commitments WHERE measure = 'purchases'
@@ -40,6 +42,9 @@ SELECT q.quarter, c.side, c.commitment_id,
        CASE
            WHEN p.period IS NULL
                THEN printf('no %s figures in %s', s.source, q.quarter)
+                    || coalesce(': ' || list_extract($missing_reasons::VARCHAR[],
+                                                     list_position($missing_figures::VARCHAR[],
+                                                                   s.source)), '')
            WHEN p.cumulative_actual IS NULL
                THEN printf('cumulative purchases unknown to %s (a quantity in a unit that does '
                            'not convert into %s)', strftime(p.period, '%Y-%m'), c.unit)
