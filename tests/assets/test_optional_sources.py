@@ -88,6 +88,8 @@ def test_a_snapshot_of_only_the_schedule_and_census_imports_runs(sample_snapshot
     for key in ("census_exports", "fx", "japan_customs"):  # the commitments section says so
         assert f'data-missing-source="{SOURCES[key].table}"' in html
         assert str(escape(SOURCES[key].warning())) in html
+    for key in OPTIONAL:  # and the data quality section lists each among the sources
+        assert str(escape(f"{SOURCES[key].name} ({SOURCES[key].layout})")) in html
 
 
 def test_without_federal_register_documents_the_discrepancies_are_skipped(case):

@@ -355,3 +355,14 @@ def test_the_mirror_section_shows_how_far_the_books_agree_line_by_line(empty_con
     assert first == ["us exports to japan", "Apr 2026", "120", "1.01", "0.52", "0.98", "1.70",
                      "41.0%", "2.0%", "3.0%"]
     assert "marts.mirror_trade_distribution" not in [m.table for m in section.missing]
+
+
+def test_the_sources_table_names_each_optional_source_not_loaded(empty_con):
+    from pipelines.lib.sources.snapshot import SOURCES
+
+    empty_con.execute("CREATE SCHEMA staging")
+    empty_con.execute("CREATE TABLE staging.fx_monthly AS SELECT DATE '2026-01-01' AS period")
+    rows = sections.source_rows(Warehouse(empty_con, "5880"))
+    absent = {name for name, covers, _ in rows if covers == "not in this snapshot"}
+    assert absent == {f"{s.name} ({s.layout})" for s in SOURCES.values()
+                      if not s.required and s.key != "fx"}

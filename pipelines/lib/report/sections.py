@@ -657,7 +657,8 @@ def _check_tables(checks: list[CheckRun]) -> list[Table]:
 
 
 def source_rows(w: Warehouse) -> list[tuple[str, str, str]]:
-    """(source, what it covers, as of) for every source loaded."""
+    """(source, what it covers, as of) for every source loaded, then every optional source
+    not loaded with what is therefore not measured."""
     rows: list[tuple[str, str, str]] = []
     if w.has("raw.census_imports", "raw.census_exports"):
         for r in w.frame("census_vintages").iter_rows(named=True):
@@ -677,6 +678,9 @@ def source_rows(w: Warehouse) -> list[tuple[str, str, str]]:
         (checked,) = w.query("SELECT max(as_of) FROM staging.ledger_about").row(0)
         rows.append(("Ledger (pipelines/ledger)", "legal facts, commitments and evidence",
                      f"checked against their sources as of {f.day(checked)}"))
+    for source in w.unloaded:  # optional sources the warehouse holds no row of
+        rows.append((f"{source.name} ({source.layout})", "not in this snapshot",
+                     f"{source.unmeasured} not measured"))
     return rows
 
 
