@@ -526,7 +526,8 @@ def _show_waits() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.cli")
+    script = Path(sys.argv[0]).name == "tariff-audit"  # the console script of pyproject.toml
+    parser = argparse.ArgumentParser(prog="tariff-audit" if script else "python -m pipelines.cli")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="load what is new or revised, update the marts, print the "
                                      "summary")
