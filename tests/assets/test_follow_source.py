@@ -34,6 +34,33 @@ def test_a_month_with_imports_and_no_exports_loads_the_imports(case):
         "the run does not say that the month's exports are missing"
 
 
+def test_a_month_without_exports_on_a_warehouse_that_never_loaded_any(case):
+    """The issue's run: a snapshot whose months have imports and no exports failed on
+    raw.census_exports's blocking contracts with four lines reading "0 unexpected" (the
+    exports tables did not exist). The month's exports are an empty batch: its contracts pass,
+    and the tables exist, empty, as their DDL says."""
+    shutil.rmtree(case.root / "census" / "exports_hs" / "2025-10")
+    with duckdb.connect(str(case.warehouse)) as con:
+        for table in ("raw.census_exports", "staging.exports_monthly"):
+            con.execute(f"DROP TABLE {table}")
+    result = case.run_month("2025-10")
+    messages = [e.step_failure_data.error.to_string() for e in result.all_events
+                if e.is_step_failure]
+    assert result.success, messages
+    evaluations = {(c.asset_key.to_user_string(), c.check_name): c
+                   for c in result.get_asset_check_evaluations()}
+    exports = {k: c for k, c in evaluations.items()
+               if k[0] in ("raw/census_exports", "staging/exports_monthly")}
+    assert exports and all(c.passed for c in exports.values()), \
+        [k for k, c in exports.items() if not c.passed]
+    assert _metadata(result, "raw/census_exports")["months_without_answers"] == "2025-10"
+    with duckdb.connect(str(case.warehouse), read_only=True) as con:
+        assert con.execute("SELECT (SELECT count(*) FROM raw.census_exports), "
+                           "(SELECT count(*) FROM staging.exports_monthly)").fetchone() == (0, 0)
+        assert con.execute("SELECT count(*) FROM staging.imports_monthly "
+                           "WHERE period = '2025-10-01'").fetchone()[0] > 0
+
+
 def test_a_month_missing_from_the_snapshot_fails_cleanly(case):
     # Partitions end at the snapshot's last month; a hole inside the range is still refused.
     shutil.rmtree(case.root / "census" / "imports_hs" / "2025-10")

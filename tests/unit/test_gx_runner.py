@@ -211,6 +211,79 @@ def test_gx_prints_no_progress_bars(con, suite, capfd):
     assert "Calculating Metrics" not in err + out and "%|" not in err
 
 
+# --- an empty batch -----------------------------------------------------------------------
+
+
+def test_an_empty_batch_passes_row_level_expectations_and_fails_those_demanding_rows(
+        con, tmp_path):
+    """A month with no rows has nothing unexpected; only an expectation that demands rows
+    fails, and its reason says "no rows" rather than "0 unexpected"."""
+    expectations = EXPECTATIONS + [
+        _exp("expect_table_row_count_to_be_between", "enough_rows", min_value=1)]
+    suite = gx_runner.load_suite(write_suite(tmp_path, expectations))
+    empty = by_name(gx_runner.validate_table(con, suite, ["2025-03-01"]))
+    assert {n for n, o in empty.items() if not o.success} == {"enough_rows"}
+    assert all(o.reason is None and o.element_count == 0 for n, o in empty.items()
+               if n != "enough_rows")
+    assert empty["enough_rows"].reason == (
+        "no rows (expect_table_row_count_to_be_between: min_value=1)")
+    frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in (
+        ("period", "datetime64[ns]"), ("code", "object"), ("value", "int64"),
+        ("duty", "int64"), ("ratio", "float64"), ("day_of_month", "int64"))})
+    in_gx = by_name(gx_runner.validate_frame(suite, frame))  # GX's own verdicts, no SQL
+    assert {n for n, o in in_gx.items() if not o.success} == {"enough_rows"}
+    assert in_gx["enough_rows"].reason.startswith("no rows")
+
+
+def test_every_shipped_suite_passes_an_empty_table_but_for_expectations_demanding_rows():
+    con = _every_ddl_table()
+    demanding = {"expect_table_row_count_to_equal", "expect_table_row_count_to_be_between"}
+    for name, suite in gx_runner.load_suites().items():
+        keys = ["2025-10-01"] if suite.partition_column else None
+        for o in gx_runner.validate_table(con, suite, keys):
+            assert o.success != (o.expectation_type in demanding), (name, o)
+            assert o.success or o.reason.startswith("no rows"), (name, o)
+    con.close()
+
+
+def test_a_failure_without_unexpected_rows_says_why(con, tmp_path):
+    observed = gx_runner.load_suite(write_suite(tmp_path, [
+        _exp("expect_table_row_count_to_be_between", "enough_rows", min_value=5)]))
+    (few,) = gx_runner.validate_table(con, observed, ["2025-02-01"])
+    assert few.reason == "observed 2 (expect_table_row_count_to_be_between: min_value=5)"
+    gone = gx_runner.load_suite(write_suite(tmp_path, name="shop.gone"))
+    for o in gx_runner.validate_table(con, gone, ["2025-02-01"]):
+        assert o.reason.startswith("not evaluated: table not read: Catalog Error")
+        assert "gone" in o.reason
+
+
+def test_a_blocking_failure_names_a_failing_value_or_the_reason(tmp_path):
+    """The step's error line for the shipped contracts: "no rows" and where for an empty
+    batch, the reason for a table that could not be read; never a bare "0 unexpected"."""
+    from pipelines.defs.quality import checks
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_table(con, "staging/ledger")  # the ledger's tables, staging.ledger_about empty
+    failed = checks.blocking(checks.evaluate(con, "staging.ledger_about"))
+    text = checks.failure("staging.ledger_about", failed).description
+    assert text.endswith("downstream assets do not run: one_row: no rows "
+                         "(expect_table_row_count_to_equal: value=1)"), text
+    # a month of exports on a warehouse without the table
+    failed = checks.blocking(checks.evaluate(con, "raw.census_exports", ["2025-10-01"]))
+    assert {o.check_name for o in failed} == {"columns_match_ddl", "time_format",
+                                              "time_matches_period", "period_is_first_of_month"}
+    text = checks.failure("raw.census_exports", failed).description
+    assert "0 unexpected" not in text
+    for o in failed:
+        assert (f"{o.check_name}: not evaluated: table not read: Catalog Error: Table with "
+                "name census_exports does not exist") in text
+        assert o.failing_partitions == ("2025-10-01",)
+    # once it exists, the empty month passes
+    ensure_table(con, "raw/census_exports")
+    assert not checks.blocking(checks.evaluate(con, "raw.census_exports", ["2025-10-01"]))
+    con.close()
+
+
 # --- loading ------------------------------------------------------------------------------
 
 
@@ -270,14 +343,21 @@ def test_load_suites_keys_by_name(tmp_path):
 # --- the shipped suites -------------------------------------------------------------------
 
 
-def _ddl_columns() -> dict[str, list[str]]:
-    """Every table the DDL in sql/<schema>/<table>.sql creates, with its columns."""
+def _every_ddl_table() -> duckdb.DuckDBPyConnection:
+    """An in-memory database holding every table the DDL in sql/<schema>/<table>.sql creates,
+    empty."""
     con = duckdb.connect()
     for path in sorted(sql_dir().glob("*/*.sql")):
         run(con, f"CREATE SCHEMA IF NOT EXISTS {path.parent.name}")
         ddl = statements(f"{path.parent.name}/{path.stem}").get("ddl")
         if ddl:
             run(con, ddl)
+    return con
+
+
+def _ddl_columns() -> dict[str, list[str]]:
+    """Every table the DDL in sql/<schema>/<table>.sql creates, with its columns."""
+    con = _every_ddl_table()
     rows = run(con, "SELECT schema_name || '.' || table_name, list(column_name ORDER BY "
                     "column_index) FROM duckdb_columns() WHERE NOT internal GROUP BY ALL")
     con.close()

@@ -53,15 +53,42 @@ class Outcome:
     unexpected_count: int = 0
     failing_partitions: tuple[str, ...] = ()
     sample: tuple = ()
+    reasons: tuple[str, ...] = ()  # why it failed where no unexpected row says it ("no rows")
 
     def add(self, partition: str | None, passed: bool, elements: int, unexpected: int,
-            sample: list) -> None:
+            sample: list, reason: str | None = None) -> None:
         self.passed = self.passed and passed
         self.element_count += elements
         self.unexpected_count += unexpected
         if not passed and partition is not None:
             self.failing_partitions += (partition,)
         self.sample = (self.sample + tuple(sample))[:SAMPLE_SIZE]
+        if reason is not None and reason not in self.reasons:
+            self.reasons += (reason,)
+
+    def merge(self, other: Outcome) -> None:
+        """Add ``other``, the same contract evaluated on further partitions."""
+        self.passed = self.passed and other.passed
+        self.element_count += other.element_count
+        self.unexpected_count += other.unexpected_count
+        self.failing_partitions += other.failing_partitions
+        self.sample = (self.sample + other.sample)[:SAMPLE_SIZE]
+        self.reasons += tuple(r for r in other.reasons if r not in self.reasons)
+
+    def failure_line(self) -> str:
+        """What failed, where, and at least one failing value or the reason none is shown
+        (an empty batch: "no rows"), for the error that stops the step."""
+        where = (f" in {', '.join(self.failing_partitions[:5])}"
+                 + (f" and {len(self.failing_partitions) - 5} more"
+                    if len(self.failing_partitions) > 5 else "")
+                 if self.failing_partitions else "")
+        if self.unexpected_count:
+            return (f"{self.check_name}: {self.unexpected_count} unexpected{where}"
+                    + (f" (e.g. {list(self.sample)[:3]})" if self.sample else ""))
+        reasons = " / ".join(self.reasons) or (
+            f"failed, observed {list(self.sample)[:3]}" if self.sample
+            else "failed without a reason given by the evaluator")
+        return f"{self.check_name}: {reasons}{where}"
 
 
 def _load_sql_checks(path: Path) -> list[SqlCheck]:
@@ -162,7 +189,7 @@ def evaluate(
             for result in gx_runner.validate_table(con, suite, keys):
                 outcomes[result.check_name].add(
                     keys[0] if keys else None, result.success, result.element_count,
-                    result.unexpected_count or 0, list(result.sample))
+                    result.unexpected_count or 0, list(result.sample), result.reason)
     for check in sql_checks().get(table, []):
         parameters = {"keys": partition_keys, **check_parameters(table), **dict(check.binds)}
         rows = run(con, check.sql, {k: v for k, v in parameters.items() if f"${k}" in check.sql})
@@ -182,6 +209,7 @@ def results(table: str, outcomes: list[Outcome]) -> list[dg.AssetCheckResult]:
     out = []
     for o in outcomes:
         percent = 100 * o.unexpected_count / o.element_count if o.element_count else 0.0
+        reason = {"reason": dg.MetadataValue.text("; ".join(o.reasons))} if o.reasons else {}
         out.append(dg.AssetCheckResult(
             asset_key=key, check_name=o.check_name, passed=o.passed,
             severity=(dg.AssetCheckSeverity.ERROR if o.severity == "error"
@@ -193,6 +221,7 @@ def results(table: str, outcomes: list[Outcome]) -> list[dg.AssetCheckResult]:
                 "failing_partitions": dg.MetadataValue.text(", ".join(o.failing_partitions)),
                 "sample": dg.MetadataValue.json(json.loads(json.dumps(list(o.sample),
                                                                       default=str))),
+                **reason,
             }))
     return out
 
@@ -203,12 +232,10 @@ def blocking(outcomes: list[Outcome]) -> list[Outcome]:
 
 def failure(table: str, failed: list[Outcome]) -> dg.Failure:
     """The error that stops a step whose blocking contracts failed (its writes roll back)."""
-    lines = [f"{o.check_name}: {o.unexpected_count} unexpected"
-             + (f" in {', '.join(o.failing_partitions[:5])}" if o.failing_partitions else "")
-             + (f" (e.g. {list(o.sample)[:3]})" if o.sample else "") for o in failed]
     return dg.Failure(
         description=f"{table}: blocking data contracts failed, the table keeps its previous "
-                    f"data and downstream assets do not run: " + "; ".join(lines))
+                    f"data and downstream assets do not run: "
+                    + "; ".join(o.failure_line() for o in failed))
 
 
 class Contracts:
@@ -223,13 +250,8 @@ class Contracts:
     def check(self, con: duckdb.DuckDBPyConnection, partition_keys: list[str]):
         outcomes = evaluate(con, self.table, partition_keys)
         for o in outcomes:
-            total = self.outcomes.setdefault(o.check_name,
-                                             Outcome(o.check_name, o.severity, o.description))
-            total.passed = total.passed and o.passed
-            total.element_count += o.element_count
-            total.unexpected_count += o.unexpected_count
-            total.failing_partitions += o.failing_partitions
-            total.sample = (total.sample + o.sample)[:SAMPLE_SIZE]
+            self.outcomes.setdefault(o.check_name, Outcome(
+                o.check_name, o.severity, o.description)).merge(o)
         failed = blocking(outcomes)
         if failed:
             yield from self.results()

@@ -91,6 +91,11 @@ class ExpectationOutcome:
     unexpected_count: int | None
     unexpected_percent: float | None
     sample: list  # up to SAMPLE_SIZE offending values (str, int, float or None)
+    # Why a failure has no offending row to show: "no rows" (an empty batch failing an
+    # expectation that demands rows), what was observed against what was expected (a
+    # table-level expectation), or why it could not be evaluated. None when it passed or when
+    # its unexpected rows say it.
+    reason: str | None = None
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -384,19 +389,40 @@ def _outcome(expectation: dict, found: dict, rows: int) -> ExpectationOutcome:
     if column is None and kwargs.get("column_list"):
         column = ", ".join(kwargs["column_list"])
     percent = result.get("unexpected_percent")
+    success = found["success"] and not error
+    elements = int(result.get("element_count", rows))
+    unexpected = (None if result.get("unexpected_count") is None
+                  else int(result["unexpected_count"]))
+    sample = [] if success else _sample(result)
     return ExpectationOutcome(
         check_name=meta["check_name"],
         expectation_type=expectation["type"],
         column=column,
         severity=meta["severity"],
         description=description,
-        success=found["success"] and not error,
-        element_count=int(result.get("element_count", rows)),
-        unexpected_count=(None if result.get("unexpected_count") is None
-                          else int(result["unexpected_count"])),
+        success=success,
+        element_count=elements,
+        unexpected_count=unexpected,
         unexpected_percent=None if percent is None else float(percent),
-        sample=[] if found["success"] and not error else _sample(result),
+        sample=sample,
+        reason=None if success or unexpected else _reason(expectation, error, rows, sample),
     )
+
+
+def _reason(expectation: dict, error: str | None, rows: int, sample: list) -> str:
+    """Why an expectation failed with no unexpected row to show. Row-level expectations pass
+    on an empty batch (nothing is unexpected), so an empty batch that fails one demands rows:
+    its reason is "no rows"."""
+    if error:
+        return f"not evaluated: {error}"
+    wanted = ", ".join(f"{k}={v}" for k, v in expectation["kwargs"].items()
+                       if k not in _COLUMN_KWARGS + _COLUMN_LIST_KWARGS)
+    expects = f" ({expectation['type']}: {wanted})" if wanted else f" ({expectation['type']})"
+    if rows == 0 and expectation["type"] not in SCHEMA_EXPECTATIONS:
+        return "no rows" + expects
+    if sample:
+        return f"observed {', '.join(_text(v) for v in sample)}{expects}"
+    return "failed with nothing unexpected reported" + expects
 
 
 def _sample(result: dict) -> list:
