@@ -102,20 +102,26 @@ def run_assets(instance, selection: list[str], keys: list[str] | None = None,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
 
 
-def _brief_interrupts(record: logging.LogRecord) -> bool:
-    """Dagster logs a step or run stopped by a signal with its whole stack, which says nothing
-    a user can act on: keep the line saying what stopped, drop the stack."""
+def _brief_failures(record: logging.LogRecord) -> bool:
+    """Dagster logs a step or run stopped by a signal, or failed on an error written for the
+    user (a source's file and field, a contract, a wait: ``USER_ERRORS``), with its whole
+    stack, which says nothing a user can act on: keep the line saying what stopped, drop the
+    stack (the run's events keep it, in the UI). The CLI prints the cause itself (``FAILED
+    <step>: ...``). A stack of any other error (a fault of the code) is kept."""
     text = record.getMessage()
-    if "DagsterExecutionInterruptedError" in text or "Execution was interrupted" in text:
+    if "\n" in text and ("DagsterExecutionInterruptedError" in text
+                         or "Execution was interrupted" in text
+                         or any(f"\n{name}: " in text for name in USER_ERRORS.values())):
         record.msg, record.args = text.split("\n", 1)[0], ()
     return True
 
 
 @dg.logger(config_schema=dg.colored_console_logger.config_schema,
-           description="Dagster's colored console logger, without the stack of an interrupt.")
+           description="Dagster's colored console logger, without the stack of an interrupt or "
+                       "of an error written for the user.")
 def _console(init_context) -> logging.Logger:
     console = dg.colored_console_logger.logger_fn(init_context)
-    console.addFilter(_brief_interrupts)
+    console.addFilter(_brief_failures)
     return console
 
 
@@ -139,19 +145,84 @@ def _source_tag(resources: dict) -> str:
 
 class StageFailed(Exception):
     """A stage of ``make run`` failed, or a signal stopped it (``interrupted``); its step
-    failures are printed already."""
+    failures are printed already. ``cause`` is the first failure's own error (class name and
+    message), the one the last line of the run names."""
 
     def __init__(self, label: str, steps: tuple[str, ...] = (),
-                 interrupted: interrupts.Interrupted | None = None):
+                 interrupted: interrupts.Interrupted | None = None,
+                 cause: tuple[str, str] | None = None):
         super().__init__(label)
         self.label = label
         self.steps = steps  # the keys of the steps that failed
         self.interrupted = interrupted
+        self.cause = cause
 
     @property
     def headline(self) -> str:
-        return (f"{self.label} failed" if self.interrupted is None
-                else f"{self.label} interrupted ({self.interrupted.name})")
+        if self.interrupted is not None:
+            return f"{self.label} interrupted ({self.interrupted.name})"
+        if self.cause is None:
+            return f"{self.label} failed"
+        return f"{self.label} failed: {_cause_text(*self.cause)}"
+
+    def sentence(self, warehouse: str, live: bool = False) -> str:
+        """The last line of the run: the stage and its cause, what became of the warehouse,
+        and (for a failure) what to do next."""
+        if self.interrupted is not None:
+            return f"{self.headline}; {warehouse}"
+        return f"{self.headline}; {warehouse}; next: {_next_step(self.cause, live)}"
+
+
+# Errors whose message is written for the user (source, file and field; or what to do): their
+# Dagster stack says nothing more, and the last line quotes them without the class name.
+USER_ERRORS = {
+    "SourceError": "pipelines.lib.errors.SourceError",
+    "SnapshotError": "pipelines.lib.sources.snapshot.SnapshotError",
+    "LedgerError": "pipelines.lib.rules.ledger.LedgerError",
+    "Failure": "dagster._core.definitions.events.Failure",
+    "SchemaChanged": "pipelines.lib.warehouse.SchemaChanged",
+    "OtherSourceError": "pipelines.lib.warehouse.OtherSourceError",
+    "WarehouseLocked": "pipelines.lib.warehouse.WarehouseLocked",
+    "WarehouseDamaged": "pipelines.lib.warehouse.WarehouseDamaged",
+    "OutOfMemory": "pipelines.lib.warehouse.OutOfMemory",
+    "WaitBudgetExceeded": "pipelines.lib.waiting.WaitBudgetExceeded",
+}
+# The file system refused (a path, its permissions, the space): the machine's to fix
+_OS_ERRORS = frozenset({"OSError", "PermissionError", "FileNotFoundError", "FileExistsError",
+                        "NotADirectoryError", "IsADirectoryError"})
+CAUSE_CHARS = 400  # the cause as quoted in the last line; the FAILED line above has all of it
+
+
+def _cause_text(kind: str, message: str) -> str:
+    qualified = USER_ERRORS.get(kind)
+    text = message.strip().split("\n", 1)[0]
+    if qualified is not None:
+        text = text.removeprefix(f"{qualified}: ")
+    text = text.rstrip(" .;")  # the sentence goes on after it
+    return text if len(text) <= CAUSE_CHARS else text[:CAUSE_CHARS - 3] + "..."
+
+
+def _next_step(cause: tuple[str, str] | None, live: bool) -> str:
+    """What to do about a failure, by the kind of its cause."""
+    kind = cause[0] if cause is not None else None
+    if kind in ("SourceError", "SnapshotError"):
+        if live:
+            return ("run `make run` again later (a source that answered badly often answers "
+                    "well later), or use a snapshot (TARIFF_AUDIT_SOURCE)")
+        return ("correct the file and field it names in the snapshot, or point "
+                "TARIFF_AUDIT_SOURCE at a complete snapshot, then run `make run` again")
+    if kind == "LedgerError":
+        return "correct the ledger entry it names, then run `make run` again"
+    if kind == "Failure":
+        return ("correct the input behind the failing contract (its failing values are in "
+                "the check's metadata: make dev, Assets), then run `make run` again")
+    if kind in USER_ERRORS or kind is None:
+        return "do what the message above says, then run `make run` again"
+    if kind in _OS_ERRORS:
+        return ("make the path it names usable (it exists, as a directory where one is "
+                "needed, writable, with free space), then run `make run` again")
+    return ("this is a fault of the pipeline, not of the data: report it with the step's "
+            "stack trace above")
 
 
 def _materialize(instance, selection: list[str], keys: list[str] | None, label: str,
@@ -168,20 +239,21 @@ def _materialize(instance, selection: list[str], keys: list[str] | None, label: 
         result = run_assets(instance, selection, keys, deadline=deadline)
     except WaitBudgetExceeded as exc:
         print(f"   FAILED: {exc}", file=sys.stderr)
-        raise StageFailed(label) from None
+        raise StageFailed(label, cause=("WaitBudgetExceeded", str(exc))) from None
     except interrupts.Interrupted as stop:  # between Dagster's own handlers
         raise StageFailed(label, interrupted=stop) from None
     stop = watch.received() if watch is not None else None
     if stop is not None and not (result.success and completes):
         raise StageFailed(label, interrupted=stop)
     if not result.success:
-        steps = []
+        steps, cause = [], None
         for event in result.all_events:
             if event.is_step_failure:
                 error = _root_cause(event.step_failure_data.error)
                 print(f"   FAILED {event.step_key}: {error.message.strip()}", file=sys.stderr)
                 steps.append(event.step_key)
-        raise StageFailed(label, tuple(steps))
+                cause = cause or (error.cls_name or "", error.message)
+        raise StageFailed(label, tuple(steps), cause=cause)
     print(f"   done in {time.monotonic() - started:.1f} s", flush=True)
     return result
 
@@ -235,43 +307,104 @@ def _other_runs_since(instance, since: datetime) -> list[str]:
 
 def _after_failure(instance, failed: StageFailed, stage: str, path: Path,
                    backup: Path | None, since: datetime, deadline: Deadline,
-                   watch: interrupts.Watch) -> str:
-    """Leave the warehouse consistent after a failed or interrupted stage and say exactly what
-    changed: a failed load keeps what it committed and the marts are rebuilt from it; when the
-    marts cannot be rebuilt, or a signal stopped the run, the run is rolled back to the copy
+                   watch: interrupts.Watch, live: bool = False) -> str:
+    """Leave the warehouse consistent after a failed or interrupted stage and say in one
+    sentence what failed, what became of the warehouse and what to do next; the full list of
+    the tables that changed goes to the output above it. A failed load keeps what it committed
+    and the marts are rebuilt from it, when every table they read exists; a failed reference
+    stage (ledger, Federal Register, release list) runs nothing downstream. When the marts are
+    not rebuilt, or cannot be, or a signal stopped the run, the run is rolled back to the copy
     taken before it. Signals are ignored meanwhile but during the rebuild, which a signal
     stops (and the run is then rolled back): a rollback, once begun, finishes."""
     old = file_checksums(backup) if backup is not None else {}
-    changed = changed_tables(old, file_checksums(path))
+    now = file_checksums(path)
+    changed = changed_tables(old, now)
     if not changed:
-        return f"{failed.headline}; no table changed: the warehouse keeps its previous data"
+        return failed.sentence("no table changed: the warehouse keeps its previous data", live)
+    _list_changed(changed)
     if stage == "load" and failed.interrupted is None:
-        inputs = [t for t in changed if not t.startswith("marts.")]
-        try:
-            print("-> the marts again, from what was loaded before the failure", flush=True)
-            _materialize(instance, MARTS + PUBLISH, None, "indicators and the published copy",
-                         deadline, watch)
-        except StageFailed:
-            pass
+        missing = _missing_mart_inputs(path, deadline)
+        if missing:
+            print("-> the marts are not rebuilt: they read tables the warehouse does not have "
+                  f"({_names(missing, listed=False)})", flush=True)
         else:
-            now = changed_tables(old, file_checksums(path))
-            return (f"{failed.headline}; what it loaded before the failure is kept and the "
-                    f"marts were rebuilt from it: changed {', '.join(now)}"
-                    if inputs else f"{failed.headline}; changed {', '.join(now)}")
+            inputs = [t for t in changed if not t.startswith("marts.")]
+            try:
+                print("-> the marts again, from what was loaded before the failure", flush=True)
+                _materialize(instance, MARTS + PUBLISH, None, "indicators and the published "
+                             "copy", deadline, watch)
+            except StageFailed:
+                pass
+            else:
+                after = file_checksums(path)
+                now_changed = changed_tables(old, after)
+                _list_changed(now_changed)
+                summary = _summary(now_changed, old, after)
+                what = ("what it loaded before the failure is kept and the marts were rebuilt "
+                        "from it" if inputs else "the marts were rebuilt")
+                return failed.sentence(f"{what} ({summary})", live)
     if stage == "publish" and failed.interrupted is None:
-        return (f"{failed.headline}; the warehouse was updated (changed "
-                f"{', '.join(changed)}), the published copy still holds the previous data")
+        return failed.sentence(f"the warehouse was updated ({_summary(changed, old, now)}), "
+                               "the published copy still holds the previous data", live)
     others = _other_runs_since(instance, since)
     if others:
-        return (f"{failed.headline}; not rolled back, since other runs wrote meanwhile "
-                f"({', '.join(others)}): changed {', '.join(changed)}; the marts may lag "
-                "their inputs until a run succeeds")
+        return failed.sentence(
+            f"not rolled back, since other runs wrote meanwhile ({', '.join(others)}): "
+            f"{_summary(changed, old, now)}; the marts may lag their inputs until a run "
+            "succeeds", live)
     restore_backup(path, backup)
-    what = "the tables it had changed are as before it" if backup is not None else \
-        "no warehouse existed before it: the partial one was removed"
-    return (f"{failed.headline}; the run was rolled back ({what}: "
-            f"{', '.join(t.split(' ')[0] for t in changed)}): the warehouse keeps its previous "
-            "data, so no mart disagrees with its inputs")
+    if backup is None:
+        return failed.sentence(f"the run was rolled back: no warehouse existed before it, the "
+                               f"partial one ({len(changed)} tables, listed above) was "
+                               "removed", live)
+    return failed.sentence(f"the run was rolled back, the warehouse keeps its previous data "
+                           f"(the {len(changed)} tables it had changed are as before it: "
+                           f"{_names(changed)}), so no mart disagrees with its inputs", live)
+
+
+SHOWN_TABLES = 3  # tables the last line names; the full list is printed above it
+_LAYERS = ("raw", "staging", "marts")
+
+
+def _names(tables: list[str], listed: bool = True) -> str:
+    """A few table names, inputs first (raw, staging, then marts), and how many more (which
+    the line above lists, when ``listed``)."""
+    names = sorted((t.split(" ")[0] for t in tables),
+                   key=lambda n: (_LAYERS.index(n.split(".")[0])
+                                  if n.split(".")[0] in _LAYERS else len(_LAYERS), n))
+    more = len(names) - SHOWN_TABLES
+    rest = f" and {more} more" + (", listed above" if listed else "") if more > 0 else ""
+    return ", ".join(names[:SHOWN_TABLES]) + rest
+
+
+def _summary(changed: list[str], before: dict, after: dict) -> str:
+    """``43 tables unchanged; 2 changed: raw.x, staging.y``."""
+    unchanged = len(set(before) | set(after)) - len(changed)
+    return f"{unchanged} tables unchanged; {len(changed)} changed: {_names(changed)}"
+
+
+def _list_changed(changed: list[str]) -> None:
+    """Every table that changed, with its row counts, on one line above the last."""
+    print(f"   tables changed: {', '.join(changed)}", file=sys.stderr, flush=True)
+
+
+@cache
+def _mart_inputs() -> tuple[str, ...]:
+    """The tables the marts and the published copy read: their upstream assets outside them
+    (each asset key is ``schema/table``)."""
+    graph = defs.resolve_asset_graph()
+    marts = {dg.AssetKey.from_user_string(s) for s in MARTS + PUBLISH}
+    return tuple(sorted({".".join(parent.path) for key in marts
+                         for parent in graph.get(key).parent_keys if parent not in marts}))
+
+
+def _missing_mart_inputs(path: Path, deadline: Deadline) -> list[str]:
+    """The tables the marts read that the warehouse does not have (a load that failed on a
+    warehouse it was building): rebuilding the marts then fails step after step."""
+    if not path.exists():
+        return list(_mart_inputs())
+    with connect(path, read_only=True, deadline=deadline) as con:
+        return [t for t in _mart_inputs() if not table_exists(con, t)]
 
 
 def _stopped(stop: interrupts.Interrupted, what: str) -> SystemExit:
@@ -286,10 +419,12 @@ def run_all(full: bool = False) -> None:
     yet and the Census months whose snapshot vintage it lacks (the marts then recompute the
     months that changed); live mode fetches every month.
 
-    A failed stage ends the run with one line saying exactly which tables changed: a failed
-    load keeps what it committed and the marts are rebuilt from it; failed marts roll the run
-    back to the copy of the warehouse taken before it, and so does Ctrl-C or SIGTERM during
-    any stage (exit status 130 or 143)."""
+    A failed stage ends the run with one sentence: the stage and its cause, what became of the
+    warehouse (the tables changed, counted; listed on the line above) and the next step. A
+    failed reference stage runs nothing downstream; a failed load keeps what it committed and
+    the marts are rebuilt from it when every table they read exists; otherwise, and when the
+    marts fail, the run is rolled back to the copy of the warehouse taken before it, and so it
+    is after Ctrl-C or SIGTERM during any stage (exit status 130 or 143)."""
     try:
         settings.check_environment()
         source = SourceResource()
@@ -355,12 +490,12 @@ def _update(instance, source: SourceResource, mode: snapshot.SourceMode, full: b
         backup = take_backup(path)
     except BackupRefused as refused:
         raise SystemExit(f"refused: {refused}") from None
-    stage, label = "load", "ledger, Federal Register and HTS releases"
+    stage, label = "reference", "ledger, Federal Register and HTS releases"
     try:
         try:
             # one Dagster run per stage: a run's own bookkeeping costs about a second
             _materialize(instance, REFERENCE, None, label, deadline, watch)
-            label = "working out what is new or revised"
+            stage, label = "load", "working out what is new or revised"
             releases = instance.get_dynamic_partitions(hts_release_partitions.name)
             months = [k for k in partitions
                       if mode.is_live or k[:7] in snapshot.census_months(root, "imports_hs")]
@@ -393,7 +528,7 @@ def _update(instance, source: SourceResource, mode: snapshot.SourceMode, full: b
         with watch.deferred():
             try:
                 line = _after_failure(instance, failed, stage, path, backup, since, deadline,
-                                      watch)
+                                      watch, live=mode.is_live)
             except Exception as exc:  # the copy taken before the run is all that is left
                 reason = str(exc).partition("\n")[0]
                 kept = (f": the copy taken before the run is kept, restore it with mv {backup} "

@@ -64,6 +64,13 @@ def _last_line(text: str) -> str:
     return text.strip().splitlines()[-1]
 
 
+def _changed_tables_line(text: str) -> str:
+    """The full list of the tables a failed run changed, printed above its last line."""
+    found = [line for line in text.splitlines() if line.startswith("   tables changed: ")]
+    assert found, text[-3000:]
+    return found[-1]
+
+
 def _cli(env: dict, **extra) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pipelines.cli", "run"], cwd=project_root(),
                           env={**env, **extra}, capture_output=True, text=True,
@@ -99,10 +106,17 @@ def test_marts_failing_after_the_load_committed_roll_the_run_back(built, sample_
         if reader is not None:
             reader.close()
     last = _last_line(out)
-    assert last.startswith("indicators failed; the run was rolled back"), out[-3000:]
+    # the stage, its cause, what became of the warehouse, what to do: one line
+    assert last.startswith(f"indicators failed: gave up waiting for the warehouse {warehouse}"
+                           ), out[-3000:]
+    assert "TARIFF_AUDIT_WAREHOUSE_WAIT=3 s" in last
+    assert ("; the run was rolled back, the warehouse keeps its previous data (the " in last
+            and "tables it had changed are as before it: raw.census_exports, "
+                "raw.census_imports, " in last), last
+    assert last.endswith("next: do what the message above says, then run `make run` again")
+    listed = _changed_tables_line(out)  # every one, above the last line
     for table in ("raw.census_imports", "staging.imports_monthly", "staging.exports_monthly"):
-        assert table in last
-    assert "the warehouse keeps its previous data" in last
+        assert f"{table} (" in listed
     assert "FAILED" in out and "TARIFF_AUDIT_WAREHOUSE_WAIT=3 s" in out  # the cause, above
     assert table_checksums(warehouse) == before
     assert not warehouse.with_name(warehouse.name + ".before-run").exists()
@@ -136,9 +150,10 @@ def test_a_signal_rolls_the_run_back_and_ends_it_with_one_line(built, sample_sna
             shutil.rmtree(root / "census" / endpoint / "2026-08")
     name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
     last = _last_line(out)
-    assert last.startswith(f"{stage} interrupted ({name}); the run was rolled back "
-                           "(the tables it had changed are as before it: "), out[-3000:]
-    assert "raw.census_exports" in last and "the warehouse keeps its previous data" in last
+    assert last.startswith(f"{stage} interrupted ({name}); the run was rolled back, the "
+                           "warehouse keeps its previous data (the "), out[-3000:]
+    assert "tables it had changed are as before it: raw.census_exports" in last
+    assert "raw.census_exports (" in _changed_tables_line(out)
     assert "Traceback" not in out and 'File "' not in out and "Exception" not in out
     assert "the marts again" not in out
     assert ("-> indicators" in out) == (signum == signal.SIGTERM)
@@ -158,14 +173,23 @@ def test_a_month_failing_after_another_committed_keeps_it_and_rebuilds_the_marts
     done = _cli(env)
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     last = _last_line(done.stderr)
-    assert last.startswith("Census trade (2 partitions: 2026-08-01 .. 2026-09-01) failed; "
-                           "what it loaded before the failure is kept and the marts were "
-                           "rebuilt from it: changed "), last
+    assert last.startswith("Census trade (2 partitions: 2026-08-01 .. 2026-09-01) failed: "
+                           "Census imports/hs: "), last
+    assert "CTY_CODE=5880_I_COMMODITY=87.json" in last
+    assert "; what it loaded before the failure is kept and the marts were rebuilt from it (" \
+        in last
+    assert last.endswith("next: correct the file and field it names in the snapshot, or point "
+                         "TARIFF_AUDIT_SOURCE at a complete snapshot, then run `make run` "
+                         "again")
     after = table_checksums(warehouse)
     changed = {t for t in after if after[t] != before.get(t)}
-    # the line names exactly the tables that changed, each with its row counts
-    assert changed and all(f"{t} (" in last for t in changed)
-    assert all(f"{t} (" not in last for t in set(after) - changed)
+    # the last line counts them and names the first inputs; the line above lists exactly the
+    # tables that changed, each with its row counts
+    assert (f"{len(after) - len(changed)} tables unchanged; {len(changed)} changed: "
+            "raw.census_exports, raw.census_imports, staging.") in last, last
+    listed = _changed_tables_line(done.stderr)
+    assert changed and all(f"{t} (" in listed for t in changed)
+    assert all(f"{t} (" not in listed for t in set(after) - changed)
     assert {"raw.census_imports", "staging.imports_monthly",
             "marts.effective_rates_monthly"} <= changed
     assert "CTY_CODE=5880_I_COMMODITY=87" in done.stderr  # the cause, above
@@ -188,8 +212,12 @@ def test_a_failed_published_copy_keeps_the_marts_and_the_previous_copy(built, tm
     done = _cli(env, TARIFF_AUDIT_PUBLISHED=str(blocker / "published"))
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     assert "FAILED published__warehouse" in done.stderr
-    assert _last_line(done.stderr) == ("published copy failed; no table changed: the "
-                                       "warehouse keeps its previous data")
+    last = _last_line(done.stderr)
+    assert last.startswith("published copy failed: NotADirectoryError: [Errno 20] Not a "
+                           f"directory: '{blocker}/published"), last
+    assert last.endswith("; no table changed: the warehouse keeps its previous data; next: "
+                         "make the path it names usable (it exists, as a directory where one "
+                         "is needed, writable, with free space), then run `make run` again"), last
     assert table_checksums(warehouse) == before
 
 
@@ -231,6 +259,82 @@ def test_a_snapshot_without_census_months_is_refused_naming_the_source(sample_sn
     assert "census/imports_hs/<YYYY-MM>" in last and "TARIFF_AUDIT_SOURCE" in last
     assert "partition_key" not in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "data" / "warehouse.duckdb").exists()
+
+
+def test_a_broken_release_list_stops_the_run_at_its_cause(sample_snapshot, tmp_path):
+    """The issue's run: after the reference stage failed, the CLI rebuilt the marts on a
+    warehouse without HTS tables and printed nine tracebacks ("Table with name hts_lines does
+    not exist!") under the cause, then a 2,000-character list of tables. Now nothing
+    downstream runs and the run ends with one sentence: the stage, the file and field, what
+    became of the warehouse, and what to do."""
+    root = _link_tree(sample_snapshot, tmp_path / "snapshot",
+                      lambda path: path.name == "releaseList.json")
+    listed = (sample_snapshot / "hts" / "releaseList.json").read_bytes()
+    (root / "hts" / "releaseList.json").write_bytes(listed[:-40])  # cut short: not JSON
+    done = _cli(environment(tmp_path, root))
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    out = done.stdout + done.stderr
+    last = _last_line(done.stderr)
+    assert last.startswith("ledger, Federal Register and HTS releases failed: USITC HTS: "
+                           f"{root}/hts/releaseList.json: field 'body': "), last
+    assert ("; the run was rolled back: no warehouse existed before it, the partial one "
+            in last and " tables, listed above) was removed; next: correct the file and field "
+            "it names in the snapshot" in last), last
+    assert len(last) < 1000 and "staging.ledger_rules" not in last
+    assert "staging.ledger_rules (new, " in _changed_tables_line(done.stderr)
+    # nothing downstream ran, and no stack hides the cause
+    for stage in ("-> tariff schedule", "-> Census trade", "-> indicators", "the marts"):
+        assert stage not in done.stdout, done.stdout
+    assert "does not exist" not in out and "Traceback" not in out and 'File "' not in out
+    assert "Stack Trace" not in out
+    assert out.count("FAILED ") == 1
+    assert not (tmp_path / "data" / "warehouse.duckdb").exists()
+
+
+def test_a_load_failing_on_a_new_warehouse_does_not_rebuild_marts_without_their_inputs(
+        sample_snapshot, tmp_path):
+    """A release that cannot be read on a first run: the reference tables are loaded, the
+    releases, Census tables and the rest are not. Rebuilding the marts then failed step after
+    step on the missing tables; now they are not rebuilt and the run is rolled back."""
+    releases = sorted(p.name for p in (sample_snapshot / "hts").glob("*.json.gz"))
+    root = _link_tree(sample_snapshot, tmp_path / "snapshot",
+                      lambda path: path.name == releases[0])
+    body = (sample_snapshot / "hts" / releases[0]).read_bytes()
+    (root / "hts" / releases[0]).write_bytes(body[:len(body) // 2])  # cut short
+    done = _cli(environment(tmp_path, root))
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "-> the marts are not rebuilt: they read tables the warehouse does not have (" \
+        in done.stdout, done.stdout
+    assert "-> indicators" not in done.stdout and "does not exist" not in done.stderr
+    last = _last_line(done.stderr)
+    assert last.startswith("tariff schedule ("), last
+    assert "failed: USITC HTS: " in last and releases[0] in last
+    assert "; the run was rolled back: no warehouse existed before it" in last
+    assert "Traceback" not in done.stderr and done.stderr.count("FAILED ") == 1
+    assert not (tmp_path / "data" / "warehouse.duckdb").exists()
+
+
+def test_the_marts_are_rebuilt_only_from_tables_that_exist(tmp_path):
+    """After a failed load, a warehouse missing a table the marts read is not rebuilt (each
+    mart would fail on it); one that has every table is."""
+    from pipelines.cli import _mart_inputs, _missing_mart_inputs
+    from pipelines.lib.waiting import Deadline
+
+    inputs = set(_mart_inputs())
+    assert {"staging.hts_lines", "staging.imports_monthly", "staging.ledger_rules",
+            "raw.hts_releases"} <= inputs
+    assert not any(t.startswith("marts.") and t != "marts.ledger_discrepancies" for t in inputs)
+    path = tmp_path / "warehouse.duckdb"
+    deadline = Deadline(5, "TARIFF_AUDIT_WAREHOUSE_WAIT")
+    assert set(_missing_mart_inputs(path, deadline)) == inputs  # no warehouse at all
+    with duckdb.connect(str(path)) as con:
+        for table in inputs:  # only their existence counts
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
+            con.execute(f"CREATE TABLE {table} (x INTEGER)")
+    assert _missing_mart_inputs(path, deadline) == []
+    with duckdb.connect(str(path)) as con:
+        con.execute("DROP TABLE staging.hts_lines")
+    assert _missing_mart_inputs(path, deadline) == ["staging.hts_lines"]
 
 
 def test_a_ui_run_from_another_source_is_refused_by_the_step(case, sample_snapshot, tmp_path):
