@@ -13,6 +13,8 @@ import os
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -107,13 +109,33 @@ def _brief_failures(record: logging.LogRecord) -> bool:
     user (a source's file and field, a contract, a wait: ``USER_ERRORS``), with its whole
     stack, which says nothing a user can act on: keep the line saying what stopped, drop the
     stack (the run's events keep it, in the UI). The CLI prints the cause itself (``FAILED
-    <step>: ...``). A stack of any other error (a fault of the code) is kept."""
+    <step>: ...``). A stack of any other error (a fault of the code) is kept, unless a signal
+    came (``_watch``): the step failed because the run was stopped."""
     text = record.getMessage()
-    if "\n" in text and ("DagsterExecutionInterruptedError" in text
-                         or "Execution was interrupted" in text
-                         or any(f"\n{name}: " in text for name in USER_ERRORS.values())):
+    if "\n" in text and (any(sign in text for sign in _INTERRUPT_SIGNS)
+                         or any(f"\n{name}: " in text for name in USER_ERRORS.values())
+                         or (_watch is not None and _watch.received() is not None)):
         record.msg, record.args = text.split("\n", 1)[0], ()
     return True
+
+
+_INTERRUPT_SIGNS = ("DagsterExecutionInterruptedError", "Execution was interrupted")
+# The signals of the current `make run` (set by run_all): once one came, every step failure is
+# its consequence (a DuckDB query it interrupted fails its step as an ordinary exception, with
+# a stack), and the run ends with the one line saying it was interrupted.
+_watch: interrupts.Watch | None = None
+
+
+@contextmanager
+def _watching() -> Iterator[interrupts.Watch]:
+    """:func:`interrupts.watching`, known to the console's filter while it lasts."""
+    global _watch
+    with interrupts.watching() as watch:
+        _watch = watch
+        try:
+            yield watch
+        finally:
+            _watch = None
 
 
 @dg.logger(config_schema=dg.colored_console_logger.config_schema,
@@ -434,7 +456,7 @@ def run_all(full: bool = False) -> None:
     print(f"source: {mode.kind} ({mode.root})"
           + (" - SYNTHETIC sample data, never cite it" if mode.synthetic else ""))
     instance = dg.DagsterInstance.get()
-    with interrupts.watching() as watch:
+    with _watching() as watch:
         try:
             _update(instance, source, mode, full, watch)
         except interrupts.Interrupted as stop:  # before the first stage
