@@ -695,7 +695,8 @@ def main(argv: list[str] | None = None) -> None:
     sql = sub.add_parser("sql", help="run one SQL query on the published copy (see pipelines.sql)")
     sql.add_argument("query")
     sub.add_parser("dictionary", help="print the data dictionary generated from sql/")
-    sub.add_parser("contracts", help="rewrite the README's list of data contracts")
+    sub.add_parser("contracts", help="rewrite the list of data contracts in "
+                                      "docs/DATA_QUALITY.md")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     _show_waits()
@@ -708,12 +709,10 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "report":
         build_report()
     elif args.command == "contracts":
-        from pipelines.lib.quality.contracts_doc import splice
-        from pipelines.lib.sources.snapshot import project_root
+        from pipelines.lib.quality.contracts_doc import DOC, splice
 
-        readme = project_root() / "README.md"
-        readme.write_text(splice(readme.read_text(encoding="utf-8")), encoding="utf-8")
-        print(f"updated the data contracts in {readme}")
+        DOC.write_text(splice(DOC.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"updated the data contracts in {DOC}")
     elif args.command == "dictionary":
         from pipelines.lib.dictionary import render
 

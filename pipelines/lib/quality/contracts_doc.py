@@ -1,9 +1,12 @@
-"""The README's list of data contracts, generated from the suites and the SQL checks."""
+"""The list of data contracts in docs/DATA_QUALITY.md, generated from the suites and the SQL
+checks (``tariff-audit contracts`` rewrites it; a test keeps it in step)."""
 
 from __future__ import annotations
 
 from pipelines.lib.quality import gx_runner
+from pipelines.lib.sources.snapshot import project_root
 
+DOC = project_root() / "docs" / "DATA_QUALITY.md"
 START, END = "<!-- contracts:start -->", "<!-- contracts:end -->"
 
 
@@ -30,9 +33,9 @@ def _order(table: str) -> tuple:
     return ({"raw": 0, "staging": 1, "marts": 2}.get(table.split(".")[0], 3), table)
 
 
-def splice(readme: str) -> str:
-    """``readme`` with the block between the markers replaced by :func:`render`."""
-    head, rest = readme.split(START, 1)
+def splice(text: str) -> str:
+    """``text`` (of :data:`DOC`) with the block between the markers replaced by :func:`render`."""
+    head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
     return head + render() + tail
 
