@@ -683,6 +683,7 @@ def _show_waits() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    settings.load_env_file()
     script = Path(sys.argv[0]).name == "tariff-audit"  # the console script of pyproject.toml
     parser = argparse.ArgumentParser(prog="tariff-audit" if script else "python -m pipelines.cli")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -16,6 +16,7 @@ import sys
 
 import duckdb
 
+from pipelines.lib import settings
 from pipelines.lib.publish import published_path
 
 SOURCES = {
@@ -93,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("hs10", help="HS10 code, 10 digits (dots allowed)")
     parser.add_argument("date", help="entry date, YYYY-MM-DD")
     args = parser.parse_args(argv)
+    settings.load_env_file()
     try:
         if not args.hs10.strip() or not args.date.strip():
             raise UsageError("give a line and a day of entry: make rate HS=8703230190 "

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib import settings
 from pipelines.lib.publish import published_path
 
 FORMATS = ("table", "csv", "parquet")
@@ -184,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", default="", help="table (default), csv or parquet")
     parser.add_argument("--out", default="", help="file to write (csv or parquet)")
     args = parser.parse_args(argv)
+    settings.load_env_file()  # TARIFF_AUDIT_PUBLISHED may be set there
     path = published_path()
     try:
         fmt = _infer_format(args.format or None, args.out or None)

@@ -3,7 +3,11 @@ with one line naming the variable, the value and the expected format, never a ba
 ``Invalid isoformat string`` from deep inside a step.
 
 ``.env.example`` documents every variable; :func:`check_environment` reads them all once, so the
-CLI refuses a bad setting before it starts any run."""
+CLI refuses a bad setting before it starts any run. :func:`load_env_file` reads the project's
+``.env`` (a copy of ``.env.example``) into the environment for every command (``make run``,
+``make sql``, ``make rate``; ``make dev`` has Dagster's own loading of ``.env``): a variable
+already set in the environment wins, and an empty value in ``.env`` leaves the variable unset
+(its default)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+ENV_FILE = Path(__file__).resolve().parents[2] / ".env"  # beside .env.example
 # The base URL of every live source, overridable for a mirror, a proxy or a test server.
 BASE_URLS = {
     "TARIFF_AUDIT_CENSUS_BASE_URL": "https://api.census.gov/data/timeseries/intltrade",
@@ -38,6 +43,23 @@ class SettingError(ValueError):
         self.name = name
         super().__init__(f"{name}={value!r} is not usable: expected {expected} "
                          f"(set it in the environment or .env, see .env.example)")
+
+
+def load_env_file(path: Path | None = None) -> list[str]:
+    """Set the variables of ``path`` (default :data:`ENV_FILE`; nothing when it does not exist)
+    that the environment does not set already and that have a value; returns their names
+    (never their values: ``.env`` may hold an API key)."""
+    from dotenv import dotenv_values  # a dependency of Dagster
+
+    path = path or ENV_FILE
+    if not path.is_file():
+        return []
+    loaded = []
+    for name, value in dotenv_values(path).items():
+        if value is not None and value.strip() and name not in os.environ:
+            os.environ[name] = value
+            loaded.append(name)
+    return loaded
 
 
 def _get(name: str) -> str | None:
