@@ -5,6 +5,11 @@ sample, the banner, so a chart copied out of the report still says what it shows
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
 
 import altair as alt
 import polars as pl
@@ -20,6 +25,44 @@ SERIES = {  # the three rates, always in these colours
 }
 PHASE_COLORS = ["#f2f2f2", "#fde2c8", "#dcefdc", "#f6d6d6", "#e3e3f3", "#efe7d2"]
 FONT = "Helvetica, Arial, sans-serif"
+# A rendered chart is kept under the digest of its spec (data included) and of vl-convert's
+# version: a report whose data did not change renders no chart again (about 0.3 s each).
+# Entries unused for CACHE_DAYS are removed when a new one is written.
+CACHE_DAYS = 30
+
+
+def cache_dir() -> Path:
+    """``<data>/reports/.charts`` (``TARIFF_AUDIT_DATA``)."""
+    from pipelines.lib.sources.snapshot import data_dir
+
+    return data_dir() / "reports" / ".charts"
+
+
+def _svg(spec: dict) -> str:
+    """vl-convert's SVG of ``spec``, from the cache when the same spec was rendered before."""
+    key = hashlib.sha256(json.dumps([vlc.__version__, spec], sort_keys=True,
+                                    default=str).encode()).hexdigest()
+    folder = cache_dir()
+    path = folder / f"{key}.svg"
+    try:
+        svg = path.read_text(encoding="utf-8")
+        os.utime(path)  # in use: kept by the pruning below
+        return svg
+    except OSError:
+        pass
+    svg = vlc.vegalite_to_svg(spec)
+    try:  # a cache that cannot be written (read-only data dir) only costs the rendering
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(svg, encoding="utf-8")
+        partial.replace(path)
+        stale = time.time() - CACHE_DAYS * 86400
+        for old in folder.glob("*.svg"):
+            if old.stat().st_mtime < stale:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return svg
 
 
 def to_svg(chart: alt.TopLevelMixin, title: str, banner: str | None) -> Markup:
@@ -33,7 +76,7 @@ def to_svg(chart: alt.TopLevelMixin, title: str, banner: str | None) -> Markup:
                       subtitleFontWeight="bold", subtitleFontSize=12, subtitleFont=FONT)
     spec = chart.properties(title=alt.Title(**params)).configure(
         font=FONT, background="white").configure_view(stroke=None).to_dict()
-    return Markup(vlc.vegalite_to_svg(spec))
+    return Markup(_svg(spec))
 
 
 def _dates(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
