@@ -39,6 +39,7 @@ from pipelines.lib.warehouse import (
     WarehouseLocked,
     changed_tables,
     connect,
+    ensure_table,
     file_checksums,
     recorded_source,
     refuse_other_source,
@@ -46,6 +47,7 @@ from pipelines.lib.warehouse import (
     table_counts,
     table_exists,
     take_backup,
+    transaction,
     warehouse_path,
 )
 
@@ -422,11 +424,22 @@ def _mart_inputs() -> tuple[str, ...]:
 
 def _missing_mart_inputs(path: Path, deadline: Deadline) -> list[str]:
     """The tables the marts read that the warehouse does not have (a load that failed on a
-    warehouse it was building): rebuilding the marts then fails step after step."""
+    warehouse it was building): rebuilding the marts then fails step after step. An optional
+    source's tables are not missing: a first run that failed before that source's stage gets
+    them empty, as a snapshot without the source leaves them, and its marts say what is not
+    measured."""
     if not path.exists():
         return list(_mart_inputs())
     with connect(path, read_only=True, deadline=deadline) as con:
-        return [t for t in _mart_inputs() if not table_exists(con, t)]
+        missing = [t for t in _mart_inputs() if not table_exists(con, t)]
+    optional = {t for source in snapshot.SOURCES.values() if not source.required
+                for t in source.tables}
+    required = [t for t in missing if t not in optional]
+    if missing and not required:
+        with connect(path, deadline=deadline) as con, transaction(con):
+            for table in missing:
+                ensure_table(con, table.replace(".", "/"))
+    return required
 
 
 def _stopped(stop: interrupts.Interrupted, what: str) -> SystemExit:

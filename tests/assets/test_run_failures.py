@@ -335,6 +335,16 @@ def test_the_marts_are_rebuilt_only_from_tables_that_exist(tmp_path):
     with duckdb.connect(str(path)) as con:
         con.execute("DROP TABLE staging.hts_lines")
     assert _missing_mart_inputs(path, deadline) == ["staging.hts_lines"]
+    # an optional source's tables (a first run that failed before Japan's stage) are created
+    # empty from their DDL rather than missing, when no required table is missing
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE staging.hts_lines (x INTEGER)")
+        con.execute("DROP TABLE staging.fx_monthly")
+        con.execute("DROP TABLE staging.japan_trade_monthly")
+    assert _missing_mart_inputs(path, deadline) == []
+    with duckdb.connect(str(path)) as con:
+        assert con.execute("SELECT count(*) FROM staging.fx_monthly").fetchone() == (0,)
+        assert len(con.execute("DESCRIBE staging.japan_trade_monthly").fetchall()) > 1
 
 
 def test_a_ui_run_from_another_source_is_refused_by_the_step(case, sample_snapshot, tmp_path):
