@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.defs.quality.checks import _load_sql_checks
+from pipelines.lib.quality.sql_checks import load_sql_checks
 from pipelines.lib.warehouse import run
 from tests.helpers import raw_census_imports
 
 ROOT = Path(__file__).resolve().parents[2]
-(CHECK,) = [c for c in _load_sql_checks(ROOT / "sql/checks/raw.census_imports.sql")
+(CHECK,) = [c for c in load_sql_checks(ROOT / "sql/checks/raw.census_imports.sql")
             if c.check_name == "hs10_rows_add_up_to_chapter_totals"]
 FETCHED = "2026-11-01 00:00:00"
 

@@ -4,11 +4,11 @@ the chapter totals), a chapter of at least min_chapter_usd last month must still
 
 import pytest
 
-from pipelines.defs.quality.checks import _load_sql_checks
+from pipelines.lib.quality.sql_checks import load_sql_checks
 from pipelines.lib.warehouse import run
 from tests.helpers import ROOT, raw_census_imports
 
-CHECKS = {c.check_name: c for c in _load_sql_checks(ROOT / "sql/checks/raw.census_imports.sql")}
+CHECKS = {c.check_name: c for c in load_sql_checks(ROOT / "sql/checks/raw.census_imports.sql")}
 MIN = 10_000_000
 
 
@@ -79,4 +79,4 @@ def test_the_partner_check_is_the_japan_query_with_its_own_parameter(tmp_path):
         bad.write_text("-- name: a\n-- severity: error\n-- description: d\nSELECT 1\n"
                        "-- name: b\n-- severity: warning\n-- description: d\n" + body)
         with pytest.raises(ValueError, match="same_query_as names a check above it"):
-            _load_sql_checks(bad)
+            load_sql_checks(bad)

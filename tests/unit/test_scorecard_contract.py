@@ -7,11 +7,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.defs.quality.checks import _load_sql_checks
+from pipelines.lib.quality.sql_checks import load_sql_checks
 from pipelines.lib.warehouse import run
 
 ROOT = Path(__file__).resolve().parents[2]
-(CHECK,) = [c for c in _load_sql_checks(ROOT / "sql/checks/marts.implementation_scorecard.sql")
+(CHECK,) = [c for c in load_sql_checks(ROOT / "sql/checks/marts.implementation_scorecard.sql")
             if c.check_name == "every_commitment_every_quarter"]
 
 

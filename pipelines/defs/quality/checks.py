@@ -12,33 +12,18 @@ transaction rolls back, so the table keeps its previous data and no downstream a
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from pipelines.lib.quality import gx_runner
-from pipelines.lib.warehouse import run, sql_dir
+from pipelines.lib.quality.sql_checks import sql_checks
+from pipelines.lib.warehouse import run
 
 SAMPLE_SIZE = 10
 DEFAULT_QUARANTINE_SHARE = 0.005
-_SECTION = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
-_FIELD = re.compile(r"^--\s*(severity|description|same_query_as|binds):\s*(.+)$", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class SqlCheck:
-    """A cross-row contract: a query returning one (partition, value) row per offending item."""
-
-    check_name: str
-    severity: str
-    description: str
-    sql: str
-    path: Path
-    binds: tuple[tuple[str, object], ...] = ()  # parameters of this check alone
 
 
 @dataclass
@@ -91,42 +76,9 @@ class Outcome:
         return f"{self.check_name}: {reasons}{where}"
 
 
-def _load_sql_checks(path: Path) -> list[SqlCheck]:
-    """The checks of one file. A check may reuse another's query (``-- same_query_as: name``,
-    no SQL of its own) with its own parameters (``-- binds: name=value, ...``; values are
-    JSON: ``true``, ``10``, ``"text"``)."""
-    text = path.read_text(encoding="utf-8")
-    parts = _SECTION.split(text)
-    checks: dict[str, SqlCheck] = {}
-    for i in range(1, len(parts), 2):
-        name, body = parts[i], parts[i + 1]
-        fields = dict(_FIELD.findall(body))
-        if not {"severity", "description"} <= set(fields) or fields["severity"] not in (
-                "error", "warning"):
-            raise ValueError(f"{path}: check {name!r} needs '-- severity: error|warning' and "
-                             "'-- description: ...' lines")
-        sql = _FIELD.sub("", body).strip()
-        if "same_query_as" in fields:
-            other = checks.get(fields["same_query_as"].strip())
-            if other is None or sql:
-                raise ValueError(f"{path}: check {name!r}: same_query_as names a check above "
-                                 "it, and the check then has no SQL of its own")
-            sql = other.sql
-        binds = tuple((k.strip(), json.loads(v)) for k, _, v in (
-            b.partition("=") for b in fields.get("binds", "").split(",") if b.strip()))
-        checks[name] = SqlCheck(name, fields["severity"], fields["description"].strip(), sql,
-                                path, binds)
-    return list(checks.values())
-
-
 @cache
 def suites() -> dict[str, gx_runner.Suite]:
     return gx_runner.load_suites()
-
-
-@cache
-def sql_checks() -> dict[str, list[SqlCheck]]:
-    return {p.stem: _load_sql_checks(p) for p in sorted((sql_dir() / "checks").glob("*.sql"))}
 
 
 def quarantine_threshold(table: str) -> float:

@@ -8,8 +8,9 @@ from dagster._core.storage.asset_check_execution_record import AssetCheckExecuti
 
 from pipelines.defs.metadata import source_label, warehouse_source
 from pipelines.defs.quality.checks import specs as table_specs
-from pipelines.defs.quality.checks import sql_checks, suites
+from pipelines.defs.quality.checks import suites
 from pipelines.defs.resources import SourceResource, WarehouseResource
+from pipelines.lib.quality.sql_checks import sql_checks
 from pipelines.lib.report import render
 from pipelines.lib.report.queries import PROVIDERS
 from pipelines.lib.report.sections import CheckRun

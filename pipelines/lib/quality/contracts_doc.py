@@ -4,6 +4,7 @@ checks (``tariff-audit contracts`` rewrites it; a test keeps it in step)."""
 from __future__ import annotations
 
 from pipelines.lib.quality import gx_runner
+from pipelines.lib.quality.sql_checks import sql_checks
 from pipelines.lib.sources.snapshot import project_root
 
 DOC = project_root() / "docs" / "DATA_QUALITY.md"
@@ -12,8 +13,6 @@ START, END = "<!-- contracts:start -->", "<!-- contracts:end -->"
 
 def render() -> str:
     """One markdown table per table: check, severity, what it guarantees."""
-    from pipelines.defs.quality.checks import sql_checks  # the one SQL-check parser
-
     suites = gx_runner.load_suites()
     extra = sql_checks()
     lines = [START, ""]
