@@ -137,8 +137,8 @@ def test_every_chapter99_heading_of_every_release_is_accounted_for(loaded):
     releases = run(loaded, "SELECT count(DISTINCT release) FROM marts.unmodelled_provisions")
     assert releases == [(44,)]
     # The SQL contracts of the mart pass on the real releases too.
-    from pipelines.defs.quality.checks import _load_sql_checks
-    for check in _load_sql_checks(Path("sql/checks/marts.unmodelled_provisions.sql")):
+    from pipelines.lib.quality.sql_checks import load_sql_checks
+    for check in load_sql_checks(Path("sql/checks/marts.unmodelled_provisions.sql")):
         assert run(loaded, check.sql) == [], check.check_name
 
 
