@@ -5,11 +5,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The versions installed are those of constraints.txt (make lock rewrites it), so a clone set up
+# next month gets the versions the tests passed with.
+EXTRAS := dev,postgres
 PORT ?= 3000
 HOST ?= 127.0.0.1
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: help setup run run-full test dev sql rate summary report screenshot dictionary lint bench clean
+.PHONY: help setup lock run run-full test dev sql rate summary report screenshot dictionary lint bench clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -17,12 +20,21 @@ help: ## list the targets
 
 setup: $(STAMP) ## create .venv and install the project (once; again when pyproject.toml changes)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[$(EXTRAS)]'
 	@touch $@
+
+lock: ## rewrite constraints.txt with the newest versions pyproject.toml allows (then make test)
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[$(EXTRAS)]'
+	{ echo "# The versions make setup installs (pip -c). Written by make lock; do not edit."; \
+	  .lock-venv/bin/python -m pip freeze --all --exclude-editable | grep -iv '^tariff-audit'; } > constraints.txt
+	rm -rf .lock-venv
 
 run: setup ## build or update the warehouse from TARIFF_AUDIT_SOURCE (default: the synthetic sample; only what is new or revised), publish it, print a summary
 	$(BIN)/python -m pipelines.cli run
