@@ -44,3 +44,21 @@ def test_a_cache_that_cannot_be_written_only_costs_the_rendering(conversions):
     first = charts.to_svg(_chart([5, 6]), "t", None)
     assert charts.to_svg(_chart([5, 6]), "t", None) == first
     assert len(conversions) == 2
+
+
+@pytest.mark.parametrize("planted", [
+    '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><rect onload="alert(1)"/></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink">'
+    '<a x:href="https://example.org/"><text>click</text></a></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><p>html</p></foreignObject></svg>',
+    '<div>not svg</div>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><rect',
+])
+def test_a_cached_file_that_is_not_inert_svg_is_rendered_again(conversions, planted):
+    first = charts.to_svg(_chart([7, 8]), "t", None)
+    (entry,) = charts.cache_dir().glob("*.svg")
+    entry.write_text(planted)  # someone with write access to the data directory
+    again = charts.to_svg(_chart([7, 8]), "t", None)
+    assert again == first and len(conversions) == 2
+    assert entry.read_text() == str(first)  # the entry is replaced by the real rendering

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import altair as alt
@@ -38,17 +39,44 @@ def cache_dir() -> Path:
     return data_dir() / "reports" / ".charts"
 
 
+_SVG_NS = "{http://www.w3.org/2000/svg}"
+_ACTIVE = {"script", "foreignObject", "iframe", "object", "embed", "animate", "set"}
+
+
+def _inert(svg: str) -> bool:
+    """Whether ``svg`` is plain SVG as vl-convert writes it: one ``<svg>`` root, only SVG
+    elements, none that runs or loads anything (script, foreignObject, animation), no event
+    handler attributes and no link leaving the document. The cache is a file in the data
+    directory, so its content is checked before it goes into the page as markup."""
+    try:
+        root = ET.fromstring(svg)
+    except (ET.ParseError, ValueError):
+        return False
+    if root.tag != f"{_SVG_NS}svg":
+        return False
+    for element in root.iter():
+        if not element.tag.startswith(_SVG_NS) or element.tag[len(_SVG_NS):] in _ACTIVE:
+            return False
+        for name, value in element.attrib.items():
+            local = name.rsplit("}", 1)[-1].lower()
+            if local.startswith("on") or (local == "href" and not value.startswith("#")):
+                return False
+    return True
+
+
 def _svg(spec: dict) -> str:
-    """vl-convert's SVG of ``spec``, from the cache when the same spec was rendered before."""
+    """vl-convert's SVG of ``spec``, from the cache when the same spec was rendered before
+    and the cached file is inert SVG (anything else is rendered again and replaced)."""
     key = hashlib.sha256(json.dumps([vlc.__version__, spec], sort_keys=True,
                                     default=str).encode()).hexdigest()
     folder = cache_dir()
     path = folder / f"{key}.svg"
     try:
         svg = path.read_text(encoding="utf-8")
-        os.utime(path)  # in use: kept by the pruning below
-        return svg
-    except OSError:
+        if _inert(svg):
+            os.utime(path)  # in use: kept by the pruning below
+            return svg
+    except (OSError, UnicodeDecodeError):
         pass
     svg = vlc.vegalite_to_svg(spec)
     try:  # a cache that cannot be written (read-only data dir) only costs the rendering
