@@ -142,8 +142,8 @@ def test_the_verdict_lists_every_commitment_of_the_latest_quarter(built, page):
     with duckdb.connect(str(built["data"] / "warehouse.duckdb"), read_only=True) as con:
         rows = latest_rows(con)
     items = page.evaluate("""[...document.querySelectorAll('#verdict li.verdict')].map(li => ({
-        word: li.querySelector('.pill').innerText,
-        what: li.querySelector('.what b').innerText}))""")
+        word: li.querySelector('.pill').textContent.trim(),
+        what: li.querySelector('.what b').textContent.trim()}))""")  # folded rows too
     assert len(rows) >= 10 and len(items) == len(rows)
     # one item per row: the commitment's title, with the tranche, source or mineral group
     assert sorted(i["what"] for i in items) == sorted(row_titles(rows))
@@ -151,6 +151,13 @@ def test_the_verdict_lists_every_commitment_of_the_latest_quarter(built, page):
     assert len(statuses) >= 3  # the sample exercises several statuses
     words = {i["word"].lower() for i in items}
     assert len(words) == len(statuses)
+    # the monitored rows (no agreed target) are folded into one block under the scored ones
+    folded = page.evaluate("""[...document.querySelectorAll('#verdict details.monitored')].map(
+        d => ({open: d.open, words: [...d.querySelectorAll('li.verdict .pill')].map(
+            p => p.textContent.trim().toLowerCase())}))""")
+    monitored = sum(row["status"] == "monitored" for row in rows)
+    assert monitored and sum(len(d["words"]) for d in folded) == monitored
+    assert all(not d["open"] and set(d["words"]) == {"monitored"} for d in folded)
 
 
 def test_rebuild_gives_the_same_bytes_apart_from_the_generated_line(built):
