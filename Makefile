@@ -12,7 +12,7 @@ PORT ?= 3000
 HOST ?= 127.0.0.1
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: help setup lock run run-full test dev sql rate summary report screenshot dictionary lint bench clean
+.PHONY: help setup lock run run-full test test-slow test-all dev sql rate summary report screenshot dictionary lint bench clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[$(EXTRAS)]'
 	@touch $@
 
-lock: ## rewrite constraints.txt with the newest versions pyproject.toml allows (then make test)
+lock: ## rewrite constraints.txt with the newest versions pyproject.toml allows (then make test-all)
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet --upgrade pip
@@ -44,10 +44,18 @@ run-full: setup ## reload every release and month of the source (make run loads 
 
 # One worker per core (at most 4: each runs real CLIs, `dg dev` and DuckDB), one test module per
 # worker at a time: a module's fixtures (a built warehouse, a webserver) are built once.
-# TEST_JOBS=0 runs in this process, one test after another.
+# TEST_JOBS=0 runs in this process, one test after another. make test leaves out the tests
+# marked slow (real CLIs killed mid-run, the Dagster webserver, Chromium, PostgreSQL);
+# make test-all runs them after it, and CI runs make test-all.
 TEST_JOBS ?= auto
-test: setup ## the whole test suite (real-data tests use ../shared/data when it is there)
-	$(BIN)/python -m pytest -n $(TEST_JOBS) --maxprocesses=4 --dist loadfile
+PYTEST := $(BIN)/python -m pytest -n $(TEST_JOBS) --maxprocesses=4 --dist loadfile
+test: setup ## the tests but the slow ones, in minutes (real-data tests use ../shared/data when it is there)
+	$(PYTEST) -m "not slow"
+
+test-slow: setup ## only the slow tests: end-to-end runs, crashes, the UI, Chromium, PostgreSQL
+	$(PYTEST) -m slow
+
+test-all: test test-slow ## every test: make test, then the slow ones (what CI runs)
 
 dev: setup ## the Dagster UI and daemon (dg dev) on http://127.0.0.1:3000; PORT=... HOST=... to change
 	$(BIN)/dg dev -w workspace.yaml --host $(HOST) --port $(PORT)

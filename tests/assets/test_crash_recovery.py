@@ -21,6 +21,8 @@ from pipelines.lib.sources.snapshot import project_root
 from tests.cli_harness import HANG_GUARD_SECONDS, Cli, environment
 from tests.helpers import table_checksums
 
+pytestmark = pytest.mark.slow  # real CLIs killed mid-run and recovered: make test-all
+
 
 def _instance(env: dict) -> dg.DagsterInstance:
     return dg.DagsterInstance.from_config(env["DAGSTER_HOME"])

@@ -21,6 +21,8 @@ from tests.assets.conftest import _materialize
 from tests.cli_harness import Cli, environment
 from tests.helpers import table_checksums
 
+pytestmark = pytest.mark.slow  # real CLIs run, killed and failed: make test-all
+
 OPTIONAL = [key for key, source in SOURCES.items() if not source.required]
 # the marts reading Japan's statistics and exchange rates, with what they need built before
 JAPAN_MARTS = ["marts/mirror_trade", "marts/mirror_trade_distribution",

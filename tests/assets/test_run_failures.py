@@ -30,6 +30,8 @@ from tests.assets.conftest import _materialize
 from tests.cli_harness import HANG_GUARD_SECONDS, Cli, environment
 from tests.helpers import table_checksums
 
+pytestmark = pytest.mark.slow  # real CLIs run, killed and failed: make test-all
+
 HELD_BACK = ("2026-08", "2026-09")  # months the first build leaves out
 
 

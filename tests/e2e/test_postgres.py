@@ -17,7 +17,7 @@ import yaml
 from pipelines.cli import LEDGER, PUBLISH, run_assets
 from pipelines.defs.resources import SourceResource, WarehouseResource
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "deploy" / "postgres" / "dagster.yaml"
 

@@ -21,7 +21,7 @@ from pipelines.lib.report.render import BANNER, GENERATED_PREFIX
 from pipelines.lib.rules.scorecard import latest_rows, row_titles
 from tests.e2e.browser import Page, chromium_path
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("TARIFF_AUDIT_TEST_ARTIFACTS", ROOT / "test-artifacts"))
 MONTHS = ["2025-01-01", "2026-09-01"]  # every legal phase of the sample's story

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = {"raw/hts_releases", "raw/hts_records", "staging/hts_lines", "staging/hts_chapter99",
           "raw/census_imports", "raw/census_exports", "staging/imports_monthly",
