@@ -21,8 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.paths import project_root
 from pipelines.lib.quality import gx_runner
-from pipelines.lib.sources.snapshot import project_root
 
 
 def build(path: Path) -> None:

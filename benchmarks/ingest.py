@@ -21,10 +21,10 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.paths import project_root
 from pipelines.lib.sources.census import reader as census
 from pipelines.lib.sources.census.client import IMPORTS_VARIABLES
 from pipelines.lib.sources.hts import reader as hts
-from pipelines.lib.sources.snapshot import project_root
 from pipelines.lib.warehouse import ensure_schemas, transaction
 
 PERIOD = "2025-10"

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from benchmarks import scale as generator
 from benchmarks.baseline import write_ledger
-from pipelines.lib.sources.snapshot import project_root
+from pipelines.lib.paths import project_root
 
 RESULTS = Path(__file__).with_name("results")
 PIPELINE = ["-m", "pipelines.cli", "run"]

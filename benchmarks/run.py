@@ -13,7 +13,7 @@
 import subprocess
 import sys
 
-from pipelines.lib.warehouse import warehouse_path
+from pipelines.lib.paths import warehouse_path
 
 
 def main() -> None:

@@ -48,7 +48,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipelines.lib.sources.snapshot import SYNTHETIC_MARKER, project_root
+from pipelines.lib.paths import project_root
+from pipelines.lib.sources.snapshot import SYNTHETIC_MARKER
 
 SEED = 2024
 IMPORT_ROWS_PER_MONTH = 350_000  # at scale 1

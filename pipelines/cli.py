@@ -28,6 +28,7 @@ from pipelines.defs.resources import SourceResource
 from pipelines.defs.tariff_schedule.partitions import hts_release_partitions
 from pipelines.defs.trade.partitions import monthly_partitions
 from pipelines.lib import incremental, interrupts, settings
+from pipelines.lib.paths import warehouse_path
 from pipelines.lib.publish import published_path
 from pipelines.lib.rules.scorecard import summary_lines
 from pipelines.lib.sources import snapshot
@@ -48,7 +49,6 @@ from pipelines.lib.warehouse import (
     table_exists,
     take_backup,
     transaction,
-    warehouse_path,
 )
 
 SCHEDULE = ["raw/hts_records", "staging/hts_lines", "staging/hts_chapter99"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lib.sources.snapshot import project_root
+from pipelines.lib.paths import project_root
 
 # A guard against a hang of the harness itself, not a measured bound: the runs take ~1-2 min.
 HANG_GUARD_SECONDS = 900

@@ -14,13 +14,14 @@ from pydantic import Field, PrivateAttr
 
 from pipelines.defs.recovery import run_deadline, tag_run
 from pipelines.lib import settings
+from pipelines.lib.paths import warehouse_path
 from pipelines.lib.sources import http, snapshot
 from pipelines.lib.sources.census.client import CensusClient
 from pipelines.lib.sources.federal_register.client import FederalRegisterClient
 from pipelines.lib.sources.fred.client import FredClient
 from pipelines.lib.sources.hts.client import HtsClient
 from pipelines.lib.waiting import Deadline
-from pipelines.lib.warehouse import claim_source, connect, warehouse_path
+from pipelines.lib.warehouse import claim_source, connect
 
 DEFAULT_COUNTRIES = "5880,0003,5800,4120,4419,5700,-"
 # DuckDB's buffer pool (it spills to <warehouse>.tmp beyond): with GX validating a month at a

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.lib.warehouse import ensure_schemas, run, sql_dir, statements
+from pipelines.lib.paths import sql_dir
+from pipelines.lib.warehouse import ensure_schemas, run, statements
 
 HEADER = """# Data dictionary
 

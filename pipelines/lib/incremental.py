@@ -43,16 +43,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.lib.rules.ledger import ledger_dir, load_ledger
+from pipelines.lib.paths import ledger_dir, project_root
+from pipelines.lib.rules.ledger import load_ledger
 from pipelines.lib.sources import snapshot
-from pipelines.lib.sources.snapshot import project_root
-from pipelines.lib.warehouse import (
-    ensure_table,
-    replace_partitions,
-    run,
-    statement,
-    table_exists,
-)
+from pipelines.lib.warehouse import ensure_table, replace_partitions, run, statement, table_exists
 
 WHOLE = date(1, 1, 1)  # meta.mart_inputs period of a mart rebuilt whole
 

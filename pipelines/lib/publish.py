@@ -44,7 +44,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.warehouse import cleaning_up, ensure_table, run, statement, warehouse_path
+from pipelines.lib.paths import warehouse_path
+from pipelines.lib.warehouse import cleaning_up, ensure_table, run, statement
 
 # The oldest storage format DuckDB 2.x writes that the duckdb-cli 1.5.x on PyPI reads.
 STORAGE_VERSION = "v1.5.0"

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.paths import sql_dir, warehouse_path
 from pipelines.lib.settings import env_seconds
-from pipelines.lib.sources.snapshot import census_months, data_dir, project_root
+from pipelines.lib.sources.snapshot import census_months
 from pipelines.lib.waiting import Deadline, Wait, WaitBudgetExceeded
 
 LOCK_WAIT_SETTING = "TARIFF_AUDIT_WAREHOUSE_WAIT"
@@ -28,15 +29,6 @@ _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (
 
 SCHEMAS = ("raw", "staging", "marts", "quarantine", "meta")
 _NAME = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
-
-
-def warehouse_path() -> Path:
-    """``TARIFF_AUDIT_WAREHOUSE`` or ``data/warehouse.duckdb``."""
-    return Path(os.environ.get("TARIFF_AUDIT_WAREHOUSE", data_dir() / "warehouse.duckdb"))
-
-
-def sql_dir() -> Path:
-    return project_root() / "sql"
 
 
 @cache

@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     if args:
         root = Path(args[0])
     else:
-        from pipelines.lib.sources.snapshot import data_dir
+        from pipelines.lib.paths import data_dir
 
         root = data_dir() / "sample_snapshot"
     summary = generate(root)

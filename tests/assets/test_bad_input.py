@@ -290,7 +290,7 @@ def test_release_list_with_a_bad_date(case):
 def test_a_ledger_with_an_overlap(case, monkeypatch):
     import yaml
 
-    from pipelines.lib.rules.ledger import LEDGER_DIR
+    from pipelines.lib.paths import LEDGER_DIR
 
     ledger = case.tmp / "ledger"
     shutil.copytree(LEDGER_DIR, ledger)

@@ -17,7 +17,7 @@ import yaml
 
 from pipelines.cli import LEDGER
 from pipelines.lib import incremental
-from pipelines.lib.rules.ledger import LEDGER_DIR
+from pipelines.lib.paths import LEDGER_DIR
 from pipelines.lib.sources.census import reader as census
 from pipelines.lib.sources.snapshot import LANDING_RECORD, record_landing
 from tests.assets.conftest import JAPAN_AUTOS, JAPAN_MONTH_FILES, MONTH, RELEASE, Case

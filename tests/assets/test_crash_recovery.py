@@ -17,7 +17,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.lib.sources.snapshot import project_root
+from pipelines.lib.paths import project_root
 from tests.cli_harness import HANG_GUARD_SECONDS, Cli, environment
 from tests.helpers import table_checksums
 

@@ -24,7 +24,7 @@ import pytest
 
 from pipelines.cli import LEDGER
 from pipelines.defs.resources import SourceResource, WarehouseResource
-from pipelines.lib.sources.snapshot import project_root
+from pipelines.lib.paths import project_root
 from pipelines.lib.warehouse import transaction
 from tests.assets.conftest import _materialize
 from tests.cli_harness import HANG_GUARD_SECONDS, Cli, environment

@@ -256,7 +256,7 @@ def _markup_ledger(directory: Path) -> None:
     """A copy of the ledger with MARKUP in every free text and every link a javascript: URL."""
     import yaml
 
-    from pipelines.lib.rules.ledger import LEDGER_DIR
+    from pipelines.lib.paths import LEDGER_DIR
 
     def edit(node):
         if isinstance(node, dict):

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipelines.lib.sources.snapshot import project_root
+from pipelines.lib.paths import project_root
 
 
 def test_the_console_script_is_the_cli():

@@ -5,7 +5,7 @@ leave a reader at a dead link."""
 import re
 from pathlib import Path
 
-from pipelines.lib.sources.snapshot import project_root
+from pipelines.lib.paths import project_root
 
 ROOT = project_root()
 LINK = re.compile(r"\]\(([^)\s]+)\)")

@@ -9,8 +9,9 @@ import duckdb
 import pandas as pd
 import pytest
 
+from pipelines.lib.paths import sql_dir
 from pipelines.lib.quality import gx_runner
-from pipelines.lib.warehouse import ensure_table, run, sql_dir, statements
+from pipelines.lib.warehouse import ensure_table, run, statements
 
 TABLE = "shop.orders"
 

@@ -236,7 +236,7 @@ def test_an_edited_copy_of_the_ledger_rebuilds_every_mart(con, tmp_path, monkeyp
     kept". Every file of the ledger in use is part of every fingerprint, monthly or whole."""
     import shutil
 
-    from pipelines.lib.rules.ledger import LEDGER_DIR
+    from pipelines.lib.paths import LEDGER_DIR
 
     copy = tmp_path / "ledger"
     shutil.copytree(LEDGER_DIR, copy)

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 import yaml
 
+from pipelines.lib.paths import LEDGER_DIR
 from pipelines.lib.rules.ledger import (
-    LEDGER_DIR,
     LedgerError,
     apply_rule,
     category_of,

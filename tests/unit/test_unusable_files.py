@@ -17,7 +17,8 @@ import duckdb
 import pytest
 
 from pipelines import cli
-from pipelines.lib.sources.snapshot import project_root, source_mode
+from pipelines.lib.paths import project_root
+from pipelines.lib.sources.snapshot import source_mode
 from pipelines.lib.waiting import Deadline
 from pipelines.lib.warehouse import WarehouseDamaged, connect
 

@@ -329,7 +329,7 @@ def test_every_live_base_url_comes_from_the_environment(httpserver, sample_snaps
 
 
 def test_every_setting_is_documented_in_env_example_and_readme():
-    from pipelines.lib.sources.snapshot import project_root
+    from pipelines.lib.paths import project_root
 
     example = (project_root() / ".env.example").read_text(encoding="utf-8")
     readme = (project_root() / "README.md").read_text(encoding="utf-8")

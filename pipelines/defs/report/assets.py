@@ -10,12 +10,12 @@ from pipelines.defs.metadata import source_label, warehouse_source
 from pipelines.defs.quality.checks import specs as table_specs
 from pipelines.defs.quality.checks import suites
 from pipelines.defs.resources import SourceResource, WarehouseResource
+from pipelines.lib.paths import sql_dir
 from pipelines.lib.quality.sql_checks import sql_checks
 from pipelines.lib.report import render
 from pipelines.lib.report.queries import PROVIDERS
 from pipelines.lib.report.sections import CheckRun
 from pipelines.lib.rules.ledger import ledger
-from pipelines.lib.warehouse import sql_dir
 
 # The report follows every mart it reads that this code location builds (a mart is built here
 # when its SQL file exists); a section whose mart is absent says what is missing.

@@ -3,9 +3,9 @@ checks (``tariff-audit contracts`` rewrites it; a test keeps it in step)."""
 
 from __future__ import annotations
 
+from pipelines.lib.paths import project_root
 from pipelines.lib.quality import gx_runner
 from pipelines.lib.quality.sql_checks import sql_checks
-from pipelines.lib.sources.snapshot import project_root
 
 DOC = project_root() / "docs" / "DATA_QUALITY.md"
 START, END = "<!-- contracts:start -->", "<!-- contracts:end -->"

@@ -33,8 +33,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from pipelines.lib.paths import project_root
 from pipelines.lib.quality import sql_expectations
-from pipelines.lib.sources.snapshot import project_root
 
 SEVERITIES = ("error", "warning")
 SAMPLE_SIZE = 10

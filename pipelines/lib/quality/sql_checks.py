@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pipelines.lib.warehouse import sql_dir
+from pipelines.lib.paths import sql_dir
 
 _SECTION = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
 _FIELD = re.compile(r"^--\s*(severity|description|same_query_as|binds):\s*(.+)$", re.MULTILINE)

@@ -34,7 +34,7 @@ CACHE_DAYS = 30
 
 def cache_dir() -> Path:
     """``<data>/reports/.charts`` (``TARIFF_AUDIT_DATA``)."""
-    from pipelines.lib.sources.snapshot import data_dir
+    from pipelines.lib.paths import data_dir
 
     return data_dir() / "reports" / ".charts"
 

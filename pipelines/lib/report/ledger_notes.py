@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.lib.rules.ledger import ledger_dir
+from pipelines.lib.paths import ledger_dir
 
 
 @dataclass

@@ -22,10 +22,10 @@ import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from pipelines.lib.paths import data_dir
 from pipelines.lib.report import formats as f
 from pipelines.lib.report import sections as s
 from pipelines.lib.report.queries import Warehouse
-from pipelines.lib.sources.snapshot import data_dir
 
 BANNER = "Synthetic sample data — not real figures"
 TEMPLATES = Path(__file__).parent / "templates"

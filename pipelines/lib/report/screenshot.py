@@ -13,8 +13,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from pipelines.lib.paths import project_root
 from pipelines.lib.report.render import reports_dir
-from pipelines.lib.sources.snapshot import project_root
 
 WIDTH, HEIGHT = 1280, 1000
 OFFLINE = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -25,8 +25,9 @@ import duckdb
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from pipelines.lib.rules.ledger import LedgerError, _read, ledger_dir, load_ledger, units_frame
-from pipelines.lib.warehouse import cleaning_up, ensure_table, run, sql_dir, statement
+from pipelines.lib.paths import ledger_dir, sql_dir
+from pipelines.lib.rules.ledger import LedgerError, _read, load_ledger, units_frame
+from pipelines.lib.warehouse import cleaning_up, ensure_table, run, statement
 
 SCORECARD_DIR = "marts/scorecard"
 SOURCES_DIR = "marts/commitment_sources"

@@ -7,7 +7,6 @@ Rules are interpreted by one function (:func:`apply_rule`), never ``eval``.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 from functools import cache
@@ -26,12 +25,8 @@ from pydantic import (
     model_validator,
 )
 
-LEDGER_DIR = Path(__file__).resolve().parents[2] / "ledger"
+from pipelines.lib.paths import ledger_dir
 
-
-def ledger_dir() -> Path:
-    """``TARIFF_AUDIT_LEDGER_DIR`` (a reviewed copy of the ledger) or the bundled one."""
-    return Path(os.environ.get("TARIFF_AUDIT_LEDGER_DIR", LEDGER_DIR))
 _RATE = r"(\d+(?:\.\d+)?)"
 # Every rate in the ledger is a decimal (m + 0.10, max(0.15, m)); no rule of the law or the
 # promise for Japan exceeds 0.50, so a rate above 1 (100 %) is a percent written as a number

@@ -16,7 +16,8 @@ from typing import Annotated
 import polars as pl
 from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 
-from pipelines.lib.rules.ledger import LedgerError, _explain, _read, _Strict, ledger_dir
+from pipelines.lib.paths import ledger_dir
+from pipelines.lib.rules.ledger import LedgerError, _explain, _read, _Strict
 
 Hs6Prefix = Annotated[str, StringConstraints(pattern=r"^\d{2,6}$")]
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]

@@ -19,6 +19,7 @@ from datetime import date
 
 import duckdb
 
+from pipelines.lib.paths import sql_dir
 from pipelines.lib.rules.commitments import (
     SCORECARD_DIR,
     SOURCES_DIR,
@@ -26,15 +27,7 @@ from pipelines.lib.rules.commitments import (
     measure_files,
 )
 from pipelines.lib.sources.snapshot import missing_figures
-from pipelines.lib.warehouse import (
-    cleaning_up,
-    ensure_table,
-    rebuild_table,
-    run,
-    scalar,
-    sql_dir,
-    statement,
-)
+from pipelines.lib.warehouse import cleaning_up, ensure_table, rebuild_table, run, scalar, statement
 
 _READS = re.compile(r"^--\s*reads:\s*(.+)$", re.MULTILINE)
 _TABLE = re.compile(r"^(raw|staging|marts)\.[a-z_][a-z0-9_]*$")

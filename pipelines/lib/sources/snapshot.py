@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib.errors import SourceError
+from pipelines.lib.paths import data_dir
 
 CENSUS_ENDPOINTS = ("imports_hs", "exports_hs")
 CENSUS_SOURCES = {"imports_hs": "Census imports/hs", "exports_hs": "Census exports/hs"}
@@ -45,16 +46,6 @@ SYNTHETIC_MARKER = "SYNTHETIC.md"
 
 class SnapshotError(RuntimeError):
     """A snapshot is missing a file or directory that a step needs."""
-
-
-def project_root() -> Path:
-    """The repository root (two levels above this file)."""
-    return Path(__file__).resolve().parents[3]
-
-
-def data_dir() -> Path:
-    """Where the warehouse, the sample snapshot and live landings live (``TARIFF_AUDIT_DATA``)."""
-    return Path(os.environ.get("TARIFF_AUDIT_DATA", project_root() / "data")).resolve()
 
 
 @dataclass(frozen=True)

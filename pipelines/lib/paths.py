@@ -1,0 +1,33 @@
+"""Where the project's files live: the repository, the ledger, the SQL, the data directory and
+the warehouse file (each overridable by its environment variable where one exists)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+LEDGER_DIR = Path(__file__).resolve().parents[1] / "ledger"
+
+
+def project_root() -> Path:
+    """The repository root (two levels above this file)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def data_dir() -> Path:
+    """Where the warehouse, the sample snapshot and live landings live (``TARIFF_AUDIT_DATA``)."""
+    return Path(os.environ.get("TARIFF_AUDIT_DATA", project_root() / "data")).resolve()
+
+
+def ledger_dir() -> Path:
+    """``TARIFF_AUDIT_LEDGER_DIR`` (a reviewed copy of the ledger) or the bundled one."""
+    return Path(os.environ.get("TARIFF_AUDIT_LEDGER_DIR", LEDGER_DIR))
+
+
+def sql_dir() -> Path:
+    return project_root() / "sql"
+
+
+def warehouse_path() -> Path:
+    """``TARIFF_AUDIT_WAREHOUSE`` or ``data/warehouse.duckdb``."""
+    return Path(os.environ.get("TARIFF_AUDIT_WAREHOUSE", data_dir() / "warehouse.duckdb"))
