@@ -21,13 +21,14 @@ _NAME = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
 
 
 def write_ledger(folder: Path) -> None:
-    from pipelines.lib.rules import ledger
+    from pipelines.lib.rules.ledger.frames import category_prefixes, rules_frame, sector_prefixes
+    from pipelines.lib.rules.ledger.loader import load_ledger
 
-    book = ledger.load_ledger()
+    book = load_ledger()
     folder.mkdir(parents=True, exist_ok=True)
-    ledger.rules_frame(book).write_parquet(folder / "rules.parquet")
-    ledger.category_prefixes(book).write_parquet(folder / "categories.parquet")
-    ledger.sector_prefixes().write_parquet(folder / "sectors.parquet")
+    rules_frame(book).write_parquet(folder / "rules.parquet")
+    category_prefixes(book).write_parquet(folder / "categories.parquet")
+    sector_prefixes().write_parquet(folder / "sectors.parquet")
     (folder / "audit.json").write_text(book.audit.model_dump_json())
 
 

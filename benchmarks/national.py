@@ -52,7 +52,7 @@ CATEGORIES = [
     ("asset metadata", ("defs/metadata.py",)),
     ("warehouse open/close/commit", ("dagster_duckdb", "defs/resources.py",
                                      "lib/warehouse.py")),
-    ("ledger", ("rules/ledger.py", "defs/legal/")),
+    ("ledger", ("rules/ledger/", "defs/legal/")),
     ("Dagster bookkeeping", ("/dagster/", "/dagster_", "sqlalchemy", "sqlite")),
     ("imports + start-up", ("<frozen importlib", "importlib")),
 ]

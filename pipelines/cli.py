@@ -202,7 +202,7 @@ class StageFailed(Exception):
 USER_ERRORS = {
     "SourceError": "pipelines.lib.errors.SourceError",
     "SnapshotError": "pipelines.lib.sources.snapshot.SnapshotError",
-    "LedgerError": "pipelines.lib.rules.ledger.LedgerError",
+    "LedgerError": "pipelines.lib.rules.ledger.loader.LedgerError",
     "Failure": "dagster._core.definitions.events.Failure",
     "SchemaChanged": "pipelines.lib.warehouse.SchemaChanged",
     "OtherSourceError": "pipelines.lib.warehouse.OtherSourceError",

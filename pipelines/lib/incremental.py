@@ -44,7 +44,7 @@ import duckdb
 import polars as pl
 
 from pipelines.lib.paths import ledger_dir, project_root
-from pipelines.lib.rules.ledger import load_ledger
+from pipelines.lib.rules.ledger.loader import load_ledger
 from pipelines.lib.sources import snapshot
 from pipelines.lib.warehouse import ensure_table, replace_partitions, run, statement, table_exists
 

@@ -337,7 +337,9 @@ def test_daily_statutory_rate_matches_a_hand_computation(built, day):
     recomputed line by line in Python from the ledger's own rules."""
     from datetime import date
 
-    from pipelines.lib.rules.ledger import category_of, ledger, rates_on, units_frame
+    from pipelines.lib.rules.ledger.frames import units_frame
+    from pipelines.lib.rules.ledger.loader import ledger
+    from pipelines.lib.rules.ledger.queries import category_of, rates_on
 
     book, when = ledger(), date.fromisoformat(day)
     factors = {(u, h): f for u, h, f in units_frame().iter_rows()}

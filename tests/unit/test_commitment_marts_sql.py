@@ -16,7 +16,7 @@ from pipelines.lib.rules.commitments import (
     Evidence,
     load_commitment_tables,
 )
-from pipelines.lib.rules.ledger import units_frame
+from pipelines.lib.rules.ledger.frames import units_frame
 from pipelines.lib.warehouse import ensure_table, run
 
 START = date(2025, 1, 1)

@@ -18,7 +18,7 @@ from pipelines.lib.rules.commitments import (
     load_commitments,
     measure_files,
 )
-from pipelines.lib.rules.ledger import LedgerError, load_ledger
+from pipelines.lib.rules.ledger.loader import LedgerError, load_ledger
 
 # DOMAIN.md §1: Japan's commitments and the U.S. promises the issue names; §5: both sides'
 # dependence on China for critical minerals (the summit's framework).

@@ -7,14 +7,9 @@ import pytest
 import yaml
 
 from pipelines.lib.paths import LEDGER_DIR
-from pipelines.lib.rules.ledger import (
-    LedgerError,
-    apply_rule,
-    category_of,
-    ledger,
-    load_ledger,
-    rates_on,
-)
+from pipelines.lib.rules.ledger.loader import LedgerError, ledger, load_ledger
+from pipelines.lib.rules.ledger.queries import category_of, rates_on
+from pipelines.lib.rules.ledger.rule_language import apply_rule
 
 # One entry date inside every regime of the law, and what each worked case owes then.
 BEFORE_TARIFFS = date(2024, 6, 15)

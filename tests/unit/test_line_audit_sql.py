@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from pipelines.lib.rules import audit
-from pipelines.lib.rules.ledger import ledger
+from pipelines.lib.rules.ledger.loader import ledger
 from pipelines.lib.rules.rate_text import parse_rates
 from pipelines.lib.warehouse import ensure_table, run, transaction
 

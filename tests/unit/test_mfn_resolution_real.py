@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from pipelines.lib.rules import audit
-from pipelines.lib.rules.ledger import ledger
+from pipelines.lib.rules.ledger.loader import ledger
 from pipelines.lib.sources.hts import reader as hts
 from pipelines.lib.warehouse import ensure_table, run, transaction
 

@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.lib import incremental
 from pipelines.lib.rules.audit import load_ledger_tables
-from pipelines.lib.rules.ledger import load_ledger
+from pipelines.lib.rules.ledger.loader import load_ledger
 from pipelines.lib.warehouse import SchemaChanged, ensure_table, run
 
 

@@ -15,7 +15,7 @@ from pipelines.lib.rules.commitments import (
     load_commitment_tables,
     load_commitments,
 )
-from pipelines.lib.rules.ledger import ledger
+from pipelines.lib.rules.ledger.loader import ledger
 from pipelines.lib.warehouse import ensure_table, run, transaction
 
 

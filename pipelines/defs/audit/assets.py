@@ -9,7 +9,7 @@ from pipelines.defs.quality.checks import guard, specs
 from pipelines.defs.tariff_schedule.assets import hts_releases
 from pipelines.lib import incremental
 from pipelines.lib.rules import audit
-from pipelines.lib.rules.ledger import load_ledger
+from pipelines.lib.rules.ledger.loader import load_ledger
 from pipelines.lib.warehouse import run, transaction
 
 IMPORTS = dg.AssetKey(["staging", "imports_monthly"])

@@ -8,7 +8,7 @@ from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, specs
 from pipelines.lib.rules import scorecard
 from pipelines.lib.rules.commitments import load_commitment_tables, load_commitments
-from pipelines.lib.rules.ledger import load_ledger
+from pipelines.lib.rules.ledger.loader import load_ledger
 from pipelines.lib.rules.mirror import dependence_parameters, minerals, mirror
 from pipelines.lib.warehouse import run, transaction
 

@@ -6,7 +6,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, specs
 from pipelines.lib.rules import audit
-from pipelines.lib.rules.ledger import load_ledger
+from pipelines.lib.rules.ledger.loader import load_ledger
 from pipelines.lib.warehouse import transaction
 
 LEDGER_TABLES = ("ledger_instruments", "ledger_rules", "ledger_categories", "ledger_units",

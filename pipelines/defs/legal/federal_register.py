@@ -9,7 +9,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.metadata import missing_metadata, missing_source, table_result
 from pipelines.defs.quality.checks import blocking, evaluate, failure, guard, results, specs
 from pipelines.defs.resources import SourceResource
-from pipelines.lib.rules.ledger import load_ledger
+from pipelines.lib.rules.ledger.loader import load_ledger
 from pipelines.lib.sources import snapshot
 from pipelines.lib.sources.federal_register import reader as federal_register
 from pipelines.lib.sources.federal_register.client import Search

@@ -8,7 +8,7 @@ from pipelines.defs.legal.assets import ledger
 from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, specs
 from pipelines.lib import incremental
-from pipelines.lib.rules.ledger import sector_prefixes
+from pipelines.lib.rules.ledger.frames import sector_prefixes
 from pipelines.lib.sources.hts.reader import install_release_starts
 from pipelines.lib.warehouse import transaction
 

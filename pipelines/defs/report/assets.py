@@ -15,7 +15,7 @@ from pipelines.lib.quality.sql_checks import sql_checks
 from pipelines.lib.report import render
 from pipelines.lib.report.queries import PROVIDERS
 from pipelines.lib.report.sections import CheckRun
-from pipelines.lib.rules.ledger import ledger
+from pipelines.lib.rules.ledger.loader import ledger
 
 # The report follows every mart it reads that this code location builds (a mart is built here
 # when its SQL file exists); a section whose mart is absent says what is missing.

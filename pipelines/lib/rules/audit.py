@@ -11,7 +11,18 @@ import re
 import duckdb
 import polars as pl
 
-from pipelines.lib.rules import ledger as ledger_lib
+from pipelines.lib.rules.ledger.frames import (
+    about_frame,
+    category_prefixes,
+    category_sectors,
+    chapter99_frame,
+    instruments_frame,
+    provisions_frame,
+    rules_frame,
+    units_frame,
+)
+from pipelines.lib.rules.ledger.rule_language import install_rule_macro
+from pipelines.lib.rules.ledger.schema import Ledger
 from pipelines.lib.rules.rate_text import clean, parse_rate
 from pipelines.lib.sources.hts.reader import install_release_starts
 from pipelines.lib.warehouse import cleaning_up, ensure_table, rebuild_table, run, statement
@@ -41,17 +52,17 @@ def jp_preferences(special_texts: pl.Series) -> pl.DataFrame:
         "special_text": pl.Utf8, "jp_kind": pl.Utf8, "jp_ad_valorem": pl.Float64})
 
 
-def load_ledger_tables(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) -> dict:
+def load_ledger_tables(con: duckdb.DuckDBPyConnection, book: Ledger) -> dict:
     """Replace the staging.ledger_* tables by the validated ledger (caller's transaction)."""
     frames = {
-        "_ledger_instruments": ledger_lib.instruments_frame(book),
-        "_ledger_rules": ledger_lib.rules_frame(book),
-        "_ledger_categories": ledger_lib.category_prefixes(book),
-        "_ledger_units": ledger_lib.units_frame(),
-        "_ledger_provisions": ledger_lib.provisions_frame(book),
-        "_ledger_category_sectors": ledger_lib.category_sectors(book),
-        "_ledger_chapter99": ledger_lib.chapter99_frame(book),
-        "_ledger_about": ledger_lib.about_frame(book),
+        "_ledger_instruments": instruments_frame(book),
+        "_ledger_rules": rules_frame(book),
+        "_ledger_categories": category_prefixes(book),
+        "_ledger_units": units_frame(),
+        "_ledger_provisions": provisions_frame(book),
+        "_ledger_category_sectors": category_sectors(book),
+        "_ledger_chapter99": chapter99_frame(book),
+        "_ledger_about": about_frame(book),
     }
     ensure_table(con, "staging/ledger", derived=True)  # every row replaced below
     for name, frame in frames.items():
@@ -64,10 +75,10 @@ def load_ledger_tables(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) 
     return {name.removeprefix("_"): frame.height for name, frame in frames.items()}
 
 
-def build_line_audit(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) -> int:
+def build_line_audit(con: duckdb.DuckDBPyConnection, book: Ledger) -> int:
     """Rebuild ``marts.japan_line_audit`` from staging and the ledger tables."""
     name = "marts/japan_line_audit"
-    ledger_lib.install_rule_macro(con)
+    install_rule_macro(con)
     install_release_starts(con)
     params = {"country": book.audit.country_code}
     run(con, statement(name, "entries"), params)
@@ -90,7 +101,7 @@ def build_line_audit(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) ->
     return rows
 
 
-def build_deal_conformance(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) -> int:
+def build_deal_conformance(con: duckdb.DuckDBPyConnection, book: Ledger) -> int:
     """Rebuild ``marts.deal_conformance_monthly`` from the line audit."""
     return rebuild_table(con, "marts/deal_conformance_monthly",
                          params={"tolerance_rate": book.audit.tolerance_rate,
@@ -113,12 +124,12 @@ def build_unmodelled_provisions(con: duckdb.DuckDBPyConnection) -> int:
     return rebuild_table(con, "marts/unmodelled_provisions")
 
 
-def build_statutory_rate_daily(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) -> int:
+def build_statutory_rate_daily(con: duckdb.DuckDBPyConnection, book: Ledger) -> int:
     """Rebuild ``marts.statutory_rate_daily``: the partner's statutory and promised rate on every
     day from ``daily_from`` to ``daily_to``, on the base year's line weights. The basket is rated
     once per distinct (release, law regime, agreement regime); each day takes its segment's."""
     name = "marts/statutory_rate_daily"
-    ledger_lib.install_rule_macro(con)
+    install_rule_macro(con)
     install_release_starts(con)
     params = {"country": book.audit.country_code, "weights_year": book.audit.weights_year,
               "daily_from": book.audit.daily_from, "daily_to": book.audit.daily_to}
@@ -134,11 +145,11 @@ def build_statutory_rate_daily(con: duckdb.DuckDBPyConnection, book: ledger_lib.
     return rows
 
 
-def build_line_rates(con: duckdb.DuckDBPyConnection, book: ledger_lib.Ledger) -> int:
+def build_line_rates(con: duckdb.DuckDBPyConnection, book: Ledger) -> int:
     """Rebuild ``marts.line_rates``: the law's and the agreement's rate on every line of the
     loaded releases, interval by interval from the ledger's start to its as_of date."""
     name = "marts/line_rates"
-    ledger_lib.install_rule_macro(con)
+    install_rule_macro(con)
     install_release_starts(con)
     run(con, statement(name, "segments"))
     run(con, statement(name, "wanted"))

@@ -23,10 +23,12 @@ from typing import Annotated, Any, Literal
 
 import duckdb
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
 
 from pipelines.lib.paths import ledger_dir, sql_dir
-from pipelines.lib.rules.ledger import LedgerError, _read, load_ledger, units_frame
+from pipelines.lib.rules.ledger.frames import units_frame
+from pipelines.lib.rules.ledger.loader import LedgerError, load_ledger, read_yaml
+from pipelines.lib.rules.ledger.schema import StrictModel
 from pipelines.lib.warehouse import cleaning_up, ensure_table, run, statement
 
 SCORECARD_DIR = "marts/scorecard"
@@ -71,11 +73,7 @@ HsPrefix = Annotated[str, StringConstraints(pattern=r"^\d{2,10}$")]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Target(_Strict):
+class Target(StrictModel):
     """``amount`` (or ``baseline_factor`` x the stated baseline) per year, or in total by
     ``deadline`` (a total without a deadline is counted, never due); judged against its pro-rata
     from the commitment's start. ``over_baseline``: the amount is incremental, on top of the
@@ -89,13 +87,13 @@ class Target(_Strict):
     path: Literal["linear"] = "linear"
 
 
-class Baseline(_Strict):
+class Baseline(StrictModel):
     definition: Text
     period_start: date
     stated_amount: float | None = Field(default=None, gt=0)
 
 
-class Commitment(_Strict):
+class Commitment(StrictModel):
     id: Slug
     side: Literal["japan", "us"]
     title: Text
@@ -131,7 +129,7 @@ class Commitment(_Strict):
         return self.target.baseline_factor * self.baseline.stated_amount
 
 
-class Evidence(_Strict):
+class Evidence(StrictModel):
     id: Slug
     commitment: Slug
     date: date
@@ -322,7 +320,7 @@ class _EvidenceState:
 
 
 def _entries(path: Path, key: str) -> list[dict]:
-    data = _read(path)
+    data = read_yaml(path)
     if not isinstance(data, dict) or set(data) != {key} or not isinstance(data[key], list):
         found = sorted(data) if isinstance(data, dict) else type(data).__name__
         raise LedgerError(f"ledger file {path}: expected one top-level key {key!r} holding a "

@@ -17,7 +17,8 @@ import polars as pl
 from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from pipelines.lib.paths import ledger_dir
-from pipelines.lib.rules.ledger import LedgerError, _explain, _read, _Strict
+from pipelines.lib.rules.ledger.loader import LedgerError, explain, read_yaml
+from pipelines.lib.rules.ledger.schema import StrictModel
 
 Hs6Prefix = Annotated[str, StringConstraints(pattern=r"^\d{2,6}$")]
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
@@ -25,7 +26,7 @@ JapanCode = Annotated[str, StringConstraints(pattern=r"^[1-7]\d{2}$")]
 CensusCode = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
 
 
-class Framework(_Strict):
+class Framework(StrictModel):
     title: str
     signed_on: date
     citation: str = Field(min_length=1)
@@ -46,7 +47,7 @@ class Framework(_Strict):
         return self
 
 
-class Partner(_Strict):
+class Partner(StrictModel):
     census: CensusCode
     japan: JapanCode
     citation: str = Field(min_length=1)
@@ -54,7 +55,7 @@ class Partner(_Strict):
     verified: bool
 
 
-class MineralGroup(_Strict):
+class MineralGroup(StrictModel):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
     label: str
     # international HS (6 digits at most): the same prefix selects U.S. HS10 and Japan HS9 lines
@@ -65,7 +66,7 @@ class MineralGroup(_Strict):
     verified: bool
 
 
-class Minerals(_Strict):
+class Minerals(StrictModel):
     framework: Framework
     partners: dict[str, Partner]
     groups: list[MineralGroup] = Field(min_length=1)
@@ -93,20 +94,20 @@ class Minerals(_Strict):
         return groups
 
 
-class JapanCountry(_Strict):
+class JapanCountry(StrictModel):
     code: JapanCode
     name: str = Field(min_length=1)
     verified: bool
 
 
-class JapanUnit(_Strict):
+class JapanUnit(StrictModel):
     japan: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]+$")]
     unit: str = Field(min_length=1)
     factor: float = Field(gt=0)
     verified: bool
 
 
-class JapanCustoms(_Strict):
+class JapanCustoms(StrictModel):
     citation: str = Field(min_length=1)
     url: str
     united_states: JapanCode
@@ -128,13 +129,13 @@ class JapanCustoms(_Strict):
         return self
 
 
-class CensusSide(_Strict):
+class CensusSide(StrictModel):
     japan: CensusCode
     citation: str = Field(min_length=1)
     url: str
 
 
-class FxSeries(_Strict):
+class FxSeries(StrictModel):
     series: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]+$")]
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
     label: str
@@ -145,7 +146,7 @@ class FxSeries(_Strict):
     verified: bool
 
 
-class Mirror(_Strict):
+class Mirror(StrictModel):
     japan_customs: JapanCustoms
     census: CensusSide
     fx: list[FxSeries] = Field(min_length=1)
@@ -164,9 +165,9 @@ def _month(value: str) -> date:
 def _load(model, name: str, directory: Path | None):
     path = (directory or ledger_dir()) / name
     try:
-        return model.model_validate(_read(path))
+        return model.model_validate(read_yaml(path))
     except ValidationError as exc:
-        raise LedgerError(f"ledger file {path}: {_explain(exc)}") from None
+        raise LedgerError(f"ledger file {path}: {explain(exc)}") from None
 
 
 def load_minerals(directory: Path | None = None) -> Minerals:
