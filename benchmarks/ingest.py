@@ -25,7 +25,8 @@ from pipelines.lib.paths import project_root
 from pipelines.lib.sources.census import reader as census
 from pipelines.lib.sources.census.client import IMPORTS_VARIABLES
 from pipelines.lib.sources.hts import reader as hts
-from pipelines.lib.warehouse import ensure_schemas, transaction
+from pipelines.lib.warehouse.tables import ensure_schemas
+from pipelines.lib.warehouse.transactions import transaction
 
 PERIOD = "2025-10"
 

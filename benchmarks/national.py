@@ -51,7 +51,7 @@ CATEGORIES = [
     ("marts", ("defs/marts/", "defs/audit/", "rules/audit.py", "data_revisions")),
     ("asset metadata", ("defs/metadata.py",)),
     ("warehouse open/close/commit", ("dagster_duckdb", "defs/resources.py",
-                                     "lib/warehouse.py")),
+                                     "lib/warehouse/")),
     ("ledger", ("rules/ledger/", "defs/legal/")),
     ("Dagster bookkeeping", ("/dagster/", "/dagster_", "sqlalchemy", "sqlite")),
     ("imports + start-up", ("<frozen importlib", "importlib")),

@@ -33,23 +33,16 @@ from pipelines.lib.publish import published_path
 from pipelines.lib.rules.scorecard import summary_lines
 from pipelines.lib.sources import snapshot
 from pipelines.lib.waiting import Deadline, WaitBudgetExceeded
-from pipelines.lib.warehouse import (
-    BackupRefused,
+from pipelines.lib.warehouse.backup import BackupRefused, restore_backup, take_backup
+from pipelines.lib.warehouse.checksums import changed_tables, file_checksums
+from pipelines.lib.warehouse.connection import WarehouseDamaged, WarehouseLocked, connect
+from pipelines.lib.warehouse.source_claim import (
     OtherSourceError,
-    WarehouseDamaged,
-    WarehouseLocked,
-    changed_tables,
-    connect,
-    ensure_table,
-    file_checksums,
     recorded_source,
     refuse_other_source,
-    restore_backup,
-    table_counts,
-    table_exists,
-    take_backup,
-    transaction,
 )
+from pipelines.lib.warehouse.tables import ensure_table, table_counts, table_exists
+from pipelines.lib.warehouse.transactions import transaction
 
 SCHEDULE = ["raw/hts_records", "staging/hts_lines", "staging/hts_chapter99"]
 TRADE = ["raw/census_imports", "staging/imports_monthly", "raw/census_exports",
@@ -204,11 +197,11 @@ USER_ERRORS = {
     "SnapshotError": "pipelines.lib.sources.snapshot.SnapshotError",
     "LedgerError": "pipelines.lib.rules.ledger.loader.LedgerError",
     "Failure": "dagster._core.definitions.events.Failure",
-    "SchemaChanged": "pipelines.lib.warehouse.SchemaChanged",
-    "OtherSourceError": "pipelines.lib.warehouse.OtherSourceError",
-    "WarehouseLocked": "pipelines.lib.warehouse.WarehouseLocked",
-    "WarehouseDamaged": "pipelines.lib.warehouse.WarehouseDamaged",
-    "OutOfMemory": "pipelines.lib.warehouse.OutOfMemory",
+    "SchemaChanged": "pipelines.lib.warehouse.tables.SchemaChanged",
+    "OtherSourceError": "pipelines.lib.warehouse.source_claim.OtherSourceError",
+    "WarehouseLocked": "pipelines.lib.warehouse.connection.WarehouseLocked",
+    "WarehouseDamaged": "pipelines.lib.warehouse.connection.WarehouseDamaged",
+    "OutOfMemory": "pipelines.lib.warehouse.execute.OutOfMemory",
     "WaitBudgetExceeded": "pipelines.lib.waiting.WaitBudgetExceeded",
 }
 # The file system refused (a path, its permissions, the space): the machine's to fix

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.warehouse import file_checksums
+from pipelines.lib.warehouse.checksums import file_checksums
 
 ROOT = Path(__file__).resolve().parents[1]
 # Columns holding the wall-clock time of a build: two builds of the same data differ there only.

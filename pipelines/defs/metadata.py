@@ -15,7 +15,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.lib.sources import snapshot
-from pipelines.lib.warehouse import run
+from pipelines.lib.warehouse.execute import run
 
 PREVIEW_ROWS = 10
 

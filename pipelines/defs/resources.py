@@ -21,7 +21,8 @@ from pipelines.lib.sources.federal_register.client import FederalRegisterClient
 from pipelines.lib.sources.fred.client import FredClient
 from pipelines.lib.sources.hts.client import HtsClient
 from pipelines.lib.waiting import Deadline
-from pipelines.lib.warehouse import claim_source, connect
+from pipelines.lib.warehouse.connection import connect
+from pipelines.lib.warehouse.source_claim import claim_source
 
 DEFAULT_COUNTRIES = "5880,0003,5800,4120,4419,5700,-"
 # DuckDB's buffer pool (it spills to <warehouse>.tmp beyond): with GX validating a month at a
@@ -85,8 +86,8 @@ class SourceResource(dg.ConfigurableResource):
 
     def claim(self, con) -> None:
         """Record this source as the warehouse's on its first load; refuse another source's
-        (:func:`pipelines.lib.warehouse.claim_source`). Every step loading from the source
-        calls it before writing."""
+        (:func:`pipelines.lib.warehouse.source_claim.claim_source`). Every step loading from the
+        source calls it before writing."""
         mode = self.mode()
         claim_source(con, mode.kind, mode.root)
 
@@ -171,7 +172,7 @@ class WarehouseResource(DuckDBResource):
     """The DuckDB warehouse. Unlike ``DuckDBResource`` (which closes its connection only when the
     step succeeds, and retries a locked file silently for ~100 s), the connection is closed when
     the step fails too, so a failed step never keeps the file open, and a lock held by another
-    process is waited for in plain sight (:func:`pipelines.lib.warehouse.connect`).
+    process is waited for in plain sight (:func:`pipelines.lib.warehouse.connection.connect`).
 
     Setting the resource up records the executing process in the run's tags (the runs use the
     in-process executor, so that process is the run's), which lets a later run tell whether

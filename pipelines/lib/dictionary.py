@@ -9,7 +9,9 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.lib.paths import sql_dir
-from pipelines.lib.warehouse import ensure_schemas, run, statements
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.sql_files import statements
+from pipelines.lib.warehouse.tables import ensure_schemas
 
 HEADER = """# Data dictionary
 

@@ -46,7 +46,10 @@ import polars as pl
 from pipelines.lib.paths import ledger_dir, project_root
 from pipelines.lib.rules.ledger.loader import load_ledger
 from pipelines.lib.sources import snapshot
-from pipelines.lib.warehouse import ensure_table, replace_partitions, run, statement, table_exists
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.partitions import replace_partitions
+from pipelines.lib.warehouse.sql_files import statement
+from pipelines.lib.warehouse.tables import ensure_table, table_exists
 
 WHOLE = date(1, 1, 1)  # meta.mart_inputs period of a mart rebuilt whole
 

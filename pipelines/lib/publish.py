@@ -45,7 +45,10 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib.paths import warehouse_path
-from pipelines.lib.warehouse import cleaning_up, ensure_table, run, statement
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.sql_files import statement
+from pipelines.lib.warehouse.tables import ensure_table
+from pipelines.lib.warehouse.transactions import cleaning_up
 
 # The oldest storage format DuckDB 2.x writes that the duckdb-cli 1.5.x on PyPI reads.
 STORAGE_VERSION = "v1.5.0"

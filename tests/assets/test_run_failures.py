@@ -25,7 +25,7 @@ import pytest
 from pipelines.cli import LEDGER
 from pipelines.defs.resources import SourceResource, WarehouseResource
 from pipelines.lib.paths import project_root
-from pipelines.lib.warehouse import transaction
+from pipelines.lib.warehouse.transactions import transaction
 from tests.assets.conftest import _materialize
 from tests.cli_harness import HANG_GUARD_SECONDS, Cli, environment
 from tests.helpers import table_checksums
@@ -379,7 +379,7 @@ def test_a_cleanup_refused_by_an_aborted_transaction_keeps_the_real_error(tmp_pa
     after the failed statement replaced the real error."""
     import polars as pl
 
-    from pipelines.lib.warehouse import cleaning_up
+    from pipelines.lib.warehouse.transactions import cleaning_up
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     con.register("_frame", pl.DataFrame({"q": [float("nan")]}))

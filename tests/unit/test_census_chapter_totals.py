@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.lib.quality.sql_checks import load_sql_checks
-from pipelines.lib.warehouse import run
+from pipelines.lib.warehouse.execute import run
 from tests.helpers import raw_census_imports
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ the chapter totals), a chapter of at least min_chapter_usd last month must still
 import pytest
 
 from pipelines.lib.quality.sql_checks import load_sql_checks
-from pipelines.lib.warehouse import run
+from pipelines.lib.warehouse.execute import run
 from tests.helpers import ROOT, raw_census_imports
 
 CHECKS = {c.check_name: c for c in load_sql_checks(ROOT / "sql/checks/raw.census_imports.sql")}

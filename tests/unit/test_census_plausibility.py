@@ -9,7 +9,9 @@ import duckdb
 
 from pipelines.defs.quality.checks import plausibility
 from pipelines.lib.sources.census import reader as census
-from pipelines.lib.warehouse import ensure_schemas, run, transaction
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.tables import ensure_schemas
+from pipelines.lib.warehouse.transactions import transaction
 
 HEADER = ["I_COMMODITY", "CTY_CODE", "CTY_NAME", "CON_VAL_MO", "CAL_DUT_MO", "RP", "LAST_UPDATE",
           "time"]

@@ -9,7 +9,9 @@ import pytest
 
 from pipelines.lib.errors import SourceError
 from pipelines.lib.sources.census import reader as census
-from pipelines.lib.warehouse import ensure_schemas, run, transaction
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.tables import ensure_schemas
+from pipelines.lib.warehouse.transactions import transaction
 
 pytestmark = pytest.mark.shared
 

@@ -17,7 +17,8 @@ from pipelines.lib.rules.commitments import (
     load_commitment_tables,
 )
 from pipelines.lib.rules.ledger.frames import units_frame
-from pipelines.lib.warehouse import ensure_table, run
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.tables import ensure_table
 
 START = date(2025, 1, 1)
 

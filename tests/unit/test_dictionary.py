@@ -3,7 +3,9 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib.dictionary import ddl_names, render
-from pipelines.lib.warehouse import ensure_schemas, run, statements
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.sql_files import statements
+from pipelines.lib.warehouse.tables import ensure_schemas
 
 ROOT = Path(__file__).resolve().parents[2]
 

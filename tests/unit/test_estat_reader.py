@@ -10,7 +10,7 @@ import pytest
 from pipelines.lib.errors import SourceError
 from pipelines.lib.sources.japan_customs.reader import HEADER, load_files
 from pipelines.lib.sources.snapshot import japan_customs_files
-from pipelines.lib.warehouse import run
+from pipelines.lib.warehouse.execute import run
 
 COUNTRIES = {"105", "304"}
 TABLE = "0003425296"

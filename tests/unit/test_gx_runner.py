@@ -11,7 +11,9 @@ import pytest
 
 from pipelines.lib.paths import sql_dir
 from pipelines.lib.quality import gx_runner
-from pipelines.lib.warehouse import ensure_table, run, statements
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.sql_files import statements
+from pipelines.lib.warehouse.tables import ensure_table
 
 TABLE = "shop.orders"
 

@@ -12,7 +12,8 @@ import pytest
 
 from pipelines.lib import incremental
 from pipelines.lib.sources.hts.reader import install_release_starts
-from pipelines.lib.warehouse import ensure_table, run
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.tables import ensure_table
 
 
 def _month(root, endpoint, period, rows=((1, "2026-06-04"),), names=("a.json", "b.json")):
@@ -140,7 +141,7 @@ def test_vintages_dated_by_file_time_give_way_to_the_source_date(tmp_path):
     later timestamp; loading it dated by LAST_UPDATE replaces that vintage, so a later revision
     can still become the latest."""
     from pipelines.lib.sources.census import reader as census
-    from pipelines.lib.warehouse import transaction
+    from pipelines.lib.warehouse.transactions import transaction
 
     header = ["I_COMMODITY", "CTY_CODE", "CON_VAL_MO", "CAL_DUT_MO", "LAST_UPDATE", "time"]
     path = tmp_path / "census" / "imports_hs" / "2025-10" / "CTY_CODE=5880.json"

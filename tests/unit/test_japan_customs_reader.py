@@ -14,7 +14,7 @@ from pipelines.lib.sources.japan_customs.reader import (
     parse_file,
     release_of,
 )
-from pipelines.lib.warehouse import run
+from pipelines.lib.warehouse.execute import run
 
 COUNTRIES = {"105", "108", "304"}
 

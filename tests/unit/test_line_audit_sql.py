@@ -10,7 +10,9 @@ import pytest
 from pipelines.lib.rules import audit
 from pipelines.lib.rules.ledger.loader import ledger
 from pipelines.lib.rules.rate_text import parse_rates
-from pipelines.lib.warehouse import ensure_table, run, transaction
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.tables import ensure_table
+from pipelines.lib.warehouse.transactions import transaction
 
 RELEASES = [("2025HTSBasic", date(2025, 1, 1)), ("2025HTSRev23", date(2025, 9, 16))]
 # hs10, general rate text, special text (JP program for the preference case)

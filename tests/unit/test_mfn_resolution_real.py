@@ -11,7 +11,9 @@ import pytest
 from pipelines.lib.rules import audit
 from pipelines.lib.rules.ledger.loader import ledger
 from pipelines.lib.sources.hts import reader as hts
-from pipelines.lib.warehouse import ensure_table, run, transaction
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.tables import ensure_table
+from pipelines.lib.warehouse.transactions import transaction
 
 pytestmark = pytest.mark.shared
 COUNTRIES = ("5800", "5700", "1220", "2010", "4120", "4419", "5330")

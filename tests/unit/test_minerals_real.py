@@ -11,7 +11,9 @@ import duckdb
 import pytest
 
 from pipelines.lib.rules import mirror as book
-from pipelines.lib.warehouse import ensure_table, rebuild_table, run
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.partitions import rebuild_table
+from pipelines.lib.warehouse.tables import ensure_table
 
 FILE = "census/imports_hs10_ytd_2024-12_allpartners.json.gz"
 CHINA, HONG_KONG = "5700", "5820"

@@ -11,7 +11,8 @@ import pytest
 from pipelines.lib import incremental
 from pipelines.lib.rules.audit import load_ledger_tables
 from pipelines.lib.rules.ledger.loader import load_ledger
-from pipelines.lib.warehouse import SchemaChanged, ensure_table, run
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.tables import SchemaChanged, ensure_table
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ from pipelines.lib.rules.commitments import (
     load_commitments,
 )
 from pipelines.lib.rules.ledger.loader import ledger
-from pipelines.lib.warehouse import ensure_table, run, transaction
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.tables import ensure_table
+from pipelines.lib.warehouse.transactions import transaction
 
 
 @pytest.fixture

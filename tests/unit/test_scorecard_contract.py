@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from pipelines.lib.quality.sql_checks import load_sql_checks
-from pipelines.lib.warehouse import run
+from pipelines.lib.warehouse.execute import run
 
 ROOT = Path(__file__).resolve().parents[2]
 (CHECK,) = [c for c in load_sql_checks(ROOT / "sql/checks/marts.implementation_scorecard.sql")

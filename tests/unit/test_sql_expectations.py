@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from pipelines.lib.quality import gx_runner, sql_expectations
-from pipelines.lib.warehouse import run
+from pipelines.lib.warehouse.execute import run
 
 ROWS = [
     # s (text), n (double), i (bigint), b (double), k (text), j (bigint)

@@ -20,7 +20,7 @@ from pipelines import cli
 from pipelines.lib.paths import project_root
 from pipelines.lib.sources.snapshot import source_mode
 from pipelines.lib.waiting import Deadline
-from pipelines.lib.warehouse import WarehouseDamaged, connect
+from pipelines.lib.warehouse.connection import WarehouseDamaged, connect
 
 
 def _warehouse(path: Path, rows: int = 200_000) -> Path:
@@ -72,7 +72,7 @@ BACKUP = """
 import os, resource, signal, subprocess, sys
 from pathlib import Path
 import duckdb
-from pipelines.lib.warehouse import BackupRefused, take_backup
+from pipelines.lib.warehouse.backup import BackupRefused, take_backup
 
 data = Path(sys.argv[1])
 path = data / "warehouse.duckdb"
@@ -143,7 +143,7 @@ def test_a_memory_limit_too_small_is_blamed_not_the_file(sample_snapshot, tmp_pa
     """The issue's probe: TARIFF_AUDIT_DUCKDB_MEMORY=30MB gave "releaseList.json ... is not a
     JSON array of objects: Out of Memory", blaming a valid file."""
     from pipelines.lib.sources.hts.reader import load_release_list
-    from pipelines.lib.warehouse import OutOfMemory
+    from pipelines.lib.warehouse.execute import OutOfMemory
 
     with duckdb.connect(str(tmp_path / "w.duckdb"), config={"memory_limit": "30MB"}) as con:
         with pytest.raises(OutOfMemory) as caught:

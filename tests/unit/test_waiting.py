@@ -22,7 +22,7 @@ from pipelines.lib.errors import SourceError
 from pipelines.lib.sources import http
 from pipelines.lib.sources.census.client import CensusClient
 from pipelines.lib.sources.japan_customs.client import EStatClient
-from pipelines.lib.warehouse import WarehouseLocked, connect
+from pipelines.lib.warehouse.connection import WarehouseLocked, connect
 from tests.helpers import table_checksums
 
 KEY = "wait-test-key-987654321"

@@ -10,7 +10,8 @@ from pipelines.defs.tariff_schedule.assets import hts_releases
 from pipelines.lib import incremental
 from pipelines.lib.rules import audit
 from pipelines.lib.rules.ledger.loader import load_ledger
-from pipelines.lib.warehouse import run, transaction
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.transactions import transaction
 
 IMPORTS = dg.AssetKey(["staging", "imports_monthly"])
 LINES = dg.AssetKey(["staging", "hts_lines"])

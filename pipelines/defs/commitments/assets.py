@@ -10,7 +10,8 @@ from pipelines.lib.rules import scorecard
 from pipelines.lib.rules.commitments import load_commitment_tables, load_commitments
 from pipelines.lib.rules.ledger.loader import load_ledger
 from pipelines.lib.rules.mirror import dependence_parameters, minerals, mirror
-from pipelines.lib.warehouse import run, transaction
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.transactions import transaction
 
 GROUP = "commitments"
 LEDGER_TABLES = ("staging.ledger_commitments", "staging.ledger_evidence")

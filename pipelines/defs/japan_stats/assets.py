@@ -11,7 +11,9 @@ from pipelines.lib.rules.mirror import mirror
 from pipelines.lib.sources import snapshot
 from pipelines.lib.sources.fred import reader as fred
 from pipelines.lib.sources.japan_customs import reader as japan
-from pipelines.lib.warehouse import ensure_table, rebuild_table, transaction
+from pipelines.lib.warehouse.partitions import rebuild_table
+from pipelines.lib.warehouse.tables import ensure_table
+from pipelines.lib.warehouse.transactions import transaction
 
 GROUP = "japan_stats"
 

@@ -7,7 +7,7 @@ from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, specs
 from pipelines.lib.rules import audit
 from pipelines.lib.rules.ledger.loader import load_ledger
-from pipelines.lib.warehouse import transaction
+from pipelines.lib.warehouse.transactions import transaction
 
 LEDGER_TABLES = ("ledger_instruments", "ledger_rules", "ledger_categories", "ledger_units",
                  "ledger_provisions", "ledger_category_sectors", "ledger_chapter99",

@@ -13,7 +13,10 @@ from pipelines.lib.rules.ledger.loader import load_ledger
 from pipelines.lib.sources import snapshot
 from pipelines.lib.sources.federal_register import reader as federal_register
 from pipelines.lib.sources.federal_register.client import Search
-from pipelines.lib.warehouse import ensure_table, rebuild_table, run, transaction
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.partitions import rebuild_table
+from pipelines.lib.warehouse.tables import ensure_table
+from pipelines.lib.warehouse.transactions import transaction
 
 GROUP = "legal"
 RAW, STAGING = "raw.federal_register_documents", "staging.federal_register_documents"

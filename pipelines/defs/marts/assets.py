@@ -10,7 +10,7 @@ from pipelines.defs.quality.checks import guard, specs
 from pipelines.lib import incremental
 from pipelines.lib.rules.ledger.frames import sector_prefixes
 from pipelines.lib.sources.hts.reader import install_release_starts
-from pipelines.lib.warehouse import transaction
+from pipelines.lib.warehouse.transactions import transaction
 
 IMPORTS = dg.AssetKey(["staging", "imports_monthly"])
 LINES = dg.AssetKey(["staging", "hts_lines"])

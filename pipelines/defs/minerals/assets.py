@@ -8,7 +8,8 @@ from pipelines.defs.japan_stats.assets import _mart
 from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, specs
 from pipelines.lib.rules import mirror as book
-from pipelines.lib.warehouse import rebuild_table, transaction
+from pipelines.lib.warehouse.partitions import rebuild_table
+from pipelines.lib.warehouse.transactions import transaction
 
 TABLES = ("ledger_mineral_groups", "ledger_japan_countries", "ledger_japan_units")
 

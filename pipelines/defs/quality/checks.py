@@ -20,7 +20,7 @@ import duckdb
 
 from pipelines.lib.quality import gx_runner
 from pipelines.lib.quality.sql_checks import sql_checks
-from pipelines.lib.warehouse import run
+from pipelines.lib.warehouse.execute import run
 
 SAMPLE_SIZE = 10
 DEFAULT_QUARANTINE_SHARE = 0.005

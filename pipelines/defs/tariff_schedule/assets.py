@@ -12,7 +12,8 @@ from pipelines.lib import incremental
 from pipelines.lib.errors import SourceError
 from pipelines.lib.sources.hts import reader as hts
 from pipelines.lib.sources.snapshot import SnapshotError
-from pipelines.lib.warehouse import run, transaction
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.transactions import transaction
 
 GROUP = "tariff_schedule"
 

@@ -18,7 +18,8 @@ from pipelines.lib import incremental
 from pipelines.lib.sources import snapshot
 from pipelines.lib.sources.census import reader as census
 from pipelines.lib.sources.snapshot import SnapshotError
-from pipelines.lib.warehouse import ensure_table, transaction
+from pipelines.lib.warehouse.tables import ensure_table
+from pipelines.lib.warehouse.transactions import transaction
 
 GROUP = "trade"
 # the source each endpoint is in the snapshot declaration (required or optional)

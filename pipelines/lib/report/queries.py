@@ -9,7 +9,8 @@ import duckdb
 import polars as pl
 
 from pipelines.lib.sources import snapshot
-from pipelines.lib.warehouse import run, statement
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.sql_files import statement
 
 SQL = "report/audit_report"
 

@@ -25,7 +25,11 @@ from pipelines.lib.rules.ledger.rule_language import install_rule_macro
 from pipelines.lib.rules.ledger.schema import Ledger
 from pipelines.lib.rules.rate_text import clean, parse_rate
 from pipelines.lib.sources.hts.reader import install_release_starts
-from pipelines.lib.warehouse import cleaning_up, ensure_table, rebuild_table, run, statement
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.partitions import rebuild_table
+from pipelines.lib.warehouse.sql_files import statement
+from pipelines.lib.warehouse.tables import ensure_table
+from pipelines.lib.warehouse.transactions import cleaning_up
 
 # "Free (A+,AU,...,JP,...) 3.2% (KR)": rate texts each followed by their program codes
 _SPECIAL = re.compile(r"(?P<rate>[^()]+?)\s*\((?P<programs>[^()]*)\)")

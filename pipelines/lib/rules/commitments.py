@@ -29,7 +29,10 @@ from pipelines.lib.paths import ledger_dir, sql_dir
 from pipelines.lib.rules.ledger.frames import units_frame
 from pipelines.lib.rules.ledger.loader import LedgerError, load_ledger, read_yaml
 from pipelines.lib.rules.ledger.schema import StrictModel
-from pipelines.lib.warehouse import cleaning_up, ensure_table, run, statement
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.sql_files import statement
+from pipelines.lib.warehouse.tables import ensure_table
+from pipelines.lib.warehouse.transactions import cleaning_up
 
 SCORECARD_DIR = "marts/scorecard"
 SOURCES_DIR = "marts/commitment_sources"

@@ -27,7 +27,11 @@ from pipelines.lib.rules.commitments import (
     measure_files,
 )
 from pipelines.lib.sources.snapshot import missing_figures
-from pipelines.lib.warehouse import cleaning_up, ensure_table, rebuild_table, run, scalar, statement
+from pipelines.lib.warehouse.execute import run, scalar
+from pipelines.lib.warehouse.partitions import rebuild_table
+from pipelines.lib.warehouse.sql_files import statement
+from pipelines.lib.warehouse.tables import ensure_table
+from pipelines.lib.warehouse.transactions import cleaning_up
 
 _READS = re.compile(r"^--\s*reads:\s*(.+)$", re.MULTILINE)
 _TABLE = re.compile(r"^(raw|staging|marts)\.[a-z_][a-z0-9_]*$")

@@ -19,7 +19,10 @@ import polars as pl
 from pipelines.lib.errors import SourceError
 from pipelines.lib.sources.census.client import EXPORTS_VARIABLES, IMPORTS_VARIABLES
 from pipelines.lib.sources.snapshot import CENSUS_SOURCES, census_month_dir, landing_records
-from pipelines.lib.warehouse import ensure_table, replace_partitions, run, scalar, statement
+from pipelines.lib.warehouse.execute import run, scalar
+from pipelines.lib.warehouse.partitions import replace_partitions
+from pipelines.lib.warehouse.sql_files import statement
+from pipelines.lib.warehouse.tables import ensure_table
 
 SOURCE = CENSUS_SOURCES
 # Variables a stored answer must carry for its rows to mean anything; the others (descriptions,

@@ -24,7 +24,8 @@ import duckdb
 import polars as pl
 
 from pipelines.lib.errors import SourceError
-from pipelines.lib.warehouse import cleaning_up, rebuild_table
+from pipelines.lib.warehouse.partitions import rebuild_table
+from pipelines.lib.warehouse.transactions import cleaning_up
 
 SOURCE = "Federal Register"
 FOLDER = "federal_register"

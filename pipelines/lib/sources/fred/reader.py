@@ -137,7 +137,8 @@ def load_series(con, path: Path, series: str, currency: str, min_quotes: int,
     transaction, so a bad file changes nothing."""
     from datetime import UTC, datetime
 
-    from pipelines.lib.warehouse import ensure_table, run, scalar
+    from pipelines.lib.warehouse.execute import run, scalar
+    from pipelines.lib.warehouse.tables import ensure_table
 
     where = _relative(path, root or Path("/"))
     quotes = parse_series(path.read_bytes(), series, where=where)

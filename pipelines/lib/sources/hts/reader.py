@@ -13,14 +13,11 @@ import duckdb
 
 from pipelines.lib.errors import SourceError
 from pipelines.lib.rules import rate_text
-from pipelines.lib.warehouse import (
-    cleaning_up,
-    ensure_table,
-    replace_partitions,
-    run,
-    scalar,
-    statement,
-)
+from pipelines.lib.warehouse.execute import run, scalar
+from pipelines.lib.warehouse.partitions import replace_partitions
+from pipelines.lib.warehouse.sql_files import statement
+from pipelines.lib.warehouse.tables import ensure_table
+from pipelines.lib.warehouse.transactions import cleaning_up
 
 SOURCE = "USITC HTS"
 # Fields every record of a real export carries; a missing one is a schema change.

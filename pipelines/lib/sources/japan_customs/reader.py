@@ -41,7 +41,9 @@ import polars as pl
 
 from pipelines.lib.errors import SourceError
 from pipelines.lib.sources.japan_customs import estat
-from pipelines.lib.warehouse import ensure_table, rebuild_table, run
+from pipelines.lib.warehouse.execute import run
+from pipelines.lib.warehouse.partitions import rebuild_table
+from pipelines.lib.warehouse.tables import ensure_table
 
 SOURCE = "Japan Customs trade statistics"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
