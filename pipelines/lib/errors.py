@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from enum import StrEnum
 from urllib.parse import quote
 
 REDACTED = "***"
@@ -43,28 +44,37 @@ def redact(url_or_text: object, secret: str | None = None) -> str:
     return _KEY_PARAM.sub(lambda m: m.group(1) + REDACTED, text)
 
 
+class Verdict(StrEnum):
+    """What asking again may change, for a failed request (the policy is
+    :func:`pipelines.lib.sources.http.judge` and ``judge_failure``)."""
+
+    LATER = "later"  # busy or unreachable (429, Retry-After, no connection): the same, later
+    SMALLER = "smaller"  # a server error or no answer in time: a smaller (or later) request
+    FINAL = "final"  # a wrong request or key, or an unusable answer: asking again changes nothing
+
+
 class SourceError(RuntimeError):
     """A source answered something the pipeline cannot use, or did not answer at all.
 
     ``source`` names the source (``Census imports/hs``, ``USITC HTS``, ...), ``where`` the request
     (a redacted URL) or the file, ``problem`` what is wrong, and ``field`` the field, column or
     part of the answer at fault (``body`` for the answer as a whole, ``status`` for an HTTP
-    failure). ``transient`` is true for failures that may go away on a smaller or later request
-    (5xx after retries, read timeouts, dropped connections).
+    failure). ``verdict`` says whether a later or a smaller request may succeed (a
+    :class:`Verdict`; bad input is final).
     """
 
     def __init__(self, source: str, where: str, problem: str, *, field: str = "body",
-                 transient: bool = False):
+                 verdict: Verdict = Verdict.FINAL):
         self.source = source
         self.where = self.request = redact(where)
         self.field = field
         self.problem = redact(problem)
-        self.transient = transient
+        self.verdict = Verdict(verdict)
         super().__init__(f"{source}: {self.where}: field {field!r}: {self.problem}")
 
     def __reduce__(self):  # picklable despite the keyword-only arguments
-        return (_rebuild, (self.source, self.where, self.problem, self.field, self.transient))
+        return (_rebuild, (self.source, self.where, self.problem, self.field, str(self.verdict)))
 
 
-def _rebuild(source: str, where: str, problem: str, field: str, transient: bool) -> SourceError:
-    return SourceError(source, where, problem, field=field, transient=transient)
+def _rebuild(source: str, where: str, problem: str, field: str, verdict: str) -> SourceError:
+    return SourceError(source, where, problem, field=field, verdict=Verdict(verdict))

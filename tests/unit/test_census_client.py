@@ -17,7 +17,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from pipelines.lib.errors import SourceError, redact
+from pipelines.lib.errors import SourceError, Verdict, redact
 from pipelines.lib.errors import SourceError as ProjectSourceError
 from pipelines.lib.sources.census.client import (
     DEFAULT_CHAPTERS,
@@ -300,7 +300,7 @@ def test_persistent_timeout_splits_then_raises(make_client, tmp_path):
     finally:
         server.clear()
         server.stop()
-    assert caught.value.transient is False  # the final error is not split any further
+    assert caught.value.verdict is Verdict.LATER  # not split any further
     assert "gave up" in str(caught.value) and "I_COMMODITY=8700*" in str(caught.value)
     assert "Timeout" in str(caught.value)
     assert calls == Counter({"87": 1, "870": 1, "8700": 1})
@@ -316,6 +316,29 @@ def test_refused_connection_is_not_split(make_client):
     message = str(caught.value)
     assert "request failed" in message and "ConnectionError" in message
     assert "gave up" not in message and "I_COMMODITY=87*" in message
+
+
+def test_persistent_429_is_a_rate_limit_never_split(api, make_client):
+    """A 429 says "later", not "smaller": after the retries it stops the month with the hint,
+    and no 3-digit prefix is asked (ten times the requests would make the limit worse)."""
+    api.by_prefix["87"] = lambda r: Response("Too Many Requests", status=429)
+    with pytest.raises(SourceError) as caught:
+        make_client().fetch_month("imports_hs", PERIOD, ["5880"], ["87"])
+    message = str(caught.value)
+    assert "HTTP 429 (rate limited) after retries" in message and "CENSUS_API_KEY" in message
+    assert caught.value.verdict is Verdict.LATER and caught.value.field == "status"
+    assert api.calls == Counter({"87": 4})  # first try + 3 retries, no split
+
+
+def test_persistent_503_with_retry_after_is_not_split(api, make_client):
+    """A server that says when to come back (Retry-After) is busy, not failing on the size of
+    the query: the same request later, not ten smaller ones now."""
+    api.by_prefix["87"] = lambda r: Response("maintenance", status=503,
+                                             headers={"Retry-After": "0"})
+    with pytest.raises(SourceError, match="HTTP 503 after retries") as caught:
+        make_client().fetch_month("imports_hs", PERIOD, ["5880"], ["87"])
+    assert caught.value.verdict is Verdict.LATER
+    assert api.calls == Counter({"87": 4})
 
 
 def test_persistent_500_splits_into_3_digit_prefixes(api, make_client, tmp_path):
@@ -368,7 +391,7 @@ def test_html_page_with_status_200_is_a_key_error(api, make_client):
     with pytest.raises(SourceError) as caught:
         make_client().fetch_month("imports_hs", PERIOD, ["5880"], ["87"])
     message = str(caught.value)
-    assert "HTML page instead of JSON" in message and "CENSUS_API_KEY" in message
+    assert "HTML page (HTTP 200) instead of JSON" in message and "CENSUS_API_KEY" in message
     assert "I_COMMODITY=87*" in message
     assert sum(api.calls.values()) == 1  # not retried, not split
 

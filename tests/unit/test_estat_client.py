@@ -8,7 +8,7 @@ import logging
 import pytest
 from werkzeug import Response
 
-from pipelines.lib.errors import SourceError
+from pipelines.lib.errors import SourceError, Verdict
 from pipelines.lib.sources.japan_customs.client import EStatClient
 
 APP_ID = "estat-app-id-0123456789abcdef"
@@ -124,8 +124,21 @@ def test_error_answers_name_request_and_field(httpserver, caplog, body, ctype, s
     assert APP_ID not in message and not any(APP_ID in m for m in ours)
 
 
-def test_a_5xx_is_retried_then_answered(httpserver):
-    answers = iter([Response("busy", status=503),
+@pytest.mark.parametrize("status, verdict", [(429, Verdict.LATER), (503, Verdict.SMALLER),
+                                             (403, Verdict.FINAL)])
+def test_a_failed_answer_says_whether_asking_again_may_help(httpserver, status, verdict):
+    """The shared answer policy: a 429 is for later (it was final here), a 5xx for a smaller or
+    later request, a 403 final with the API's own text."""
+    httpserver.expect_request("/rest/3.0/app/json/getStatsData").respond_with_data(
+        "the API's own words", status=status)
+    with pytest.raises(SourceError, match=f"HTTP {status}") as info:
+        _client(httpserver).stats_data(TABLE)
+    assert info.value.verdict is verdict and "the API's own words" in str(info.value)
+
+
+@pytest.mark.parametrize("status", [503, 429])
+def test_a_5xx_or_429_is_retried_then_answered(httpserver, status):
+    answers = iter([Response("busy", status=status),
                     Response(_answer([_value("280530000", "105", "7")]),
                              content_type="application/json")])
     httpserver.expect_request("/rest/3.0/app/json/getStatsData").respond_with_handler(

@@ -15,7 +15,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from pipelines.lib.errors import SourceError
+from pipelines.lib.errors import SourceError, Verdict
 from pipelines.lib.sources.federal_register.client import FederalRegisterClient, Search
 
 PUBLIC = "https://www.federalregister.gov/api/v1"
@@ -157,8 +157,27 @@ def test_5xx_after_retries_is_a_transient_error(client, api):
     api.before = [lambda r: Response("busy", status=503)] * 4
     with pytest.raises(SourceError) as caught:
         client.document("2025-10001")
-    assert caught.value.transient and caught.value.field == "status"
+    assert caught.value.verdict is Verdict.SMALLER and caught.value.field == "status"
     assert "HTTP 503 after retries" in str(caught.value) and len(api.calls) == 4
+
+
+def test_a_429_after_retries_is_for_later(client, api):
+    """A rate limit that outlasts the retries: for a later run, never a smaller request."""
+    api.before = [lambda r: Response("Too Many Requests", status=429)] * 4
+    with pytest.raises(SourceError, match=r"HTTP 429 \(rate limited\) after retries") as caught:
+        client.document("2025-10001")
+    assert caught.value.verdict is Verdict.LATER and len(api.calls) == 4
+
+
+def test_a_maintenance_page_with_a_5xx_is_retried_like_any_5xx(client, api):
+    """An HTML page is not a final answer when its status says the server is failing: it is
+    retried, and after the retries it is a server error, not a wrong endpoint."""
+    page = Response("<!DOCTYPE html><html><body>Maintenance</body></html>", status=502,
+                    content_type="text/html")
+    api.before = [lambda r: page] * 4
+    with pytest.raises(SourceError, match="HTTP 502 after retries: an HTML page") as caught:
+        client.document("2025-10001")
+    assert caught.value.verdict is Verdict.SMALLER and len(api.calls) == 4
 
 
 def test_an_html_page_is_refused_and_nothing_saved(client, api, tmp_path):

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from pipelines.lib.errors import SourceError
+from pipelines.lib.errors import SourceError, Verdict
 from pipelines.lib.sources.fred.client import FredClient
 from pipelines.lib.sources.fred.reader import monthly_means, parse_series, read_series
 
@@ -80,6 +80,8 @@ def test_client_refuses_bad_answers_and_keeps_the_landed_file(httpserver, tmp_pa
                                                                  content_type=ctype)
     client = FredClient(base_url=httpserver.url_for("/fredgraph.csv"), landing_root=tmp_path,
                         retries=0)
-    with pytest.raises(SourceError, match=fragment):
+    with pytest.raises(SourceError, match=fragment) as info:
         client.download("DEXJPUS")
     assert landed.read_bytes() == CSV
+    # the shared answer policy: a 5xx may pass later or smaller (it was final here)
+    assert info.value.verdict is (Verdict.SMALLER if status == 503 else Verdict.FINAL)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from pipelines.lib.errors import SourceError
+from pipelines.lib.errors import SourceError, Verdict
 from pipelines.lib.sources.hts.client import HtsClient
 
 RELEASES = [
@@ -175,9 +175,17 @@ def test_download_persistent_500(client, httpserver, tmp_path):
     httpserver.expect_request(REV23_PATH).respond_with_data("oops", status=503)
     with pytest.raises(SourceError, match="HTTP 503 after retries") as caught:
         client.download_release("2025HTSRev23")
-    assert caught.value.transient
+    assert caught.value.verdict is Verdict.SMALLER
     assert len(httpserver.log) == 4
     assert not any(hts_dir(tmp_path).iterdir())
+
+
+def test_a_rate_limit_on_the_release_list_is_for_later(client, httpserver):
+    httpserver.expect_request("/reststop/releaseList").respond_with_data("slow down",
+                                                                          status=429)
+    with pytest.raises(SourceError, match=r"HTTP 429 \(rate limited\) after retries") as caught:
+        client.release_list()
+    assert caught.value.verdict is Verdict.LATER and len(httpserver.log) == 4
 
 
 def test_current_release(client, httpserver):

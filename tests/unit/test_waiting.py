@@ -18,7 +18,7 @@ from werkzeug import Request, Response
 
 from pipelines.defs.resources import SourceResource, warehouse_resource
 from pipelines.lib import settings, waiting
-from pipelines.lib.errors import SourceError
+from pipelines.lib.errors import SourceError, Verdict
 from pipelines.lib.sources import http
 from pipelines.lib.sources.census.client import CensusClient
 from pipelines.lib.sources.japan_customs.client import EStatClient
@@ -206,7 +206,7 @@ def test_a_retry_after_beyond_the_budget_ends_naming_source_and_request(httpserv
     message = str(refused.value)
     assert message.startswith("Census imports/hs: ") and "I_COMMODITY=87" in message
     assert "TARIFF_AUDIT_HTTP_BUDGET=5 s" in message and "Retry-After 300 s" not in message
-    assert refused.value.transient is False  # not split into smaller requests: the budget is out
+    assert refused.value.verdict is Verdict.LATER  # not split into smaller requests: out of time
     ours = [r.getMessage() for r in caplog.records if r.name.startswith(("pipelines", "urllib3"))]
     assert KEY not in message and not any(KEY in line for line in ours)
 

@@ -1,8 +1,21 @@
-"""Shared HTTP plumbing for the source clients: a retrying session, redaction and ``SourceError``.
+"""Shared HTTP plumbing for the source clients: a retrying session, one answer policy,
+redaction and ``SourceError``.
 
-Retries (backoff, ``Retry-After``, 429/5xx, connect and read timeouts) are urllib3's ``Retry``
-mounted on a ``requests.Session``; nothing here loops by hand. Redirects are never followed: a
-3xx from a data API means a bad key or endpoint and the clients report it.
+The answer policy is one place for every client: :func:`judge` (a status) and
+:func:`judge_failure` (a request that got no answer) give a :class:`Verdict`:
+
+- ``LATER``: 429, any status with ``Retry-After``, a connection refused or timed out: the same
+  request may succeed later (never split into smaller ones);
+- ``SMALLER``: other 5xx, a read timeout, a connection dropped mid-answer: the server may be
+  failing on the size of the request; a smaller one (or a later one) may succeed;
+- ``FINAL``: 3xx, 4xx, TLS failures: asking again changes nothing.
+
+The session retries ``LATER`` and ``SMALLER`` (urllib3's ``Retry`` mounted on a
+``requests.Session``, backoff and ``Retry-After``; nothing here loops by hand). What is still a
+failure after the retries becomes a :class:`SourceError` carrying the verdict, raised by
+:func:`get` (no answer) or :func:`check_answer` (an answer the client cannot read: a redirect, an
+error status, an HTML page). Redirects are never followed: a 3xx from a data API means a bad key
+or endpoint. A client that can split its request (Census) does so only on ``SMALLER``.
 
 Waits are visible and bounded: a ``Retry-After``, a backoff or an answer slow to come says what
 it waits for (source and redacted request) and until when, again at least every 30 s
@@ -24,6 +37,7 @@ import os
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,13 +46,12 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from pipelines.lib.errors import SourceError, redact
+from pipelines.lib.errors import SourceError, Verdict, redact
 from pipelines.lib.settings import env_seconds
 from pipelines.lib.waiting import PROGRESS_EVERY, Deadline, Wait, WaitBudgetExceeded, clock
 
 LOGGER = logging.getLogger("pipelines.http")
 
-RETRY_STATUSES = (429, 500, 502, 503, 504)
 # The longest Retry-After we honour; a server asking for more gets this many seconds.
 MAX_RETRY_AFTER = 300.0
 
@@ -96,8 +109,13 @@ def budget() -> Deadline:
 
 
 class _CappedRetry(Retry):
-    """``Retry`` whose ``Retry-After`` waits are capped at :data:`MAX_RETRY_AFTER` seconds and
-    whose sleeps say what they wait for and until when, within the run's time budget."""
+    """``Retry`` that retries what :func:`judge` says may succeed again, whose ``Retry-After``
+    waits are capped at :data:`MAX_RETRY_AFTER` seconds and whose sleeps say what they wait for
+    and until when, within the run's time budget."""
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        return self._is_method_retryable(method) and judge(status_code, has_retry_after) in (
+            Verdict.LATER, Verdict.SMALLER)
 
     def get_retry_after(self, response):  # type: ignore[no-untyped-def]
         seconds = super().get_retry_after(response)
@@ -124,7 +142,8 @@ class _CappedRetry(Retry):
 
 
 def make_retry(retries: int = 4, backoff_factor: float = 1.0, backoff_max: float = 60.0) -> Retry:
-    """The retry policy: GET only, 429/5xx and connect/read failures, honouring Retry-After."""
+    """The retry policy: GET only, what :func:`judge` does not call final and connect/read
+    failures, honouring Retry-After."""
     kwargs: dict[str, object] = dict(
         total=retries,
         connect=retries,
@@ -133,7 +152,6 @@ def make_retry(retries: int = 4, backoff_factor: float = 1.0, backoff_max: float
         redirect=0,
         raise_on_redirect=False,
         allowed_methods=frozenset({"GET"}),
-        status_forcelist=RETRY_STATUSES,
         backoff_factor=backoff_factor,
         backoff_max=backoff_max,
         respect_retry_after_header=True,
@@ -172,9 +190,9 @@ def get(
 ) -> requests.Response:
     """GET ``url`` without following redirects, logging only its redacted form.
 
-    Failures that outlast the session's retries become a :class:`SourceError` (``transient``
-    per :func:`is_transient`); the original exception, whose text holds the raw URL, is not
-    chained.
+    Failures that outlast the session's retries become a :class:`SourceError` (its verdict from
+    :func:`judge_failure`); the original exception, whose text holds the raw URL, is not
+    chained. The answer, whatever its status, is returned: :func:`check_answer` judges it.
     """
     shown = redact(url, secret)
     LOGGER.info("GET %s", shown)
@@ -195,13 +213,13 @@ def get(
         problem = (f"gave up: the source asked to wait past the end of this run's time budget "
                    f"({deadline.setting}={deadline.budget:.0f} s, until {clock(deadline.until)})")
         LOGGER.warning("%s: %s (%s)", source, problem, shown)
-        raise SourceError(source, shown, problem, field="status") from None
+        raise SourceError(source, shown, problem, field="status", verdict=Verdict.LATER) from None
     except requests.RequestException as exc:
-        transient = is_transient(exc)
-        what = "no answer after retries" if transient else "request failed"
+        verdict = judge_failure(exc)
+        what = "no answer after retries" if verdict is Verdict.SMALLER else "request failed"
         problem = f"{what} ({type(exc).__name__}: {redact(exc, secret)})"
         LOGGER.warning("%s: %s (%s)", source, problem, shown)
-        raise SourceError(source, shown, problem, field="status", transient=transient) from None
+        raise SourceError(source, shown, problem, field="status", verdict=verdict) from None
     finally:
         heartbeat.stop()
         _current.wait = None
@@ -236,19 +254,86 @@ class _Heartbeat:
         self._stop.set()
 
 
-def is_transient(exc: BaseException) -> bool:
-    """True for failures a smaller or later request may avoid: read timeouts and connections the
-    server dropped mid-answer. Refused connections, DNS and TLS failures are not transient."""
-    if isinstance(exc, requests.exceptions.SSLError | requests.exceptions.ConnectTimeout):
-        return False
+def judge(status: int, retry_after: bool = False) -> Verdict | None:
+    """The policy for an answer's status: ``None`` for a success (2xx), else a :class:`Verdict`.
+    A ``Retry-After`` (the server says when) and 429 mean later; other 5xx a smaller or later
+    request; 3xx and other 4xx are final."""
+    if 200 <= status < 300:
+        return None
+    if status == 429 or (retry_after and status in Retry.RETRY_AFTER_STATUS_CODES):
+        return Verdict.LATER
+    if status >= 500:
+        return Verdict.SMALLER
+    return Verdict.FINAL
+
+
+def judge_failure(exc: BaseException) -> Verdict:
+    """The policy for a request that got no answer: a read timeout or a connection the server
+    dropped mid-answer may go away on a smaller request; a connection refused or not made in
+    time (DNS, a server down) on a later one; a TLS failure or a malformed request never."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return Verdict.FINAL
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return Verdict.LATER
     if isinstance(exc, requests.Timeout | requests.exceptions.ChunkedEncodingError):
-        return True
+        return Verdict.SMALLER
     if isinstance(exc, requests.ConnectionError):
         reason = exc.args[0] if exc.args else None
         if isinstance(reason, MaxRetryError):
             reason = reason.reason
-        return isinstance(reason, ReadTimeoutError | ProtocolError)
-    return False
+        return Verdict.SMALLER if isinstance(reason, ReadTimeoutError | ProtocolError) else (
+            Verdict.LATER)
+    return Verdict.FINAL
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a client expects of an answer, for the wording of :func:`check_answer`'s errors:
+    ``what`` it should be ("JSON", "the search page"), ``hint`` what to check when the answer
+    is a redirect or an HTML page (a key, an endpoint), ``rate_hint`` what to do on a 429,
+    ``not_found`` what a 404 means and ``not_found_field`` the field it blames."""
+
+    what: str = "the answer"
+    hint: str = ""
+    rate_hint: str = ""
+    not_found: str = "not found"
+    not_found_field: str = "status"
+    statuses: tuple[int, ...] = (200,)
+
+
+def check_answer(response: requests.Response, body: bytes, *, source: str, request: str,
+                 expected: Expected = Expected()) -> None:
+    """Raise the :class:`SourceError` (with :func:`judge`'s verdict) for an answer the client
+    cannot read: a redirect, a status other than ``expected.statuses``, an HTML page (``body``
+    may be the first bytes only). The message names the status and quotes the API's own text."""
+    status = response.status_code
+    verdict = judge(status, bool(response.headers.get("Retry-After")))
+    hint = f": {expected.hint}" if expected.hint else ""
+
+    def fail(problem: str, field: str = "status") -> SourceError:
+        return SourceError(source, request, problem, field=field,
+                           verdict=verdict or Verdict.FINAL)
+
+    if 300 <= status < 400:
+        location = redact(response.headers.get("Location", "an unnamed location"))
+        raise fail(f"answered a redirect (HTTP {status} to {location}) instead of "
+                   f"{expected.what}{hint}")
+    html = is_html(response, body[:512])
+    if verdict is not None and verdict is not Verdict.FINAL:
+        retried = "after retries" + (f" ({expected.rate_hint})" if status == 429 and
+                                     expected.rate_hint else "")
+        said = "an HTML page" if html else repr(body_excerpt(body, 200))
+        limited = " (rate limited)" if status == 429 else ""
+        raise fail(f"HTTP {status}{limited} {retried}: {said}")
+    if html:
+        cause = f": {expected.not_found}" if status == 404 else hint
+        raise fail(f"answered an HTML page (HTTP {status}) instead of {expected.what}{cause}",
+                   field="body" if status == 200 else "status")
+    if status == 404:
+        raise fail(f"HTTP 404, {expected.not_found}: {body_excerpt(body, 300)!r}",
+                   field=expected.not_found_field)
+    if status not in expected.statuses:
+        raise fail(f"HTTP {status}, the API says: {body_excerpt(body, 500)!r}")
 
 
 def is_html(response: requests.Response, head: bytes) -> bool:

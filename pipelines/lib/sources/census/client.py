@@ -18,14 +18,16 @@ Choices:
   written for it (an empty file is not JSON); the month's ``landing.jsonl`` records it (file
   name, status 204, fetch time), as it records every saved answer's status and fetch time, so
   a reader can tell "no data" from a lost or zero-byte file.
-- A chapter that still fails with 5xx or timeouts after the session's retries is split into its
+- A chapter that still fails with 5xx or read timeouts after the session's retries (the answer
+  policy of :mod:`pipelines.lib.sources.http` says a smaller request may help) is split into its
   ten 3-digit prefixes, a failing 3-digit prefix into its ten 4-digit ones; a failing 4-digit
   prefix raises :class:`SourceError`. Depth first: the first prefix that cannot be fetched stops
   the month.
 - When a (country, chapter) has been fetched completely, landing files of that same country and
   chapter that this fetch did not write (an earlier run's other split, or an answer that is now a
   204) are removed, so the month directory never holds two overlapping answers.
-- Redirects are not followed; a 3xx or an HTML page is reported as a key/endpoint problem at once.
+- Redirects are not followed; a 3xx or an HTML page is reported as a key/endpoint problem at once,
+  a 429 after the retries as a rate limit (never split).
 - The key (argument or ``CENSUS_API_KEY``) is sent as the ``key`` query parameter only when set
   and never appears in a log line, an exception, a :class:`FetchedAnswer` or a file name.
 """
@@ -44,7 +46,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from pipelines.lib.errors import SourceError, redact, register_secret
+from pipelines.lib.errors import SourceError, Verdict, redact, register_secret
 from pipelines.lib.settings import BASE_URLS
 from pipelines.lib.sources import http
 from pipelines.lib.sources.snapshot import (
@@ -107,10 +109,8 @@ DEFAULT_CHAPTERS: tuple[str, ...] = tuple(f"{n:02d}" for n in range(1, 98))
 # A failing chapter is split down to prefixes of this many digits before giving up.
 MAX_SPLIT_DIGITS = 4
 
-HTML_HINT = (
-    "Census API answered an HTML page instead of JSON: check CENSUS_API_KEY and the endpoint"
-)
-REDIRECT_HINT = "instead of JSON: check CENSUS_API_KEY and the endpoint"
+EXPECTED = http.Expected(what="JSON", hint="check CENSUS_API_KEY and the endpoint",
+                         rate_hint="set CENSUS_API_KEY or slow down", statuses=(200, 204))
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _COUNTRY = re.compile(r"^(-|[0-9A-Za-z]{1,10})$")
@@ -282,7 +282,8 @@ class CensusClient:
     def fetch_query(
         self, endpoint: str, period: str, country: str | None, prefix: str | None
     ) -> FetchedAnswer:
-        """One request, no splitting. 5xx/timeouts after retries raise a transient SourceError."""
+        """One request, no splitting. What fails after the session's retries raises a
+        :class:`SourceError` whose verdict says whether a smaller request may help."""
         _check_endpoint(endpoint)
         source = SOURCE_NAMES[endpoint]
         url = self.query_url(endpoint, period, country, prefix)
@@ -293,15 +294,7 @@ class CensusClient:
         fetched_at = datetime.now(UTC)
         body = response.content
         status = response.status_code
-
-        def fail(problem: str, transient: bool = False, field: str = "status") -> SourceError:
-            return SourceError(source, shown, problem, field=field, transient=transient)
-
-        if 300 <= status < 400:
-            location = redact(response.headers.get("Location", "an unnamed location"))
-            raise fail(
-                f"Census API answered a redirect (HTTP {status} to {location}) {REDIRECT_HINT}"
-            )
+        http.check_answer(response, body, source=source, request=shown, expected=EXPECTED)
         if status == 204:
             LOGGER.info("%s: no data (HTTP 204) for %s", source, shown)
             if self.landing_root is not None:
@@ -319,21 +312,6 @@ class CensusClient:
                 header=(),
                 row_count=0,
             )
-        if status >= 500:
-            raise fail(
-                f"HTTP {status} after retries: {http.body_excerpt(body, 200)!r}", transient=True
-            )
-        if status == 429:
-            raise fail(
-                "HTTP 429 (rate limited) after retries: set CENSUS_API_KEY or slow down; "
-                f"{http.body_excerpt(body, 200)!r}"
-            )
-        if http.is_html(response, body[:512]):
-            raise fail(f"{HTML_HINT} (HTTP {status})", field="body")
-        if status == 400:
-            raise fail(f"HTTP 400, the API says: {http.body_excerpt(body, 500)!r}")
-        if status != 200:
-            raise fail(f"HTTP {status}: {http.body_excerpt(body, 300)!r}")
         requested = VARIABLES[endpoint] if prefix is not None else TOTALS_VARIABLES[endpoint]
         header, row_count = parse_answer(body, requested, period, source=source, request=shown)
         path = None
@@ -359,11 +337,12 @@ class CensusClient:
     def fetch_prefix(
         self, endpoint: str, period: str, country: str | None, prefix: str
     ) -> list[FetchedAnswer]:
-        """One query, split into longer prefixes (down to 4 digits) while it fails transiently."""
+        """One query, split into longer prefixes (down to 4 digits) while the answer policy says a
+        smaller request may help (a server error, no answer in time; never a 429)."""
         try:
             return [self.fetch_query(endpoint, period, country, prefix)]
         except SourceError as exc:
-            if not exc.transient:
+            if exc.verdict is not Verdict.SMALLER:
                 raise
             if len(prefix) >= MAX_SPLIT_DIGITS:
                 var = COMMODITY_VARIABLE[endpoint]
@@ -374,6 +353,7 @@ class CensusClient:
                     f"{var}={prefix}* after retries and splitting down to {MAX_SPLIT_DIGITS}-digit "
                     f"prefixes: {exc.problem}",
                     field=exc.field,
+                    verdict=Verdict.LATER,  # not split any further
                 ) from None
             LOGGER.warning(
                 "%s: %s; splitting prefix %s* into %s0*..%s9*",

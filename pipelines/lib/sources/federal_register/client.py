@@ -155,20 +155,6 @@ class FederalRegisterClient:
     def _get(self, url: str, what: str, not_found_field: str = "status") -> bytes:
         response = http.get(self.session, url, source=SOURCE, timeout=self.timeout)
         body = response.content
-        status = response.status_code
-        if 300 <= status < 400:
-            location = response.headers.get("Location", "an unnamed location")
-            raise SourceError(SOURCE, url, f"answered a redirect (HTTP {status} to {location}) "
-                              f"instead of the {what}", field="status")
-        if http.is_html(response, body[:512]):
-            raise SourceError(SOURCE, url, f"answered an HTML page (HTTP {status}) instead of "
-                              f"the {what}", field="status" if status != 200 else "body")
-        if status == 404:
-            raise SourceError(SOURCE, url, f"no such {what} (HTTP 404): "
-                              f"{http.body_excerpt(body, 200)!r}", field=not_found_field)
-        if status != 200:
-            retried = " after retries" if status in http.RETRY_STATUSES else ""
-            raise SourceError(SOURCE, url, f"HTTP {status}{retried} for the {what}: "
-                              f"{http.body_excerpt(body, 200)!r}", field="status",
-                              transient=status >= 500 or status == 429)
+        http.check_answer(response, body, source=SOURCE, request=url, expected=http.Expected(
+            what=f"the {what}", not_found=f"no such {what}", not_found_field=not_found_field))
         return body

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 import requests
 
-from pipelines.lib.errors import SourceError
 from pipelines.lib.settings import BASE_URLS
 from pipelines.lib.sources import http
 from pipelines.lib.sources.fred.reader import parse_series
@@ -48,26 +47,11 @@ class FredClient:
         url = self.url(series)
         source = f"{SOURCE} {series}"
         response = http.get(self.session, url, source=source, timeout=self.timeout)
-        body, status = response.content, response.status_code
+        body = response.content
 
-        def fail(problem: str, field: str = "status") -> SourceError:
-            return SourceError(source, url, problem, field=field)
-
-        if 300 <= status < 400:
-            raise fail(f"FRED answered a redirect (HTTP {status} to "
-                       f"{response.headers.get('Location', 'an unnamed location')}) instead of "
-                       "CSV: check the series id and the endpoint")
-        if status == 404:
-            raise fail(f"HTTP 404: FRED has no series {series!r}")
-        if status >= 500:
-            raise fail(f"HTTP {status} after retries: {http.body_excerpt(body, 200)!r}")
-        if status == 429:
-            raise fail("HTTP 429 (rate limited) after retries")
-        if status != 200:
-            raise fail(f"HTTP {status}: {http.body_excerpt(body, 300)!r}")
-        if http.is_html(response, body[:512]):
-            raise fail("FRED answered an HTML page instead of CSV (an error or maintenance "
-                       "page)", field="body")
+        http.check_answer(response, body, source=source, request=url, expected=http.Expected(
+            what="CSV", hint="check the series id and the endpoint (an error or maintenance "
+            "page)", not_found=f"FRED has no series {series!r}"))
         parse_series(body, series, where=url)  # raises SourceError naming line and field
         if self.landing_root is not None:
             target = fx_path(self.landing_root, series)

@@ -22,7 +22,7 @@ from typing import Any
 
 import requests
 
-from pipelines.lib.errors import SourceError
+from pipelines.lib.errors import SourceError, Verdict
 from pipelines.lib.settings import BASE_URLS
 from pipelines.lib.sources import http
 from pipelines.lib.sources.snapshot import release_list_path
@@ -154,9 +154,12 @@ class HtsClient:
         tmp = dest.parent / f".{dest.name}.{uuid.uuid4().hex}.tmp"
         try:
             response = http.get(self.session, url, source=SOURCE, timeout=self.timeout, stream=True)
+            expected = http.Expected(what=f"the JSON export of release {name}",
+                                     not_found="the release file may not be published yet")
             with response:
                 if response.status_code != 200:
-                    self._check_status(response, url, f"release {name}", response.content)
+                    http.check_answer(response, response.content, source=SOURCE, request=url,
+                                      expected=expected)
                 size = 0
                 with tmp.open("wb") as out:
                     try:
@@ -170,12 +173,10 @@ class HtsClient:
                             f"download of release {name} broke off after {size} bytes "
                             f"({type(exc).__name__})",
                             field="body",
-                            transient=True,
+                            verdict=Verdict.SMALLER,
                         ) from None
-            if http.is_html(response, _read_head(tmp)):
-                raise SourceError(
-                    SOURCE, url, f"answered an HTML page instead of the JSON export of {name}"
-                )
+            http.check_answer(response, _read_head(tmp), source=SOURCE, request=url,
+                              expected=expected)
             _check_release_file(tmp, url, name)
             tmp.replace(dest)
         finally:
@@ -189,41 +190,9 @@ class HtsClient:
     def _get_json_body(self, url: str) -> bytes:
         response = http.get(self.session, url, source=SOURCE, timeout=self.timeout)
         body = response.content
-        self._check_status(response, url, "answer", body)
-        if http.is_html(response, body[:512]):
-            raise SourceError(SOURCE, url, "answered an HTML page instead of JSON")
+        http.check_answer(response, body, source=SOURCE, request=url,
+                          expected=http.Expected(what="JSON"))
         return body
-
-    @staticmethod
-    def _check_status(response: requests.Response, url: str, what: str, body: bytes) -> None:
-        """Raise a :class:`SourceError` for anything but an HTTP 200."""
-        status = response.status_code
-        if status == 200:
-            return
-        if 300 <= status < 400:
-            location = response.headers.get("Location", "an unnamed location")
-            raise SourceError(
-                SOURCE,
-                url,
-                f"answered a redirect (HTTP {status} to {location}) instead of {what}",
-                field="status",
-            )
-        if http.is_html(response, body[:512]):
-            raise SourceError(
-                SOURCE,
-                url,
-                f"answered an HTML page (HTTP {status}) instead of {what}"
-                + (": the release file may not be published yet" if status == 404 else ""),
-                field="status",
-            )
-        raise SourceError(
-            SOURCE,
-            url,
-            f"HTTP {status}{' after retries' if status in http.RETRY_STATUSES else ''} for {what}: "
-            f"{http.body_excerpt(body, 200)!r}",
-            field="status",
-            transient=status >= 500,
-        )
 
 
 def _check_release_file(path: Path, url: str, name: str) -> None:

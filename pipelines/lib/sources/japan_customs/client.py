@@ -130,25 +130,10 @@ class EStatClient:
         shown = redact(url, self._app_id)
         response = http.get(self.session, url, source=SOURCE, timeout=self.timeout,
                             secret=self._app_id)
-        body, status = response.content, response.status_code
-
-        def fail(problem: str, field: str = "status", transient: bool = False) -> SourceError:
-            return SourceError(SOURCE, shown, problem, field=field, transient=transient)
-
-        if 300 <= status < 400:
-            raise fail(f"HTTP {status} redirect to "
-                       f"{redact(response.headers.get('Location', 'an unnamed location'))}: "
-                       "check ESTAT_APP_ID and the endpoint")
-        if status >= 500:
-            raise fail(f"HTTP {status} after retries: {http.body_excerpt(body, 200)!r}",
-                       transient=True)
-        if status == 429:
-            raise fail("HTTP 429 (rate limited) after retries")
-        if http.is_html(response, body[:512]):
-            raise fail(f"e-Stat answered an HTML page (HTTP {status}) instead of JSON "
-                       "(maintenance page or wrong endpoint)", field="body")
-        if status != 200:
-            raise fail(f"HTTP {status}: {http.body_excerpt(body, 300)!r}")
+        body = response.content
+        http.check_answer(response, body, source=SOURCE, request=shown, expected=http.Expected(
+            what="JSON", hint="check ESTAT_APP_ID and the endpoint (a maintenance page or a "
+            "wrong endpoint)"))
         page = parse_answer(body, stats_data_id, start, shown)
         path = None
         if self.landing_root is not None:
