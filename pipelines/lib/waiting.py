@@ -3,8 +3,9 @@ source's ``Retry-After`` or slow answer) says what it waits for and until when, 
 progress line at least every :data:`PROGRESS_EVERY` seconds, and ends at its deadline with one
 clear error instead of waiting on.
 
-Lines go to the ``pipelines.wait`` logger at WARNING, which the CLI prints and a Dagster run
-worker keeps in its captured output."""
+Lines go to the ``pipelines.wait`` logger at WARNING, which the CLI prints and the instance's
+``python_logs.managed_python_loggers`` (``dagster_home/dagster.yaml``) puts in the run's event
+log, beside Dagster's own lines in the UI."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ the snapshot layout, the assets load it, and the API key never reaches a file, a
 import gzip
 import json
 import re
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -15,6 +16,7 @@ from werkzeug import Request, Response
 
 from pipelines.cli import LEDGER, SCHEDULE, TRADE, run_assets
 from pipelines.defs.resources import SourceResource, WarehouseResource
+from pipelines.lib.sources.snapshot import project_root
 
 KEY = "live-test-key-0123456789"
 MONTH = "2025-10"
@@ -113,3 +115,22 @@ def test_live_run_lands_every_answer_and_loads_it(live, sample_snapshot, caplog)
     leaked = [r.getMessage()[:300] for r in caplog.records
               if KEY in r.getMessage() and r.name != "werkzeug"]
     assert not leaked, leaked
+
+
+def test_a_retry_of_a_live_request_is_in_the_run_s_event_log(live, httpserver, tmp_path):
+    """The project's dagster.yaml manages the pipelines.* loggers: the line saying that a
+    request is retried reaches the run's events (the UI's run view), not only stderr."""
+    _, resources = live
+    httpserver.expect_oneshot_request("/reststop/releaseList").respond_with_response(
+        Response("busy", status=503))  # once; then the fixture's answer
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(project_root() / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        result = _materialize(instance, resources, ["raw/hts_releases"])
+        assert result.success
+        lines = [entry.user_message for entry in instance.all_logs(result.run_id)
+                 if not entry.is_dagster_event]
+    retried = [line for line in lines if "retrying USITC HTS" in line]
+    assert len(retried) == 1, lines
+    assert "/reststop/releaseList" in retried[0] and "after HTTP 503" in retried[0]

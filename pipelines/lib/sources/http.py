@@ -132,9 +132,11 @@ class _CappedRetry(Retry):
             why = (f"HTTP {last.status}" if last is not None and last.status else
                    type(last.error).__name__ if last is not None and last.error else "a failure")
             reason = f"retry {len(self.history)} after {why}"
-        if seconds <= 0:
-            return
         wait = getattr(_current, "wait", None)
+        if seconds <= 0:  # urllib3's first retry does not back off: say it all the same
+            if wait is not None:
+                wait.say(f"retrying {wait.what} at once ({reason})")
+            return
         if wait is None:
             time.sleep(seconds)
             return
