@@ -48,6 +48,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from pipelines.lib import settings
 from pipelines.lib.paths import project_root
 from pipelines.lib.sources.snapshot import SYNTHETIC_MARKER
 
@@ -84,8 +85,7 @@ class Structure:
 
 
 def default_shared() -> Path:
-    return Path(os.environ.get("TARIFF_AUDIT_SHARED_DATA",
-                               project_root().parent / "shared" / "data"))
+    return settings.value("shared_data") or project_root().parent / "shared" / "data"
 
 
 def real_structure(shared: Path) -> Structure | None:

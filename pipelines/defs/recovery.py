@@ -21,8 +21,7 @@ from datetime import UTC, datetime
 import dagster as dg
 from dagster._core.storage.dagster_run import FINISHED_STATUSES
 
-from pipelines.lib import processes
-from pipelines.lib.settings import env_seconds
+from pipelines.lib import processes, settings
 from pipelines.lib.waiting import Deadline, Wait, WaitBudgetExceeded, clock
 
 POOL = "duckdb"
@@ -56,7 +55,7 @@ def run_deadline(instance: dg.DagsterInstance, run: dg.DagsterRun | None) -> Dea
     """The one deadline of every wait for the warehouse in ``run``: the one ``make run`` set for
     all its stages (tag ``tariff_audit/warehouse_wait_until``), else ``TARIFF_AUDIT_WAREHOUSE_WAIT``
     seconds from now, recorded in the run's tags so that every step of the run shares it."""
-    budget = env_seconds(WAIT_SETTING)
+    budget = settings.value("warehouse_wait")
     until = run.tags.get(TAG_WAIT_UNTIL) if run is not None else None
     if until is not None:
         return Deadline(budget, WAIT_SETTING, end=float(until))
@@ -141,7 +140,7 @@ def wait_for_warehouse(instance: dg.DagsterInstance, say: Callable[[str], None] 
     """Return once no other run holds the pool: a dead holder is marked failed at once (one
     line), a live one is waited for with a line naming it, a progress line at least every
     30 s, and an error when ``TARIFF_AUDIT_WAREHOUSE_WAIT`` runs out."""
-    deadline = deadline or Deadline(env_seconds(WAIT_SETTING), WAIT_SETTING)
+    deadline = deadline or Deadline(settings.value("warehouse_wait"), WAIT_SETTING)
     wait = Wait("the warehouse (Dagster pool 'duckdb')", deadline, say)
     while True:
         recovered = recover_dead_runs(instance)

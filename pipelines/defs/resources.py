@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -24,10 +23,6 @@ from pipelines.lib.waiting import Deadline
 from pipelines.lib.warehouse.connection import connect
 from pipelines.lib.warehouse.source_claim import claim_source
 
-DEFAULT_COUNTRIES = "5880,0003,5800,4120,4419,5700,-"
-# DuckDB's buffer pool (it spills to <warehouse>.tmp beyond): with GX validating a month at a
-# time, the whole process stays under ~3 GB however many months a run loads.
-DEFAULT_DUCKDB_MEMORY = "2GB"
 LOGGER = logging.getLogger("pipelines.sources")
 
 
@@ -38,31 +33,32 @@ class SourceResource(dg.ConfigurableResource):
     clients first save each answer, unchanged, into the landing directory with that layout.
     """
 
-    source: str = Field(
-        default_factory=lambda: os.environ.get("TARIFF_AUDIT_SOURCE", "sample"),
+    # Left unset, each comes from the project's settings (pipelines.lib.settings: the
+    # environment and .env) when it is used, so a malformed variable is reported by the step
+    # that needs it, not by the import of the code location.
+    source: str | None = Field(
+        default=None,
         description="sample, live, or the path of a snapshot directory (TARIFF_AUDIT_SOURCE).",
     )
     census_api_key: str | None = Field(
         default=None, description="Census API key (CENSUS_API_KEY); only used in live mode."
     )
-    countries: str = Field(
-        default_factory=lambda: os.environ.get("TARIFF_AUDIT_COUNTRIES", DEFAULT_COUNTRIES),
-        description="Census country codes fetched in live mode (- = all countries).",
+    countries: str | None = Field(
+        default=None,
+        description="Census country codes fetched in live mode, - = all countries "
+                    "(TARIFF_AUDIT_COUNTRIES).",
     )
-    hts_since: str = Field(
-        default_factory=lambda: os.environ.get("TARIFF_AUDIT_HTS_SINCE", "2025-01-01"),
-        description="Only HTS releases starting on or after this date become partitions.",
+    hts_since: str | None = Field(
+        default=None,
+        description="Only HTS releases starting on or after this date become partitions "
+                    "(TARIFF_AUDIT_HTS_SINCE).",
     )
     # The live sources' base URLs (a mirror, a proxy, a test server): TARIFF_AUDIT_*_URL.
-    census_base_url: str = Field(
-        default_factory=lambda: settings.env_url("TARIFF_AUDIT_CENSUS_BASE_URL"))
-    fred_base_url: str = Field(default_factory=lambda: settings.env_url("TARIFF_AUDIT_FRED_URL"))
-    hts_reststop_url: str = Field(
-        default_factory=lambda: settings.env_url("TARIFF_AUDIT_HTS_RESTSTOP_URL"))
-    hts_files_url: str = Field(
-        default_factory=lambda: settings.env_url("TARIFF_AUDIT_HTS_FILES_URL"))
-    federal_register_url: str = Field(
-        default_factory=lambda: settings.env_url("TARIFF_AUDIT_FEDERAL_REGISTER_URL"))
+    census_base_url: str | None = None
+    fred_base_url: str | None = None
+    hts_reststop_url: str | None = None
+    hts_files_url: str | None = None
+    federal_register_url: str | None = None
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # each run's requests share one time budget (TARIFF_AUDIT_HTTP_BUDGET)
@@ -92,6 +88,8 @@ class SourceResource(dg.ConfigurableResource):
         claim_source(con, mode.kind, mode.root)
 
     def since(self) -> date:
+        if self.hts_since is None:
+            return settings.value("hts_since")
         try:
             return date.fromisoformat(self.hts_since.strip())
         except ValueError:
@@ -99,18 +97,23 @@ class SourceResource(dg.ConfigurableResource):
                                         "a date as YYYY-MM-DD, e.g. 2025-01-01") from None
 
     def hts_client(self) -> HtsClient:
-        return HtsClient(reststop_url=self.hts_reststop_url, files_url=self.hts_files_url,
+        return HtsClient(reststop_url=self.hts_reststop_url or settings.value("hts_reststop_url"),
+                         files_url=self.hts_files_url or settings.value("hts_files_url"),
                          landing_root=self.mode().root)
 
     def census_client(self) -> CensusClient:
-        return CensusClient(base_url=self.census_base_url, api_key=self.census_api_key,
+        return CensusClient(base_url=self.census_base_url or settings.value("census_base_url"),
+                            api_key=self.census_api_key,
                             landing_root=self.mode().root)
 
     def federal_register_client(self) -> FederalRegisterClient:
-        return FederalRegisterClient(base_url=self.federal_register_url,
+        return FederalRegisterClient(base_url=self.federal_register_url
+                                     or settings.value("federal_register_url"),
                                      landing_root=self.mode().root)
 
     def country_list(self) -> list[str]:
+        if self.countries is None:
+            return settings.value("countries").split(",")
         return [c.strip() for c in self.countries.split(",") if c.strip()]
 
     def release_list_file(self) -> Path:
@@ -154,7 +157,8 @@ class SourceResource(dg.ConfigurableResource):
         """FRED's CSV of ``series``; downloaded first in live mode."""
         root = self.root()
         if self.mode().is_live:
-            FredClient(base_url=self.fred_base_url, landing_root=root).download(series)
+            FredClient(base_url=self.fred_base_url or settings.value("fred_url"),
+                       landing_root=root).download(series)
         path = snapshot.fx_path(root, series)
         if not path.exists():
             raise snapshot.SnapshotError(f"the snapshot {root} has no fx/{series}.csv")
@@ -210,10 +214,11 @@ class WarehouseResource(DuckDBResource):
 def warehouse_resource() -> WarehouseResource:
     path = warehouse_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    memory = settings.env_memory("TARIFF_AUDIT_DUCKDB_MEMORY", DEFAULT_DUCKDB_MEMORY)
+    memory = settings.value("duckdb_memory")
     return WarehouseResource(database=str(path), connection_config={"memory_limit": memory})
 
 
 def source_resource() -> SourceResource:
-    key = dg.EnvVar("CENSUS_API_KEY") if os.environ.get("CENSUS_API_KEY") else None
-    return SourceResource(census_api_key=key)
+    """Every setting from the environment and .env when used; the Census key never enters the
+    resource's configuration (the UI shows it), the client reads it from the settings."""
+    return SourceResource()

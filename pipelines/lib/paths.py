@@ -3,8 +3,9 @@ the warehouse file (each overridable by its environment variable where one exist
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from pipelines.lib import settings
 
 LEDGER_DIR = Path(__file__).resolve().parents[1] / "ledger"
 
@@ -16,12 +17,12 @@ def project_root() -> Path:
 
 def data_dir() -> Path:
     """Where the warehouse, the sample snapshot and live landings live (``TARIFF_AUDIT_DATA``)."""
-    return Path(os.environ.get("TARIFF_AUDIT_DATA", project_root() / "data")).resolve()
+    return settings.value("data").resolve()
 
 
 def ledger_dir() -> Path:
     """``TARIFF_AUDIT_LEDGER_DIR`` (a reviewed copy of the ledger) or the bundled one."""
-    return Path(os.environ.get("TARIFF_AUDIT_LEDGER_DIR", LEDGER_DIR))
+    return settings.value("ledger_dir") or LEDGER_DIR
 
 
 def sql_dir() -> Path:
@@ -30,4 +31,4 @@ def sql_dir() -> Path:
 
 def warehouse_path() -> Path:
     """``TARIFF_AUDIT_WAREHOUSE`` or ``data/warehouse.duckdb``."""
-    return Path(os.environ.get("TARIFF_AUDIT_WAREHOUSE", data_dir() / "warehouse.duckdb"))
+    return settings.value("warehouse") or data_dir() / "warehouse.duckdb"

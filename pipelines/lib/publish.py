@@ -44,6 +44,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib import settings
 from pipelines.lib.paths import warehouse_path
 from pipelines.lib.warehouse.execute import run
 from pipelines.lib.warehouse.sql_files import statement
@@ -74,8 +75,9 @@ SYNTHETIC_NOTICE = ("SYNTHETIC SAMPLE DATA: every figure is invented by pipeline
 
 def published_dir(warehouse: Path | None = None) -> Path:
     """``TARIFF_AUDIT_PUBLISHED``, or ``published/`` beside the warehouse file."""
-    if os.environ.get("TARIFF_AUDIT_PUBLISHED"):
-        return Path(os.environ["TARIFF_AUDIT_PUBLISHED"]).resolve()
+    published = settings.value("published")
+    if published is not None:
+        return published.resolve()
     return Path(warehouse or warehouse_path()).resolve().parent / "published"
 
 

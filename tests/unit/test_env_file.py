@@ -2,6 +2,10 @@
 value leaves the variable at its default, and a malformed value there is refused like one in
 the environment, naming the variable."""
 
+import os
+from datetime import date
+from pathlib import Path
+
 import pytest
 
 from pipelines import cli
@@ -36,3 +40,27 @@ def test_make_run_reads_env_and_refuses_its_malformed_value(env_file):
         cli.main(["run"])
     assert str(refused.value).startswith(f"refused: {SINCE}='2025-13-01' is not usable")
     assert "set it in the environment or .env" in str(refused.value)
+
+
+def test_the_settings_read_env_themselves_and_afresh(env_file, monkeypatch):
+    """The settings class reads .env without load_env_file (and leaves the process environment
+    alone); each read sees the environment as it is now."""
+    env_file.write_text(f"{SINCE}=2025-03-01\n{DATA}=\n{COUNTRIES}=5880\nOTHER_TOOL=x\n",
+                        encoding="utf-8")
+    read = settings.get()
+    assert read.hts_since == date(2025, 3, 1) and SINCE not in os.environ
+    assert read.countries == "0003"  # the environment wins
+    assert read.data == settings.PROJECT_ROOT / "data"  # empty: the default
+    monkeypatch.setenv(SINCE, "2025-04-01")
+    assert settings.get().hts_since == date(2025, 4, 1)
+
+
+def test_one_setting_is_read_whatever_another_holds(env_file, monkeypatch):
+    """What runs when the project is imported reads its own setting; the malformed one is
+    refused where it is read."""
+    monkeypatch.setenv(DATA, "/srv/tariff-audit")
+    with pytest.raises(settings.SettingError, match=f"{SINCE}='2025-13-01'"):
+        settings.get()
+    assert settings.value("data") == Path("/srv/tariff-audit")
+    with pytest.raises(settings.SettingError, match=f"{SINCE}='2025-13-01'"):
+        settings.value("hts_since")

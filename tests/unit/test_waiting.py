@@ -333,6 +333,6 @@ def test_every_setting_is_documented_in_env_example_and_readme():
 
     example = (project_root() / ".env.example").read_text(encoding="utf-8")
     readme = (project_root() / "README.md").read_text(encoding="utf-8")
-    for name in [*settings.BASE_URLS, *settings.WAIT_BUDGETS]:
+    for name in map(settings.variable, settings.Settings.model_fields):
         assert f"{name}=" in example, name
         assert f"`{name}`" in readme, name

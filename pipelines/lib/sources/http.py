@@ -46,8 +46,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from pipelines.lib import settings
 from pipelines.lib.errors import SourceError, Verdict, redact
-from pipelines.lib.settings import env_seconds
 from pipelines.lib.waiting import PROGRESS_EVERY, Deadline, Wait, WaitBudgetExceeded, clock
 
 LOGGER = logging.getLogger("pipelines.http")
@@ -99,7 +99,7 @@ def reset_budget(seconds: float | None = None) -> Deadline:
     """Start the time budget of a run's requests (``TARIFF_AUDIT_HTTP_BUDGET`` seconds unless
     ``seconds``); called when a run sets up its source resource."""
     global _budget
-    _budget = Deadline(seconds if seconds is not None else env_seconds(BUDGET_SETTING),
+    _budget = Deadline(seconds if seconds is not None else settings.value("http_budget"),
                        BUDGET_SETTING)
     return _budget
 

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib import settings
 from pipelines.lib.errors import SourceError
 from pipelines.lib.paths import data_dir
 
@@ -75,12 +76,12 @@ def is_synthetic(root: Path) -> bool:
 
 def source_mode(value: str | None = None) -> SourceMode:
     """Resolve ``TARIFF_AUDIT_SOURCE``: ``sample`` (default), ``live`` or a snapshot path."""
-    raw = value if value is not None else os.environ.get("TARIFF_AUDIT_SOURCE", "sample")
+    raw = value if value is not None else settings.value("source")
     raw = raw.strip() or "sample"
     if raw == "sample":
         return SourceMode("sample", data_dir() / "sample_snapshot")
     if raw == "live":
-        landing = os.environ.get("TARIFF_AUDIT_LANDING", str(data_dir() / "landing"))
+        landing = settings.value("landing") or data_dir() / "landing"
         return SourceMode("live", Path(landing).resolve())
     root = Path(raw).expanduser().resolve()
     if not root.is_dir():

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from pipelines.lib import settings
 from pipelines.lib.errors import SourceError, Verdict, redact, register_secret
 from pipelines.lib.settings import BASE_URLS
 from pipelines.lib.sources import http
@@ -241,7 +241,7 @@ class CensusClient:
         session: requests.Session | None = None,
     ):
         self.base_url = base_url.rstrip("/")
-        key = api_key if api_key is not None else os.environ.get("CENSUS_API_KEY")
+        key = api_key if api_key is not None else settings.secret("census_api_key")
         self._key = (key or "").strip() or None
         register_secret(self._key)
         self.timeout = timeout

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,8 +34,9 @@ from urllib.parse import urlencode
 
 import requests
 
+from pipelines.lib import settings
 from pipelines.lib.errors import SourceError, redact, register_secret
-from pipelines.lib.settings import BASE_URLS, env_url
+from pipelines.lib.settings import BASE_URLS
 from pipelines.lib.sources import http
 from pipelines.lib.sources.snapshot import japan_customs_dir
 
@@ -73,8 +73,8 @@ class EStatClient:
                  backoff_factor: float = 1.0, landing_root: Path | None = None,
                  session: requests.Session | None = None):
         # TARIFF_AUDIT_ESTAT_URL points the client at a mirror or a test server
-        self.base_url = (base_url or env_url("TARIFF_AUDIT_ESTAT_URL")).rstrip("/")
-        key = app_id if app_id is not None else os.environ.get("ESTAT_APP_ID")
+        self.base_url = (base_url or settings.value("estat_url")).rstrip("/")
+        key = app_id if app_id is not None else settings.secret("estat_app_id")
         self._app_id = (key or "").strip() or None
         register_secret(self._app_id)
         self.timeout = timeout
