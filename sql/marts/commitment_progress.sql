@@ -1,4 +1,7 @@
 -- marts.commitment_progress: each purchase commitment month by month from its start, per source: actual and baseline purchases, cumulative against the linear target path, and a status
+-- group: commitments
+-- includes: commitment_sources/*.sql
+-- preview: ORDER BY period DESC, commitment_id
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.commitment_progress (
     commitment_id VARCHAR NOT NULL,

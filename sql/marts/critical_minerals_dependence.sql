@@ -1,4 +1,7 @@
 -- marts.critical_minerals_dependence: how much of each importer's purchases of a critical-mineral group comes from China, monthly and over 12 months, against the pre-framework baseline
+-- group: indicators
+-- reads: staging.imports_monthly, staging.japan_trade_monthly, staging.fx_monthly, staging.ledger_mineral_groups, staging.ledger_japan_countries
+-- preview: ORDER BY period DESC, importer, window_months DESC, mineral_group
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.critical_minerals_dependence (
     period DATE NOT NULL,

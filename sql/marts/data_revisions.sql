@@ -1,4 +1,7 @@
 -- marts.data_revisions: what each new Census vintage of a month changed, value by value
+-- group: trade
+-- reads: raw.census_imports
+-- preview: ORDER BY new_vintage DESC, period DESC
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.data_revisions (
     period DATE NOT NULL,

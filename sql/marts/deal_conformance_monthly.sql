@@ -1,4 +1,7 @@
 -- marts.deal_conformance_monthly: per month and category, how Japan's trade fared against the agreement's promise and the law, on the value that has a rate
+-- group: audit
+-- reads: marts.japan_line_audit
+-- preview: WHERE category = 'all' ORDER BY period
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.deal_conformance_monthly (
     period DATE NOT NULL,

@@ -1,4 +1,8 @@
 -- marts.effective_rates_monthly: collected duty / customs value by month, partner and sector
+-- group: indicators
+-- reads: staging.imports_monthly, marts.unrated_value_monthly
+-- reads: staging.ledger_instruments, staging.ledger_rules, staging.ledger_categories, staging.ledger_units, staging.ledger_provisions, staging.ledger_category_sectors, staging.ledger_chapter99, staging.ledger_about
+-- preview: WHERE cty_code = '5880' AND sector = 'all' ORDER BY period DESC
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.effective_rates_monthly (
     period DATE NOT NULL,

@@ -1,4 +1,7 @@
 -- marts.hts_revision_changes: every Chapter 99 heading and every chapter 01-97 rate added, removed or changed between consecutive releases
+-- group: audit
+-- reads: staging.hts_chapter99, staging.hts_lines
+-- preview: ORDER BY release, scope, hts_code
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.hts_revision_changes (
     release VARCHAR NOT NULL,

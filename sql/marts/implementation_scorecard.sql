@@ -1,4 +1,8 @@
 -- marts.implementation_scorecard: every commitment of both sides, every quarter from its start, with an indicator, its value against the target, a status and the evidence behind it
+-- group: commitments
+-- reads: staging.exports_monthly, staging.imports_monthly, marts.ledger_discrepancies
+-- includes: scorecard/*.sql
+-- preview: ORDER BY quarter DESC, side, commitment_id
 -- The rows come from one SQL file per measure, sql/marts/scorecard/<measure>.sql (the measure
 -- of each commitment in pipelines/ledger/commitments.yaml): its statement `rows` selects the
 -- columns below in this order (quarter ... verified) for the commitments of its measure, from

@@ -1,4 +1,7 @@
 -- marts.investment_progress: the investment commitment's cumulative amounts by stage at each event date and quarter end, beside the stated total (the agreement sets no path to it)
+-- group: commitments
+-- reads: marts.investment_tranches
+-- preview: ORDER BY date DESC, stage
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.investment_progress (
     commitment_id VARCHAR NOT NULL,

@@ -1,4 +1,7 @@
 -- marts.investment_tranches: every tranche (and candidate list) of the investment commitment at every stage it reached, with the funding clock: a selected tranche not funded within the ledger's funding_days is overdue
+-- group: commitments
+-- reads: staging.ledger_evidence, staging.ledger_commitments, staging.exports_monthly, staging.imports_monthly
+-- preview: ORDER BY event_date DESC
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.investment_tranches (
     commitment_id VARCHAR NOT NULL,

@@ -1,4 +1,9 @@
 -- marts.japan_line_audit: per HS10 line and month of imports from Japan, the promised, statutory and observed rates and the dollars between them
+-- group: audit
+-- reads: staging.imports_monthly WHERE cty_code = $country
+-- reads: staging.hts_lines, raw.hts_releases
+-- reads: staging.ledger_instruments, staging.ledger_rules, staging.ledger_categories, staging.ledger_units, staging.ledger_provisions, staging.ledger_category_sectors, staging.ledger_chapter99, staging.ledger_about
+-- preview: ORDER BY period DESC, cal_dut DESC
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.japan_line_audit (
     period DATE NOT NULL,

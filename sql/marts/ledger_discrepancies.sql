@@ -1,4 +1,7 @@
 -- marts.ledger_discrepancies: every ledger instrument with a Federal Register document number whose dates, citation, number or kind disagree with its Federal Register record (or that has no record)
+-- group: legal
+-- reads: staging.federal_register_documents, staging.ledger_instruments
+-- preview: ORDER BY severity, instrument_id, field
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.ledger_discrepancies (
     instrument_id VARCHAR NOT NULL,

@@ -1,4 +1,9 @@
 -- marts.line_rates: the legal rate history of every HS10 line of the loaded HTS releases for products of the audited partner, one row per line and interval of constant legal treatment, with the headings, ledger rules and instruments behind it
+-- group: audit
+-- reads: staging.imports_monthly WHERE cty_code = $country AND year(period) = $weights_year
+-- reads: staging.hts_lines, raw.hts_releases
+-- reads: staging.ledger_instruments, staging.ledger_rules, staging.ledger_categories, staging.ledger_units, staging.ledger_provisions, staging.ledger_category_sectors, staging.ledger_chapter99, staging.ledger_about
+-- preview: ORDER BY hs10, valid_from
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.line_rates (
     partner VARCHAR NOT NULL,

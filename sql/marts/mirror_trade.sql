@@ -1,4 +1,7 @@
 -- marts.mirror_trade: each side's figure for the same flow (U.S. imports from Japan vs Japan's exports to the U.S., and the reverse) by month and HS6
+-- group: indicators
+-- reads: staging.imports_monthly, staging.exports_monthly, staging.japan_trade_monthly, staging.fx_monthly
+-- preview: ORDER BY period DESC, direction, us_value_usd DESC
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.mirror_trade (
     period DATE NOT NULL,

@@ -1,4 +1,7 @@
 -- marts.mirror_trade_distribution: how far the two countries' books agree, line by line: the spread of the HS6 ratios of marts.mirror_trade
+-- group: indicators
+-- reads: marts.mirror_trade
+-- preview: ORDER BY period DESC, direction
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.mirror_trade_distribution (
     period DATE NOT NULL,

@@ -1,4 +1,8 @@
 -- marts.provision_timeline: how long each provision took from announcement to law to the tariff schedule
+-- group: audit
+-- reads: staging.hts_chapter99, raw.hts_releases
+-- reads: staging.ledger_instruments, staging.ledger_rules, staging.ledger_categories, staging.ledger_units, staging.ledger_provisions, staging.ledger_category_sectors, staging.ledger_chapter99, staging.ledger_about
+-- preview: ORDER BY announced_on
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.provision_timeline (
     provision VARCHAR NOT NULL,

@@ -1,4 +1,9 @@
 -- marts.statutory_rate_daily: a partner's statutory and promised tariff rate on every calendar day, on fixed base-year line weights (the figure public trackers publish)
+-- group: audit
+-- reads: staging.imports_monthly WHERE (cty_code = $country AND year(period) = $weights_year) OR period = (SELECT max(period) FROM staging.imports_monthly)
+-- reads: staging.hts_lines, raw.hts_releases
+-- reads: staging.ledger_instruments, staging.ledger_rules, staging.ledger_categories, staging.ledger_units, staging.ledger_provisions, staging.ledger_category_sectors, staging.ledger_chapter99, staging.ledger_about
+-- preview: ORDER BY date
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.statutory_rate_daily (
     date DATE NOT NULL,

@@ -1,4 +1,8 @@
 -- marts.unmodelled_provisions: every Chapter 99 heading of every loaded HTS release that the ledger does not model (known gaps and headings no ledger entry accounts for)
+-- group: audit
+-- reads: raw.hts_records, raw.hts_releases
+-- reads: staging.ledger_instruments, staging.ledger_rules, staging.ledger_categories, staging.ledger_units, staging.ledger_provisions, staging.ledger_category_sectors, staging.ledger_chapter99, staging.ledger_about
+-- preview: ORDER BY coverage DESC, heading, release
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.unmodelled_provisions (
     release VARCHAR NOT NULL,

@@ -1,4 +1,8 @@
 -- marts.unrated_value_monthly: the import value whose column-1 rate cannot be resolved, by month, partner, sector and reason
+-- group: indicators
+-- reads: staging.imports_monthly, staging.hts_lines
+-- reads: staging.ledger_instruments, staging.ledger_rules, staging.ledger_categories, staging.ledger_units, staging.ledger_provisions, staging.ledger_category_sectors, staging.ledger_chapter99, staging.ledger_about
+-- preview: WHERE cty_code = '5880' ORDER BY period DESC, con_val DESC
 -- name: ddl
 CREATE TABLE IF NOT EXISTS marts.unrated_value_monthly (
     period DATE NOT NULL,

@@ -19,6 +19,7 @@ from datetime import date
 
 import duckdb
 
+from pipelines.lib.marts import file_reads
 from pipelines.lib.paths import sql_dir
 from pipelines.lib.rules.commitments import (
     SCORECARD_DIR,
@@ -33,9 +34,6 @@ from pipelines.lib.warehouse.sql_files import statement
 from pipelines.lib.warehouse.tables import ensure_table
 from pipelines.lib.warehouse.transactions import cleaning_up
 
-_READS = re.compile(r"^--\s*reads:\s*(.+)$", re.MULTILINE)
-_TABLE = re.compile(r"^(raw|staging|marts)\.[a-z_][a-z0-9_]*$")
-
 
 def reads(kind: str, names: list[str] | None = None) -> list[str]:
     """The tables (``schema.table``) the measure (``kind="measures"``) or source
@@ -45,13 +43,10 @@ def reads(kind: str, names: list[str] | None = None) -> list[str]:
     for name, path in measure_files(kind).items():
         if names is not None and name not in names:
             continue
-        found = _READS.findall(path.read_text(encoding="utf-8"))
+        found = file_reads(path)
         if not found:
             raise ValueError(f"{path}: no '-- reads: schema.table, ...' line")
-        for table in (t.strip() for line in found for t in line.split(",")):
-            if not _TABLE.match(table):
-                raise ValueError(f"{path}: '-- reads:' names {table!r}, not a schema.table")
-            tables.add(table)
+        tables.update(table for table, _ in found)
     return sorted(tables)
 
 
