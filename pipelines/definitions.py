@@ -11,7 +11,7 @@ from pipelines.defs.japan_stats import assets as japan_stats_assets
 from pipelines.defs.japan_stats import automation as japan_stats_automation
 from pipelines.defs.legal import assets as legal_assets
 from pipelines.defs.legal import federal_register
-from pipelines.defs.marts import assets as marts_assets
+from pipelines.defs.marts.factory import mart_assets
 from pipelines.defs.minerals import assets as minerals_assets
 from pipelines.defs.publish.assets import build_publish_asset
 from pipelines.defs.recovery import warehouse_run_recovery
@@ -20,10 +20,13 @@ from pipelines.defs.resources import source_resource, warehouse_resource
 from pipelines.defs.tariff_schedule import assets as schedule_assets
 from pipelines.defs.trade import assets as trade_assets
 
-domain_assets = dg.map_asset_specs(automation.follow_upstream, dg.load_assets_from_modules(
-    [schedule_assets, trade_assets, marts_assets, legal_assets, audit_assets,
-     federal_register, commitment_assets, japan_stats_assets, minerals_assets, report_assets]
-))
+# The marts are made from their SQL files (pipelines/defs/marts/factory.py); the modules hold
+# the loads and the marts' builders.
+domain_assets = dg.map_asset_specs(automation.follow_upstream, [
+    *dg.load_assets_from_modules(
+        [schedule_assets, trade_assets, legal_assets, audit_assets, federal_register,
+         commitment_assets, japan_stats_assets, minerals_assets, report_assets]),
+    *mart_assets()])
 # The published copy follows every mart: built from the asset graph, so new marts need no edit.
 publish_asset = build_publish_asset(
     key for asset in domain_assets for key in asset.keys)

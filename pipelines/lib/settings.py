@@ -12,8 +12,7 @@ variable). Every variable but the two API keys carries the prefix ``TARIFF_AUDIT
   whatever the others hold, for the code that runs when the project is imported.
 
 :func:`load_env_file` also copies ``.env`` into the process environment (the CLI calls it), for
-the two readers that still take ``os.environ`` (``lib/warehouse.py``, ``lib/rules/ledger.py``)
-and for the processes a command starts; ``make dev`` has Dagster's own loading of ``.env``."""
+the processes a command starts; ``make dev`` has Dagster's own loading of ``.env``."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.defs.marts.factory import mart_keys
 from pipelines.lib.marts import DeclarationError, declared_marts, read_mart
 
 
@@ -53,3 +54,13 @@ def test_a_header_ends_at_the_first_statement(tmp_path):
     mart = read_mart(path)
     assert mart.tables == ["staging.a"] and mart.description == "Only the header counts."
     assert (mart.preview_where, mart.preview_order) == ("", "ORDER BY a")
+
+
+def test_the_mart_keys_come_in_build_order():
+    keys = mart_keys()
+    marts = declared_marts()
+    assert sorted(keys) == sorted(f"marts/{n}" for n in marts)
+    for position, key in enumerate(keys):
+        for table in marts[key.split("/")[1]].tables:
+            if table.startswith("marts."):
+                assert keys.index(table.replace(".", "/")) < position, (key, table)

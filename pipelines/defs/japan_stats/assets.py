@@ -1,9 +1,11 @@
-"""Japan's own trade statistics (MOF / Japan Customs), exchange rates (FRED), and the mirror
-marts comparing the two countries' books."""
+"""Japan's own trade statistics (MOF / Japan Customs), exchange rates (FRED), and the builder of
+the mirror mart comparing the two countries' books (its asset, and its distribution's, are made
+from their SQL files by ``pipelines.defs.marts.factory``)."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.defs.marts.factory import builder
 from pipelines.defs.metadata import missing_metadata, missing_source, table_result
 from pipelines.defs.quality.checks import guard, specs
 from pipelines.defs.resources import SourceResource
@@ -116,39 +118,16 @@ MART_INPUTS = ("staging/imports_monthly", "staging/exports_monthly",
                "staging/ledger_mineral_groups", "staging/ledger_japan_countries")
 
 
-def _mart(context, warehouse: DuckDBResource, name: str, params: dict | None = None,
-          order_by: str = "ORDER BY ALL"):
-    table = name.replace("/", ".")
-    with warehouse.get_connection() as con:
-        with transaction(con):
-            for source in MART_INPUTS:
-                ensure_table(con, source)
-            rows = rebuild_table(con, name, params=params)
-            checks = yield from guard(con, table)
-        context.log.info(f"{table}: {rows} rows")
-        yield table_result(con, table, order_by=order_by, check_results=checks)
+def rebuild(context, con, step, params: dict | None = None) -> None:
+    """Rebuild a mirror or minerals mart from whatever its inputs hold (caller's transaction)."""
+    for source in MART_INPUTS:
+        ensure_table(con, source)
+    rows = rebuild_table(con, f"marts/{step.name}", params=params)
+    context.log.info(f"{step.table}: {rows} rows")
 
 
-@dg.asset(key=["marts", "mirror_trade"], group_name="indicators", kinds={"duckdb"},
-          pool="duckdb", check_specs=specs("marts.mirror_trade"),
-          deps=[dg.AssetKey(["staging", "imports_monthly"]),
-                dg.AssetKey(["staging", "exports_monthly"]),
-                dg.AssetKey(["staging", "japan_trade_monthly"]),
-                dg.AssetKey(["staging", "fx_monthly"])])
-def mirror_trade(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
-    """Each side's figure for the same flow by month and HS6: U.S. imports from Japan against
-    Japan's exports to the U.S., U.S. exports to Japan against Japan's imports from the U.S."""
+@builder("mirror_trade")
+def mirror_trade(context, con, step):
     book = mirror()
-    yield from _mart(context, warehouse, "marts/mirror_trade",
-                     {"census_japan": book.census.japan,
-                      "japan_us": book.japan_customs.united_states},
-                     "ORDER BY period DESC, direction, us_value_usd DESC")
-
-
-@dg.asset(key=["marts", "mirror_trade_distribution"], group_name="indicators",
-          kinds={"duckdb"}, pool="duckdb", check_specs=specs("marts.mirror_trade_distribution"),
-          deps=[dg.AssetKey(["marts", "mirror_trade"])])
-def mirror_trade_distribution(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
-    """Where the two countries' books agree: the spread of the HS6 mirror ratios per month."""
-    yield from _mart(context, warehouse, "marts/mirror_trade_distribution",
-                     order_by="ORDER BY period DESC, direction")
+    rebuild(context, con, step, {"census_japan": book.census.japan,
+                                 "japan_us": book.japan_customs.united_states})

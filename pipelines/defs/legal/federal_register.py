@@ -6,6 +6,7 @@ from datetime import date
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.defs.marts.factory import builder
 from pipelines.defs.metadata import missing_metadata, missing_source, table_result
 from pipelines.defs.quality.checks import blocking, evaluate, failure, guard, results, specs
 from pipelines.defs.resources import SourceResource
@@ -87,11 +88,8 @@ def federal_register_tables(context: dg.AssetExecutionContext, source: SourceRes
                                        check_results=result.check_results)
 
 
-@dg.asset(key=["marts", "ledger_discrepancies"], group_name=GROUP, kinds={"duckdb"},
-          pool="duckdb", check_specs=specs(TABLE),
-          deps=[dg.AssetKey(["staging", "federal_register_documents"]),
-                dg.AssetKey(["staging", "ledger_instruments"])])
-def ledger_discrepancies(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+@builder("ledger_discrepancies", step=True)
+def ledger_discrepancies(context: dg.AssetExecutionContext, warehouse: DuckDBResource, steps):
     """Where the ledger's instruments disagree with their Federal Register records (dates,
     citation, executive order or proclamation number, kind). Without any Federal Register
     document in the warehouse nothing can be compared: the table stays as it is (created
@@ -113,7 +111,7 @@ def ledger_discrepancies(context: dg.AssetExecutionContext, warehouse: DuckDBRes
         outcomes = evaluate(con, TABLE)
         severities = dict(run(con, f"SELECT severity, count(*) FROM {TABLE} GROUP BY 1"))
         context.log.info(f"{rows} discrepancies: {severities}")
-        yield table_result(con, TABLE, order_by="ORDER BY severity, instrument_id, field",
+        yield table_result(con, TABLE, order_by=steps[0].mart.preview_order,
                            extra={f"{k}s": dg.MetadataValue.int(v)
                                   for k, v in severities.items()},
                            check_results=results(TABLE, outcomes))

@@ -1,10 +1,12 @@
 """Critical minerals: each importer's dependence on China, the measurable aim of the
-U.S.-Japan framework of 28 Oct 2025."""
+U.S.-Japan framework of 28 Oct 2025 (the mart's asset is made from its SQL file by
+``pipelines.defs.marts.factory``)."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.japan_stats.assets import _mart
+from pipelines.defs.japan_stats.assets import rebuild
+from pipelines.defs.marts.factory import builder
 from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, specs
 from pipelines.lib.rules import mirror as book
@@ -52,17 +54,6 @@ def mirror_ledger(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
                                        check_results=result.check_results)
 
 
-@dg.asset(key=["marts", "critical_minerals_dependence"], group_name="indicators",
-          kinds={"duckdb"}, pool="duckdb", check_specs=specs("marts.critical_minerals_dependence"),
-          deps=[dg.AssetKey(["staging", "imports_monthly"]),
-                dg.AssetKey(["staging", "japan_trade_monthly"]),
-                dg.AssetKey(["staging", "fx_monthly"]),
-                dg.AssetKey(["staging", "ledger_mineral_groups"]),
-                dg.AssetKey(["staging", "ledger_japan_countries"])])
-def critical_minerals_dependence(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
-    """China's share (Hong Kong with it and apart), the top supplier and the HHI of each
-    importer's purchases of each mineral group, monthly and over 12 months, against the 12
-    months before the framework."""
-    yield from _mart(context, warehouse, "marts/critical_minerals_dependence",
-                     book.dependence_parameters(book.minerals()),
-                     "ORDER BY period DESC, importer, window_months DESC, mineral_group")
+@builder("critical_minerals_dependence")
+def critical_minerals_dependence(context, con, step):
+    rebuild(context, con, step, book.dependence_parameters(book.minerals()))

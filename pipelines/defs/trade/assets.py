@@ -4,10 +4,10 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.defs.marts.factory import builder
 from pipelines.defs.metadata import missing_metadata, missing_source, table_result
 from pipelines.defs.quality.checks import (
     Contracts,
-    guard,
     plausibility,
     quarantine_threshold,
     specs,
@@ -144,17 +144,8 @@ census_export_tables = _census_tables(
     "(latest vintage; bad rows quarantined).")
 
 
-@dg.asset(key=["marts", "data_revisions"], deps=[dg.AssetKey(["raw", "census_imports"])],
-          group_name=GROUP,
-          kinds={"duckdb"}, pool="duckdb", check_specs=specs("marts.data_revisions"))
-def data_revisions(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
-    """What each new Census vintage of a month changed, value by value, so an audit figure can
-    be traced to the data it was computed from."""
-    with warehouse.get_connection() as con:
-        with transaction(con):
-            months = incremental.refresh_months(con, "marts/data_revisions")
-            checks = yield from guard(con, "marts.data_revisions")
-        context.log.info(f"months compared again: {len(months)}")
-        yield table_result(con, "marts.data_revisions",
-                           order_by="ORDER BY new_vintage DESC, period DESC",
-                           check_results=checks)
+@builder("data_revisions")
+def data_revisions(context, con, step):
+    """What each new Census vintage of a month changed: the months whose vintages changed are
+    compared again."""
+    context.log.info(f"months compared again: {len(step.refresh_months(con))}")
