@@ -24,9 +24,11 @@ A mart that is not monthly (or whose months depend on each other) is rebuilt who
 when its inputs changed (``rebuild_if_changed``): its fingerprint is a digest of the rows of
 each input table it declares (``table_digest``: a hash of every row, a few hundredths of a
 second for millions of rows), recorded under the period ``WHOLE``. Every fingerprint also
-carries ``parameters_digest``: the code (``code_digest``) and every file of the ledger the run
+carries ``parameters_digest``: the mart's own code version (a digest of its SQL files and its
+builder's code, ``pipelines.lib.marts.Mart.code_version``) and every file of the ledger the run
 reads (``ledger_digest``, wherever ``TARIFF_AUDIT_LEDGER_DIR`` points), so a new version of the
-SQL or the Python, or an edited tolerance, sector or unit, recomputes everything once. No other
+mart's SQL or builder recomputes that mart once, and an edited tolerance, sector or unit every
+mart. No other
 setting reaches a mart: the country, the weights year and the tolerances are the ledger's
 (``audit.yaml``); the settings of the environment choose what is loaded, which the input
 tables' digests see.
@@ -43,7 +45,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.lib.paths import ledger_dir, project_root
+from pipelines.lib.paths import ledger_dir
 from pipelines.lib.rules.ledger.loader import load_ledger
 from pipelines.lib.sources import snapshot
 from pipelines.lib.warehouse.execute import run
@@ -162,14 +164,15 @@ def record(con: duckdb.DuckDBPyConnection, mart: str, current: dict[date, str],
 
 
 def refresh_months(con: duckdb.DuckDBPyConnection, name: str, salt: str = "",
-                   params: dict | None = None) -> list[date]:
+                   params: dict | None = None, *, code_version: str) -> list[date]:
     """Recompute the stale months of the monthly mart ``name`` (``schema/table``) in the
     caller's transaction and return them. ``sql/<name>.sql`` has an ``inputs`` statement
     giving ``(period, fingerprint)`` and an ``insert`` reading only ``$periods``; ``salt`` is
-    the fingerprint of what every month depends on (e.g. a hash of the ledger tables)."""
+    the fingerprint of what every month depends on (e.g. a hash of the ledger tables), and
+    ``code_version`` the mart's own (a new one recomputes every month)."""
     table = name.replace("/", ".")
     ensure_table(con, name)
-    salt = f"{salt}/{parameters_digest()}"
+    salt = f"{salt}/{parameters_digest(code_version)}"
     current = {period: f"{inputs}/{salt}" for period, inputs in run(con, statement(name,
                                                                                   "inputs"),
                                                                     params)}
@@ -187,17 +190,6 @@ def _files_digest(root: Path, files: list[Path]) -> str:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-@cache
-def code_digest() -> str:
-    """A digest of the code every mart is computed by: the SQL, the Python package and the
-    bundled ledger (``pipelines/**``, ``sql/**``). A new version recomputes every mart once."""
-    root = project_root()
-    return _files_digest(root, [p for folder in ("pipelines", "sql")
-                                for p in (root / folder).rglob("*")
-                                if p.is_file() and p.suffix in (".py", ".sql", ".yaml", ".yml",
-                                                                ".csv", ".json")])
 
 
 def ledger_digest() -> str:
@@ -219,10 +211,10 @@ def _validated(root: str, digest: str) -> None:
     load_ledger(Path(root))
 
 
-def parameters_digest() -> str:
-    """What every mart's fingerprint carries besides its input tables: the code and the
+def parameters_digest(code_version: str) -> str:
+    """What a mart's fingerprint carries besides its input tables: its code version and the
     ledger's files (tolerances, country, weights year, sectors, units, lists)."""
-    return f"{code_digest()}+{ledger_digest()}"
+    return f"{code_version}+{ledger_digest()}"
 
 
 def table_digest(con: duckdb.DuckDBPyConnection, table: str, where: str | None = None,
@@ -241,12 +233,12 @@ def table_digest(con: duckdb.DuckDBPyConnection, table: str, where: str | None =
 
 def rebuild_if_changed(con: duckdb.DuckDBPyConnection, name: str,
                        inputs: dict[str, str | None], build: Callable[[], object],
-                       params: dict | None = None) -> bool:
+                       params: dict | None = None, *, code_version: str) -> bool:
     """Run ``build`` (which rebuilds the whole mart ``name``, ``schema/table``) in the caller's
     transaction unless the mart exists and its ``inputs`` (table -> row filter or ``None``;
     ``schema.prefix*`` stands for every table whose name starts with ``prefix``; filters may
-    use ``params``), ``params`` and the code are as they were when it was last built. Returns
-    whether it was rebuilt."""
+    use ``params``), ``params``, its ``code_version`` and the ledger are as they were when it was
+    last built. Returns whether it was rebuilt."""
     table = name.replace("/", ".")
     ensure_table(con, "meta/mart_inputs")
     tables = {}
@@ -258,7 +250,7 @@ def rebuild_if_changed(con: duckdb.DuckDBPyConnection, name: str,
                      "starts_with(table_name, $p) AND NOT temporary", {"s": schema, "p": prefix})})
         else:
             tables[pattern] = where
-    current = "/".join([parameters_digest(), repr(sorted((params or {}).items()))] + [
+    current = "/".join([parameters_digest(code_version), repr(sorted((params or {}).items()))] + [
         f"{t}={table_digest(con, t, where, params)}" for t, where in sorted(tables.items())])
     recorded = run(con, "SELECT inputs FROM meta.mart_inputs WHERE mart = $m AND period = $p",
                    {"m": table, "p": WHOLE})

@@ -95,6 +95,10 @@ def con(tmp_path):
     con.close()
 
 
+def refresh(con, mart: str, salt: str, code_version: str = "v1") -> list[date]:
+    return incremental.refresh_months(con, mart, salt=salt, code_version=code_version)
+
+
 def _rates(con) -> dict:
     return dict(run(con, "SELECT period::VARCHAR || '/' || sector, cal_dut "
                          "FROM marts.effective_rates_monthly ORDER BY 1"))
@@ -102,29 +106,33 @@ def _rates(con) -> dict:
 
 def test_a_mart_recomputes_only_the_months_whose_inputs_changed(con):
     mart = "marts/effective_rates_monthly"
-    assert incremental.refresh_months(con, mart, salt="s1") == [date(2024, 1, 1),
+    assert refresh(con, mart, "s1") == [date(2024, 1, 1),
                                                                date(2024, 2, 1)]
     first = _rates(con)
     assert first["2024-01-01/all"] == 150 and first["2024-02-01/autos"] == 300
-    assert incremental.refresh_months(con, mart, salt="s1") == []  # nothing changed
+    assert refresh(con, mart, "s1") == []  # nothing changed
     # a new vintage of February: only February is recomputed
     run(con, "UPDATE staging.imports_monthly SET cal_dut = 400, vintage = '2025-04-05' "
              "WHERE period = '2024-02-01'")
-    assert incremental.refresh_months(con, mart, salt="s1") == [date(2024, 2, 1)]
+    assert refresh(con, mart, "s1") == [date(2024, 2, 1)]
     assert _rates(con) == {**first, "2024-02-01/all": 400, "2024-02-01/autos": 400}
     # the unrated value of January changed (a new HTS release, the ledger's units: the
     # unrated mart is rebuilt whole): January is recomputed with its new rated share
     run(con, "INSERT INTO marts.unrated_value_monthly VALUES "
              "('2024-01-01', '5880', 'pharma', 'no_quantity', 500, 1)")
-    assert incremental.refresh_months(con, mart, salt="s1") == [date(2024, 1, 1)]
+    assert refresh(con, mart, "s1") == [date(2024, 1, 1)]
     assert run(con, "SELECT rated_value_share, unrated_value_usd FROM "
                     "marts.effective_rates_monthly WHERE period = '2024-01-01' "
                     "AND sector = 'pharma'") == [(0.0, 500)]
     # what every month depends on (the ledger's sectors) changed: every month
-    assert len(incremental.refresh_months(con, mart, salt="s2")) == 2
+    assert len(refresh(con, mart, "s2")) == 2
+    # so does a new version of the mart's own code, and only once
+    assert len(refresh(con, mart, "s2", "v2")) == 2
+    assert refresh(con, mart, "s2", "v2") == []
     # a month gone from staging leaves the mart too
     run(con, "DELETE FROM staging.imports_monthly WHERE period = '2024-01-01'")
-    assert incremental.refresh_months(con, mart, salt="s2") == [date(2024, 1, 1)]
+    assert refresh(con, mart, "s2", "v2") == [
+        date(2024, 1, 1)]
     assert {k[:10] for k in _rates(con)} == {"2024-02-01"}
     assert run(con, "SELECT mart, period FROM meta.mart_inputs") == [
         ("marts.effective_rates_monthly", date(2024, 2, 1))]
@@ -179,20 +187,20 @@ def test_the_unrated_value_recomputes_only_the_months_of_a_changed_release(con):
                  "(?, '3004900000', '30049000', '30', 'specific', 'kg')", [release, release])
     install_release_starts(con)  # as the asset does
     mart = "marts/unrated_value_monthly"
-    assert incremental.refresh_months(con, mart, salt="s") == [date(2024, 1, 1),
+    assert refresh(con, mart, "s") == [date(2024, 1, 1),
                                                               date(2024, 2, 1)]
     # January's medicines have no quantity: unrated; February has no medicines
     assert _unrated(con) == {"2024-01-01/pharma:no_quantity": 1}
-    assert incremental.refresh_months(con, mart, salt="s") == []
+    assert refresh(con, mart, "s") == []
     # the release in force in February changes: February only
     run(con, "UPDATE staging.hts_lines SET rate_kind = 'text' WHERE release = '2024HTSRev1' "
              "AND hs10 = '8703230190'")
-    assert incremental.refresh_months(con, mart, salt="s") == [date(2024, 2, 1)]
+    assert refresh(con, mart, "s") == [date(2024, 2, 1)]
     assert _unrated(con) == {"2024-01-01/pharma:no_quantity": 1,
                              "2024-02-01/autos:rate_not_numeric": 1}
     # the ledger's unit conversions: every month
     run(con, "INSERT INTO staging.ledger_units VALUES ('KG', 'kg', 1)")
-    assert len(incremental.refresh_months(con, mart, salt="s")) == 2
+    assert len(refresh(con, mart, "s")) == 2
 
 
 def test_a_whole_mart_is_rebuilt_only_when_its_inputs_change(con):
@@ -209,9 +217,9 @@ def test_a_whole_mart_is_rebuilt_only_when_its_inputs_change(con):
     ensure_table(con, "staging/ledger")
     inputs = {"staging.imports_monthly": "cty_code = $country", "staging.ledger_*": None}
 
-    def again(country="5880"):
+    def again(country="5880", code="v1"):
         return incremental.rebuild_if_changed(con, "marts/effective_rates_monthly", inputs,
-                                              build, {"country": country})
+                                              build, {"country": country}, code_version=code)
 
     assert again() and len(builds) == 1
     assert not again() and len(builds) == 1
@@ -225,8 +233,11 @@ def test_a_whole_mart_is_rebuilt_only_when_its_inputs_change(con):
     run(con, "INSERT INTO staging.ledger_units VALUES ('KG', 'kg', 1)")
     assert again() and not again()
     assert again(country="5700") and len(builds) == 4
+    # a new version of the mart's own SQL or builder (its asset's code version)
+    assert again(country="5700", code="v2") and len(builds) == 5
+    assert not again(country="5700", code="v2")
     run(con, "DROP TABLE marts.effective_rates_monthly")
-    assert again(country="5700") and len(builds) == 5
+    assert again(country="5700", code="v2") and len(builds) == 6
     assert run(con, "SELECT mart, period FROM meta.mart_inputs") == [
         ("marts.effective_rates_monthly", incremental.WHOLE)]
 
@@ -250,10 +261,11 @@ def test_an_edited_copy_of_the_ledger_rebuilds_every_mart(con, tmp_path, monkeyp
 
     def whole():
         return incremental.rebuild_if_changed(con, "marts/japan_line_audit",
-                                              {"staging.imports_monthly": None}, build)
+                                              {"staging.imports_monthly": None}, build,
+                                              code_version="v1")
 
     def monthly():
-        return incremental.refresh_months(con, "marts/effective_rates_monthly", salt="s")
+        return refresh(con, "marts/effective_rates_monthly", "s")
 
     assert whole() and monthly()
     assert not whole() and not monthly()  # an identical copy changes nothing

@@ -1,12 +1,17 @@
-"""Each mart is declared once, in its SQL file's header: the parser reads every real file, and
-a malformed header names its file and what is wrong."""
+"""Each mart is declared once, in its SQL file's header: the parser reads every real file, a
+malformed header names its file, and a mart's code version (and so its rebuild) follows its own
+SQL and nothing else."""
 
+import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from pipelines.defs.marts.factory import mart_keys
+from pipelines.defs.marts.factory import _steps, mart_keys
+from pipelines.lib import incremental
 from pipelines.lib.marts import DeclarationError, declared_marts, read_mart
+from pipelines.lib.warehouse import run, sql_dir
 
 
 def test_every_mart_file_declares_its_group_reads_and_description():
@@ -54,6 +59,43 @@ def test_a_header_ends_at_the_first_statement(tmp_path):
     mart = read_mart(path)
     assert mart.tables == ["staging.a"] and mart.description == "Only the header counts."
     assert (mart.preview_where, mart.preview_order) == ("", "ORDER BY a")
+
+
+def _copy_sql(tmp_path: Path, name: str) -> Path:
+    root = tmp_path / name
+    shutil.copytree(sql_dir(), root)
+    return root
+
+
+def test_editing_one_marts_sql_changes_only_its_code_version_and_rebuild(tmp_path):
+    before = {n: s.code_version for n, (s, _) in _steps(_copy_sql(tmp_path, "a")).items()}
+    edited = _copy_sql(tmp_path, "b")
+    path = edited / "marts" / "hts_revision_changes.sql"
+    path.write_text(path.read_text() + "\n-- a comment\n", encoding="utf-8")
+    after = {n: s.code_version for n, (s, _) in _steps(edited).items()}
+    assert before.keys() == after.keys()
+    assert [n for n in before if before[n] != after[n]] == ["hts_revision_changes"]
+    # an included file is the including mart's code: a scorecard measure
+    measure = edited / "marts" / "scorecard" / "ledger_only.sql"
+    measure.write_text(measure.read_text() + "\n-- a comment\n", encoding="utf-8")
+    assert read_mart(edited / "marts" / "implementation_scorecard.sql").code_version() != \
+        read_mart(sql_dir() / "marts" / "implementation_scorecard.sql").code_version()
+
+    con = duckdb.connect()
+    builds = []
+
+    def rebuild(name: str, versions: dict) -> bool:
+        def build():
+            builds.append(name)
+            run(con, f"CREATE OR REPLACE TABLE marts.{name} AS SELECT 1 AS x")
+        return incremental.rebuild_if_changed(con, f"marts/{name}", {}, build,
+                                              code_version=versions[name])
+
+    names = ("hts_revision_changes", "provision_timeline")
+    run(con, "CREATE SCHEMA marts")
+    assert all(rebuild(n, before) for n in names)
+    assert not any(rebuild(n, before) for n in names)
+    assert [n for n in names if rebuild(n, after)] == ["hts_revision_changes"]
 
 
 def test_the_mart_keys_come_in_build_order():

@@ -12,6 +12,8 @@ from pipelines.lib.rules import audit
 from pipelines.lib.rules.ledger.loader import load_ledger
 from pipelines.lib.warehouse.execute import run
 
+LEDGER = ("audit.yaml",)  # the audited country, the weights year, the tolerances
+
 
 def _build(context: dg.AssetExecutionContext, con, step, build, params: dict | None = None
            ) -> bool:
@@ -22,7 +24,7 @@ def _build(context: dg.AssetExecutionContext, con, step, build, params: dict | N
     return rebuilt
 
 
-@builder("japan_line_audit")
+@builder("japan_line_audit", code=(audit,), ledger=LEDGER)
 def japan_line_audit(context, con, step):
     book = load_ledger()
     _build(context, con, step, lambda: audit.build_line_audit(con, book),
@@ -32,13 +34,13 @@ def japan_line_audit(context, con, step):
     return {f"status_{k}": dg.MetadataValue.int(v) for k, v in statuses.items()}
 
 
-@builder("deal_conformance_monthly")
+@builder("deal_conformance_monthly", code=(audit,), ledger=LEDGER)
 def deal_conformance_monthly(context, con, step):
     book = load_ledger()
     _build(context, con, step, lambda: audit.build_deal_conformance(con, book))
 
 
-@builder("unmodelled_provisions")
+@builder("unmodelled_provisions", code=(audit,))
 def unmodelled_provisions(context, con, step):
     _build(context, con, step, lambda: audit.build_unmodelled_provisions(con))
     counts = dict(run(con, "SELECT coverage, count(DISTINCT heading) "
@@ -47,7 +49,7 @@ def unmodelled_provisions(context, con, step):
     return {f"headings_{k}": dg.MetadataValue.int(v) for k, v in counts.items()}
 
 
-@builder("statutory_rate_daily")
+@builder("statutory_rate_daily", code=(audit,), ledger=LEDGER)
 def statutory_rate_daily(context, con, step):
     book = load_ledger()
     _build(context, con, step, lambda: audit.build_statutory_rate_daily(con, book),
@@ -56,7 +58,7 @@ def statutory_rate_daily(context, con, step):
     context.log.info(f"{run(con, 'SELECT count(*) FROM marts.statutory_rate_daily')[0][0]} days")
 
 
-@builder("line_rates")
+@builder("line_rates", code=(audit,), ledger=LEDGER)
 def line_rates(context, con, step):
     book = load_ledger()
     _build(context, con, step, lambda: audit.build_line_rates(con, book),

@@ -50,7 +50,7 @@ def commitment_ledger(context: dg.AssetExecutionContext, warehouse: DuckDBResour
                                        check_results=result.check_results)
 
 
-@builder("commitment_progress")
+@builder("commitment_progress", code=(scorecard,), ledger=("audit.yaml", "mirror.yaml"))
 def commitment_progress(context, con, step):
     params = {"country": load_ledger().audit.country_code,
               "japan_us": mirror().japan_customs.united_states}
@@ -62,7 +62,8 @@ def commitment_progress(context, con, step):
     return {f"status_{k}": dg.MetadataValue.text(v) for k, v in latest.items()}
 
 
-@builder("investment_tranches", "investment_progress", step=True)
+@builder("investment_tranches", "investment_progress", code=(scorecard,),
+         ledger=("audit.yaml",), step=True)
 def investment_tables(context: dg.AssetExecutionContext, warehouse: DuckDBResource, steps):
     """The investment ledger as tranches and progress, as of the report date."""
     country = load_ledger().audit.country_code
@@ -83,7 +84,8 @@ def investment_tables(context: dg.AssetExecutionContext, warehouse: DuckDBResour
                                        check_results=result.check_results)
 
 
-@builder("implementation_scorecard")
+@builder("implementation_scorecard", code=(scorecard,),
+         ledger=("audit.yaml", "minerals.yaml", "commitments.yaml"))
 def implementation_scorecard(context, con, step):
     book = load_ledger()
     as_of = scorecard.reporting_date(con, book.audit.country_code)

@@ -126,7 +126,7 @@ def rebuild(context, con, step, params: dict | None = None) -> None:
     context.log.info(f"{step.table}: {rows} rows")
 
 
-@builder("mirror_trade")
+@builder("mirror_trade", ledger=("mirror.yaml",))
 def mirror_trade(context, con, step):
     book = mirror()
     rebuild(context, con, step, {"census_japan": book.census.japan,

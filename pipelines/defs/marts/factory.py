@@ -7,14 +7,19 @@ recomputed incrementally, Python) registers a builder under its name with :func:
 any other mart is its file's ``insert`` statement, rebuilt whole when a table it reads changed
 (:func:`rebuild_when_inputs_change`). So adding a mart is its SQL file and its suite.
 
+Each asset's ``code_version`` digests its SQL file(s), its builder's module (and the modules
+and ledger files the builder names): the incremental fingerprints use it, so editing one mart
+recomputes that mart only.
 """
 
 import importlib
+import inspect
 import pkgutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -24,6 +29,7 @@ from pipelines.defs.metadata import table_result
 from pipelines.defs.quality.checks import guard, specs
 from pipelines.lib import incremental
 from pipelines.lib.marts import Mart, declared_marts
+from pipelines.lib.paths import LEDGER_DIR
 from pipelines.lib.warehouse.partitions import rebuild_table
 from pipelines.lib.warehouse.transactions import transaction
 
@@ -32,9 +38,10 @@ COMMON = dict(kinds={"duckdb"}, pool="duckdb")
 
 @dataclass(frozen=True)
 class Step:
-    """What a builder is given: the mart's declaration."""
+    """What a builder is given: the mart's declaration and its code version."""
 
     mart: Mart
+    code_version: str
 
     @property
     def name(self) -> str:
@@ -46,14 +53,15 @@ class Step:
 
     def rebuild_if_changed(self, con, build: Callable[[], object],
                            params: dict | None = None) -> bool:
-        """Run ``build`` unless the declared inputs, ``params``, the code and the ledger are
-        as they were when the mart was last built (``incremental``)."""
+        """Run ``build`` unless the declared inputs, ``params``, the code version and the
+        ledger are as they were when the mart was last built (``incremental``)."""
         return incremental.rebuild_if_changed(con, f"marts/{self.name}", self.mart.inputs,
-                                              build, params)
+                                              build, params, code_version=self.code_version)
 
     def refresh_months(self, con, salt: str = "", params: dict | None = None) -> list:
         """Recompute the months whose inputs changed (``incremental.refresh_months``)."""
-        return incremental.refresh_months(con, f"marts/{self.name}", salt, params)
+        return incremental.refresh_months(con, f"marts/{self.name}", salt, params,
+                                          code_version=self.code_version)
 
 
 @dataclass(frozen=True)
@@ -61,21 +69,32 @@ class Builder:
     names: tuple[str, ...]
     function: Callable
     step: bool  # the function is the whole step (several tables, its own transactions)
+    files: tuple[Path, ...]  # besides the SQL: what its code version digests
 
 
 _BUILDERS: dict[str, Builder] = {}
 
 
-def builder(*names: str, step: bool = False):
+def builder(*names: str, code: tuple[ModuleType, ...] = (), ledger: tuple[str, ...] = (),
+            step: bool = False):
     """Register the function building the marts ``names``.
 
     By default it is called as ``build(context, con, step) -> dict | None`` inside the mart's
     transaction, before its contracts are evaluated; what it returns is added to the
     materialization's metadata. With ``step=True`` it is the whole step,
     ``build(context, warehouse, steps)`` yielding its results (several marts in one step, or
-    contracts evaluated after a commit)."""
+    contracts evaluated after a commit). ``code`` are the modules whose code it runs (its own
+    module is always counted) and ``ledger`` the bundled ledger files it reads
+    (``audit.yaml``): both are part of the marts' code version. (The fingerprint of a build
+    also carries every file of the ledger in use, ``incremental.ledger_digest``.)"""
     def register(function: Callable) -> Callable:
-        entry = Builder(names, function, step)
+        modules = {inspect.getmodule(function), *code}
+        files = tuple(Path(inspect.getfile(m)) for m in modules)
+        missing = [f for f in ledger if not (LEDGER_DIR / f).is_file()]
+        if missing:
+            raise ValueError(f"the builder of {names} names ledger files that do not exist in "
+                             f"{LEDGER_DIR}: {missing}")
+        entry = Builder(names, function, step, files + tuple(LEDGER_DIR / f for f in ledger))
         for name in names:
             if name in _BUILDERS:
                 raise ValueError(f"mart {name!r} has two builders")
@@ -106,7 +125,8 @@ def _run_one(function: Callable, step: Step):
 
 def _spec_args(step: Step) -> dict:
     return dict(deps=[dg.AssetKey(t.split(".")) for t in step.mart.tables],
-                group_name=step.mart.group, description=step.mart.description, **COMMON)
+                group_name=step.mart.group, description=step.mart.description,
+                code_version=step.code_version, **COMMON)
 
 
 @cache
@@ -121,7 +141,9 @@ def _steps(root: Path | None = None) -> dict[str, tuple[Step, Builder | None]]:
         raise ValueError(f"builders registered for marts without a sql/marts file: {unknown}")
     out = {}
     for name, mart in marts.items():
-        out[name] = (Step(mart), _BUILDERS.get(name))
+        entry = _BUILDERS.get(name)
+        files = entry.files if entry else (Path(__file__),)
+        out[name] = (Step(mart, mart.code_version(*files)), entry)
     return out
 
 

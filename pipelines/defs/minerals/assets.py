@@ -54,6 +54,6 @@ def mirror_ledger(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
                                        check_results=result.check_results)
 
 
-@builder("critical_minerals_dependence")
+@builder("critical_minerals_dependence", code=(book,), ledger=("minerals.yaml",))
 def critical_minerals_dependence(context, con, step):
     rebuild(context, con, step, book.dependence_parameters(book.minerals()))
