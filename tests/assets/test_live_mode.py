@@ -16,7 +16,7 @@ from werkzeug import Request, Response
 
 from pipelines.cli import LEDGER, SCHEDULE, TRADE, run_assets
 from pipelines.defs.resources import SourceResource, WarehouseResource
-from pipelines.lib.sources.snapshot import project_root
+from pipelines.lib.paths import project_root
 
 KEY = "live-test-key-0123456789"
 MONTH = "2025-10"

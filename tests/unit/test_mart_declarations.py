@@ -11,7 +11,8 @@ import pytest
 from pipelines.defs.marts.factory import _steps, mart_keys
 from pipelines.lib import incremental
 from pipelines.lib.marts import DeclarationError, declared_marts, read_mart
-from pipelines.lib.warehouse import run, sql_dir
+from pipelines.lib.paths import sql_dir
+from pipelines.lib.warehouse.execute import run
 
 
 def test_every_mart_file_declares_its_group_reads_and_description():
