@@ -50,8 +50,8 @@ class FredClient:
         body = response.content
 
         http.check_answer(response, body, source=source, request=url, expected=http.Expected(
-            what="CSV", hint="check the series id and the endpoint (an error or maintenance "
-            "page)", not_found=f"FRED has no series {series!r}"))
+            what="CSV", hint="check the series id and the endpoint",
+            not_found=f"FRED has no series {series!r}"))
         parse_series(body, series, where=url)  # raises SourceError naming line and field
         if self.landing_root is not None:
             target = fx_path(self.landing_root, series)

@@ -132,8 +132,7 @@ class EStatClient:
                             secret=self._app_id)
         body = response.content
         http.check_answer(response, body, source=SOURCE, request=shown, expected=http.Expected(
-            what="JSON", hint="check ESTAT_APP_ID and the endpoint (a maintenance page or a "
-            "wrong endpoint)"))
+            what="JSON", hint="check ESTAT_APP_ID and the endpoint"))
         page = parse_answer(body, stats_data_id, start, shown)
         path = None
         if self.landing_root is not None:
