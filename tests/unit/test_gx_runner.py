@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from pipelines.lib.paths import sql_dir
-from pipelines.lib.quality import gx_runner
+from pipelines.lib.quality import catalog, gx_runner
 from pipelines.lib.warehouse.execute import run
 from pipelines.lib.warehouse.sql_files import statements
 from pipelines.lib.warehouse.tables import ensure_table
@@ -277,7 +277,10 @@ def test_a_blocking_failure_names_a_failing_value_or_the_reason(tmp_path):
                                               "time_matches_period", "period_is_first_of_month"}
     text = checks.failure("raw.census_exports", failed).description
     assert "0 unexpected" not in text
+    assert "columns_match_ddl: not evaluated: raw.census_exports does not exist" in text
     for o in failed:
+        if o.check_name == "columns_match_ddl":  # the catalog, once, whatever the partition
+            continue
         assert (f"{o.check_name}: not evaluated: table not read: Catalog Error: Table with "
                 "name census_exports does not exist") in text
         assert o.failing_partitions == ("2025-10-01",)
@@ -358,13 +361,16 @@ def _every_ddl_table() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _ddl_columns() -> dict[str, list[str]]:
-    """Every table the DDL in sql/<schema>/<table>.sql creates, with its columns."""
+def _ddl_columns() -> dict[str, dict[str, bool]]:
+    """Every table the DDL in sql/<schema>/<table>.sql creates: column -> whether NOT NULL."""
     con = _every_ddl_table()
-    rows = run(con, "SELECT schema_name || '.' || table_name, list(column_name ORDER BY "
-                    "column_index) FROM duckdb_columns() WHERE NOT internal GROUP BY ALL")
+    rows = run(con, "SELECT schema_name || '.' || table_name, column_name, NOT is_nullable "
+                    "FROM duckdb_columns() WHERE NOT internal ORDER BY column_index")
     con.close()
-    return dict(rows)
+    tables: dict[str, dict[str, bool]] = {}
+    for table, column, not_null in rows:
+        tables.setdefault(table, {})[column] = not_null
+    return tables
 
 
 def test_every_shipped_suite_loads_with_unique_check_names():
@@ -377,20 +383,43 @@ def test_every_shipped_suite_loads_with_unique_check_names():
         assert {e["meta"]["severity"] for e in suite.expectations} <= {"error", "warning"}
 
 
-def test_every_shipped_suite_matches_a_ddl_table_and_its_columns():
+def test_every_shipped_suite_matches_a_ddl_table_and_does_not_restate_it():
+    """The DDL is the column contract (columns_match_ddl reads the catalog): a suite names a
+    DDL table, uses only its columns, and says nothing the DDL already says."""
     tables = _ddl_columns()
     for name, suite in gx_runner.load_suites().items():
-        schema, table = name.split(".")
+        schema, _ = name.split(".")
         assert (sql_dir() / schema).is_dir() and name in tables, f"{name}: no DDL in sql/"
-        presence = [e for e in suite.expectations
-                    if e["type"] == "expect_table_columns_to_match_set"]
-        assert len(presence) == 1, f"{name}: no column-presence contract"
-        assert presence[0]["kwargs"]["column_set"] == tables[name], (
-            f"{name}: the suite's column set differs from the DDL in sql/{schema}/")
+        assert catalog.wanted_columns(name) is not None, name
         used = set(gx_runner.needed_columns(suite))
         assert used <= set(tables[name]), f"{name}: unknown columns {used - set(tables[name])}"
         if suite.partition_column:
             assert suite.partition_column in tables[name], name
+        for e in suite.expectations:
+            check = f"{name}: {e['meta']['check_name']}"
+            assert e["type"] not in gx_runner.SCHEMA_EXPECTATIONS | {
+                "expect_column_values_to_be_in_type_list", "expect_column_values_to_be_of_type"
+            }, f"{check} restates the DDL's columns or types"
+            if e["type"] == "expect_column_values_to_not_be_null":
+                assert not tables[name].get(e["kwargs"]["column"]), (
+                    f"{check} restates the DDL's NOT NULL")
+
+
+def test_columns_match_ddl_reads_the_catalog(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    missing = catalog.check_columns(con, "raw.census_exports")
+    assert not missing.success and missing.reason == (
+        "not evaluated: raw.census_exports does not exist")
+    ensure_table(con, "raw/census_exports")
+    assert catalog.check_columns(con, "raw.census_exports").success
+    run(con, "ALTER TABLE raw.census_exports DROP COLUMN vintage")
+    run(con, "ALTER TABLE raw.census_exports ADD COLUMN extra INTEGER")
+    run(con, "ALTER TABLE raw.census_exports ALTER COLUMN period TYPE INTEGER USING 1")
+    drifted = catalog.check_columns(con, "raw.census_exports")
+    assert not drifted.success and drifted.unexpected_count == 3
+    assert drifted.sample == ["missing: vintage", "unexpected: extra",
+                              "type changed: period DATE -> INTEGER"]
+    con.close()
 
 
 def test_the_imports_suite_catches_each_broken_contract(tmp_path):

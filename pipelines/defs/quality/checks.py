@@ -1,8 +1,10 @@
 """Data contracts as Dagster asset checks.
 
-Every table has a Great Expectations suite (``expectations/<schema>.<table>.json``) and may have
-cross-row SQL contracts (``sql/checks/<schema>.<table>.sql``). Each expectation or SQL contract
-is one ``AssetCheckSpec`` on the table's asset; ``severity: error`` ones are blocking.
+Every table has a Great Expectations suite (``expectations/<schema>.<table>.json``), the
+contract that its columns and types are those of its DDL (``columns_match_ddl``, read from
+DuckDB's catalog) and may have cross-row SQL contracts (``sql/checks/<schema>.<table>.sql``).
+Each expectation or SQL contract is one ``AssetCheckSpec`` on the table's asset;
+``severity: error`` ones are blocking.
 
 The asset that writes a table evaluates its contracts on the new rows *inside its open
 transaction*: when a blocking contract fails, the check results are reported and the
@@ -18,7 +20,7 @@ from functools import cache
 import dagster as dg
 import duckdb
 
-from pipelines.lib.quality import gx_runner
+from pipelines.lib.quality import catalog, gx_runner
 from pipelines.lib.quality.sql_checks import sql_checks
 from pipelines.lib.warehouse.execute import run
 
@@ -107,6 +109,7 @@ def _contracts(table: str) -> list[tuple[str, str, str]]:
     out = []
     suite = suites().get(table)
     if suite is not None:
+        out.append((catalog.CHECK_NAME, catalog.SEVERITY, catalog.DESCRIPTION))
         out += [(e["meta"]["check_name"], e["meta"]["severity"], e["meta"]["description"])
                 for e in suite.expectations]
     out += [(c.check_name, c.severity, c.description) for c in sql_checks().get(table, [])]
@@ -125,13 +128,22 @@ def specs(table: str) -> list[dg.AssetCheckSpec]:
 
 
 def evaluate(
-    con: duckdb.DuckDBPyConnection, table: str, partition_keys: list[str] | None = None
+    con: duckdb.DuckDBPyConnection, table: str, partition_keys: list[str] | None = None,
+    columns: bool = True,
 ) -> list[Outcome]:
     """Every contract of ``table`` on the rows ``con`` sees (uncommitted ones included), one
-    partition at a time when ``partition_keys`` are given."""
+    partition at a time when ``partition_keys`` are given; the columns against the DDL once
+    (not at all when ``columns`` is false: a caller checking partition after partition has
+    checked them on its first)."""
     outcomes = {name: Outcome(name, severity, description)
                 for name, severity, description in _contracts(table)}
     suite = suites().get(table)
+    if suite is not None and not columns:
+        del outcomes[catalog.CHECK_NAME]
+    elif suite is not None:
+        found = catalog.check_columns(con, table)
+        outcomes[found.check_name].add(None, found.success, found.element_count,
+                                       found.unexpected_count or 0, found.sample, found.reason)
     if suite is not None:
         # A partition at a time: memory stays that of one month (or release) whatever the
         # number of partitions, and a failure names its partition. The plain row invariants
@@ -200,7 +212,7 @@ class Contracts:
         self.outcomes: dict[str, Outcome] = {}
 
     def check(self, con: duckdb.DuckDBPyConnection, partition_keys: list[str]):
-        outcomes = evaluate(con, self.table, partition_keys)
+        outcomes = evaluate(con, self.table, partition_keys, columns=not self.outcomes)
         for o in outcomes:
             self.outcomes.setdefault(o.check_name, Outcome(
                 o.check_name, o.severity, o.description)).merge(o)

@@ -4,7 +4,7 @@ checks (``tariff-audit contracts`` rewrites it; a test keeps it in step)."""
 from __future__ import annotations
 
 from pipelines.lib.paths import project_root
-from pipelines.lib.quality import gx_runner
+from pipelines.lib.quality import catalog, gx_runner
 from pipelines.lib.quality.sql_checks import sql_checks
 
 DOC = project_root() / "docs" / "DATA_QUALITY.md"
@@ -19,6 +19,7 @@ def render() -> str:
     for table in sorted(set(suites) | set(extra), key=_order):
         lines += [f"**{table}**", "", "| check | severity | contract |", "| --- | --- | --- |"]
         if table in suites:
+            lines.append(f"| `{catalog.CHECK_NAME}` | {catalog.SEVERITY} | {catalog.DESCRIPTION} |")
             lines += [f"| `{e['meta']['check_name']}` | {e['meta']['severity']} | "
                       f"{e['meta']['description']} |" for e in suites[table].expectations]
         lines += [f"| `{c.check_name}` | {c.severity} | {c.description} (SQL) |"
