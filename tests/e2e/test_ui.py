@@ -126,8 +126,9 @@ def test_a_failing_blocking_check_shows_and_stops_downstream(webserver, sample_s
         run.stderr.strip().splitlines()[-1]
     data = _graphql(url, """{
         check: assetCheckExecutions(assetKey: {path: ["staging", "imports_monthly"]},
-                                    checkName: "dutiable_within_customs_value", limit: 1) {
-            runId status evaluation { success } }
+                                    checkName: "expectations", limit: 1) {
+            runId status evaluation { success
+                metadataEntries { label ... on JsonMetadataEntry { jsonString } } } }
         marts: assetNodes(assetKeys: [{path: ["marts", "japan_line_audit"]},
                                       {path: ["marts", "effective_rates_monthly"]}]) {
             assetKey { path } assetMaterializations(limit: 1) { runId } }
@@ -135,6 +136,10 @@ def test_a_failing_blocking_check_shows_and_stops_downstream(webserver, sample_s
             assetMaterializations(limit: 1) { runId } } }""")["data"]
     assert data["check"][0]["status"] == "FAILED"
     assert data["check"][0]["evaluation"]["success"] is False
+    (results,) = [json.loads(e["jsonString"]) for e in data["check"][0]["evaluation"][
+        "metadataEntries"] if e["label"] == "results"]
+    failed = {r["contract"] for r in results if not r["passed"]}
+    assert "dutiable_within_customs_value" in failed, failed
     failing = data["check"][0]["runId"]
     assert all(node["assetMaterializations"][0]["runId"] != failing for node in data["marts"])
     assert data["upstream"][0]["assetMaterializations"] != []  # the run did get that far

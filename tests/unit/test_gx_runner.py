@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
@@ -454,3 +455,53 @@ def test_the_imports_suite_catches_each_broken_contract(tmp_path):
     assert failed["duty_within_175_percent_of_value"].severity == "warning"
     assert failed["hs10_format"].sample == ["870323"]
     assert failed["natural_key_unique"].unexpected_count == 2
+
+
+def test_a_suite_is_one_asset_check_and_each_sql_contract_another():
+    """One check evaluation per table and SQL contract: the suite's expectations and the
+    columns contract report in the metadata of ``expectations``, blocking on its error ones;
+    a failing warning alone fails it with severity WARN (downstream runs)."""
+    from pipelines.defs.quality import checks
+
+    table = "staging.imports_monthly"
+    sql = [c.check_name for c in checks.sql_checks()[table]]
+    specs = checks.specs(table)
+    assert [s.name for s in specs] == ["expectations", *sql]
+    assert specs[0].blocking
+    contracts = checks.suite_contracts(table)
+    assert contracts[0][0] == "columns_match_ddl"
+    assert len(contracts) == 1 + len(checks.suites()[table].expectations)
+
+    def outcomes(failing: str | None) -> list:
+        out = [checks.Outcome(name, severity, description)
+               for name, severity, description in checks._contracts(table)]
+        for o in out:
+            if o.check_name == failing:
+                o.add("2025-10-01", False, 10, 2, ["870323"])
+        return out
+
+    def by_name(failing):
+        return {r.check_name: r for r in checks.results(table, outcomes(failing))}
+
+    assert set(by_name(None)) == {"expectations", *sql}
+    assert all(r.passed for r in by_name(None).values())
+    warned = by_name("duty_within_175_percent_of_value")["expectations"]
+    assert not warned.passed and warned.severity == dg.AssetCheckSeverity.WARN
+    failed = by_name("hs10_format")["expectations"]
+    assert not failed.passed and failed.severity == dg.AssetCheckSeverity.ERROR
+    (row,) = [r for r in failed.metadata["results"].value if not r["passed"]]
+    assert row == {"contract": "hs10_format", "severity": "error", "passed": False,
+                   "unexpected_count": 2, "unexpected_percent": 20.0, "element_count": 10,
+                   "failing_partitions": "2025-10-01", "sample": ["870323"]}
+    assert failed.metadata["failed_contracts"].value.startswith(
+        "[error] hs10_format: 2 unexpected in 2025-10-01")
+    assert by_name("all_countries_every_chapter")["all_countries_every_chapter"].severity == (
+        dg.AssetCheckSeverity.ERROR)
+
+
+def test_the_code_location_has_tens_of_asset_checks_not_hundreds():
+    from pipelines.defs.quality import checks
+
+    tables = set(checks.suites()) | set(checks.sql_checks())
+    names = [s.name for t in tables for s in checks.specs(t)]
+    assert len(names) == len(checks.suites()) + sum(map(len, checks.sql_checks().values()))

@@ -3,8 +3,11 @@
 Every table has a Great Expectations suite (``expectations/<schema>.<table>.json``), the
 contract that its columns and types are those of its DDL (``columns_match_ddl``, read from
 DuckDB's catalog) and may have cross-row SQL contracts (``sql/checks/<schema>.<table>.sql``).
-Each expectation or SQL contract is one ``AssetCheckSpec`` on the table's asset;
-``severity: error`` ones are blocking.
+The suite and the columns contract are one asset check, ``expectations``, whose metadata
+carries every expectation's result; each SQL contract is one asset check of its own. A check
+holding an ``severity: error`` contract is blocking: it fails with severity ERROR when one of
+those fails, WARN when only ``warning`` ones do. So a run writes one check evaluation per table
+and SQL contract, not one per expectation.
 
 The asset that writes a table evaluates its contracts on the new rows *inside its open
 transaction*: when a blocking contract fails, the check results are reported and the
@@ -26,6 +29,8 @@ from pipelines.lib.warehouse.execute import run
 
 SAMPLE_SIZE = 10
 DEFAULT_QUARANTINE_SHARE = 0.005
+# The asset check of a table's suite and its columns contract.
+SUITE_CHECK = "expectations"
 
 
 @dataclass
@@ -104,27 +109,44 @@ def plausibility(table: str) -> dict:
     return dict((suite.meta if suite is not None else {}).get("plausibility") or {})
 
 
+def suite_contracts(table: str) -> list[tuple[str, str, str]]:
+    """(name, severity, description) of the contracts in ``table``'s ``expectations`` check:
+    its columns against the DDL, then its suite's expectations; none without a suite."""
+    suite = suites().get(table)
+    if suite is None:
+        return []
+    return [(catalog.CHECK_NAME, catalog.SEVERITY, catalog.DESCRIPTION)] + [
+        (e["meta"]["check_name"], e["meta"]["severity"], e["meta"]["description"])
+        for e in suite.expectations]
+
+
 def _contracts(table: str) -> list[tuple[str, str, str]]:
     """(check_name, severity, description) of every contract on ``table``."""
-    out = []
-    suite = suites().get(table)
-    if suite is not None:
-        out.append((catalog.CHECK_NAME, catalog.SEVERITY, catalog.DESCRIPTION))
-        out += [(e["meta"]["check_name"], e["meta"]["severity"], e["meta"]["description"])
-                for e in suite.expectations]
+    out = suite_contracts(table)
     out += [(c.check_name, c.severity, c.description) for c in sql_checks().get(table, [])]
-    names = [name for name, _, _ in out]
+    names = [name for name, _, _ in out] + ([SUITE_CHECK] if suites().get(table) else [])
     if len(names) != len(set(names)):
         raise ValueError(f"duplicate check names on {table}: {sorted(names)}")
     return out
 
 
 def specs(table: str) -> list[dg.AssetCheckSpec]:
-    """One ``AssetCheckSpec`` per contract of ``table`` (``schema.table``)."""
+    """The asset checks of ``table`` (``schema.table``): ``expectations`` (its suite and
+    columns) and one per SQL contract."""
     key = dg.AssetKey(table.split("."))
-    return [dg.AssetCheckSpec(name, asset=key, blocking=severity == "error",
-                              description=f"[{severity}] {description}")
-            for name, severity, description in _contracts(table)]
+    out = []
+    grouped = suite_contracts(table)
+    if grouped:
+        errors = sum(severity == "error" for _, severity, _ in grouped)
+        out.append(dg.AssetCheckSpec(
+            SUITE_CHECK, asset=key, blocking=errors > 0,
+            description=f"[{errors} error, {len(grouped) - errors} warning] The table's "
+                        f"columns against its DDL and the expectations of "
+                        f"expectations/{table}.json; the metadata has each one's result."))
+    out += [dg.AssetCheckSpec(c.check_name, asset=key, blocking=c.severity == "error",
+                              description=f"[{c.severity}] {c.description}")
+            for c in sql_checks().get(table, [])]
+    return out
 
 
 def evaluate(
@@ -167,24 +189,62 @@ def evaluate(
     return list(outcomes.values())
 
 
+def _counts(o: Outcome) -> dict:
+    percent = 100 * o.unexpected_count / o.element_count if o.element_count else 0.0
+    return {"unexpected_count": o.unexpected_count, "unexpected_percent": round(percent, 4),
+            "element_count": o.element_count,
+            "failing_partitions": ", ".join(o.failing_partitions)}
+
+
+def _sample(values) -> list:
+    return json.loads(json.dumps(list(values), default=str))
+
+
 def results(table: str, outcomes: list[Outcome]) -> list[dg.AssetCheckResult]:
-    """``AssetCheckResult``s carrying the counts and a sample of offending values."""
+    """The ``AssetCheckResult``s of ``outcomes``: one for the suite's contracts
+    (``expectations``, each one's counts, sample and reason in its ``contracts`` metadata), one
+    per SQL contract (counts and a sample of offending values)."""
     key = dg.AssetKey(table.split("."))
+    grouped = {name for name, _, _ in suite_contracts(table)}
+    members = [o for o in outcomes if o.check_name in grouped]
     out = []
+    if members:
+        failed = [o for o in members if not o.passed]
+        partitions = tuple(dict.fromkeys(p for o in members for p in o.failing_partitions))
+        out.append(dg.AssetCheckResult(
+            asset_key=key, check_name=SUITE_CHECK, passed=not failed,
+            severity=(dg.AssetCheckSeverity.ERROR
+                      if not failed or any(o.severity == "error" for o in failed)
+                      else dg.AssetCheckSeverity.WARN),
+            metadata={
+                "contracts": dg.MetadataValue.int(len(members)),
+                "failed": dg.MetadataValue.int(len(failed)),
+                "failed_contracts": dg.MetadataValue.text(
+                    "; ".join(f"[{o.severity}] {o.failure_line()}" for o in failed)),
+                "unexpected_count": dg.MetadataValue.int(sum(o.unexpected_count
+                                                             for o in members)),
+                "failing_partitions": dg.MetadataValue.text(", ".join(partitions)),
+                "results": dg.MetadataValue.json([
+                    {"contract": o.check_name, "severity": o.severity, "passed": o.passed,
+                     **_counts(o), "sample": _sample(o.sample),
+                     **({"reason": "; ".join(o.reasons)} if o.reasons else {})}
+                    for o in members]),
+            }))
     for o in outcomes:
-        percent = 100 * o.unexpected_count / o.element_count if o.element_count else 0.0
+        if o.check_name in grouped:
+            continue
+        counts = _counts(o)
         reason = {"reason": dg.MetadataValue.text("; ".join(o.reasons))} if o.reasons else {}
         out.append(dg.AssetCheckResult(
             asset_key=key, check_name=o.check_name, passed=o.passed,
             severity=(dg.AssetCheckSeverity.ERROR if o.severity == "error"
                       else dg.AssetCheckSeverity.WARN),
             metadata={
-                "unexpected_count": dg.MetadataValue.int(o.unexpected_count),
-                "unexpected_percent": dg.MetadataValue.float(round(percent, 4)),
-                "element_count": dg.MetadataValue.int(o.element_count),
-                "failing_partitions": dg.MetadataValue.text(", ".join(o.failing_partitions)),
-                "sample": dg.MetadataValue.json(json.loads(json.dumps(list(o.sample),
-                                                                      default=str))),
+                "unexpected_count": dg.MetadataValue.int(counts["unexpected_count"]),
+                "unexpected_percent": dg.MetadataValue.float(counts["unexpected_percent"]),
+                "element_count": dg.MetadataValue.int(counts["element_count"]),
+                "failing_partitions": dg.MetadataValue.text(counts["failing_partitions"]),
+                "sample": dg.MetadataValue.json(_sample(o.sample)),
                 **reason,
             }))
     return out

@@ -7,8 +7,8 @@ import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from pipelines.defs.metadata import source_label, warehouse_source
+from pipelines.defs.quality.checks import SUITE_CHECK, suite_contracts, suites
 from pipelines.defs.quality.checks import specs as table_specs
-from pipelines.defs.quality.checks import suites
 from pipelines.defs.resources import SourceResource, WarehouseResource
 from pipelines.lib.paths import sql_dir
 from pipelines.lib.quality.sql_checks import sql_checks
@@ -57,28 +57,42 @@ def audit_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource
 
 
 def check_runs(context: dg.AssetExecutionContext) -> list[CheckRun]:
-    """The latest evaluation of every data contract of the code location, from the instance."""
+    """The latest evaluation of every data contract of the code location, from the instance:
+    the contracts of a table's ``expectations`` check one by one, from its metadata."""
     specs = {spec.key: spec for table in sorted(set(suites()) | set(sql_checks()))
              for spec in table_specs(table)}
     records = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(
         list(specs))
     out = []
     for key, spec in specs.items():
-        severity = "error" if spec.blocking else "warning"
+        asset = key.asset_key.to_user_string()
+        table = ".".join(key.asset_key.path)
         record = records.get(key)
         evaluation = None
         if record is not None and record.status != AssetCheckExecutionRecordStatus.PLANNED:
             evaluation = record.event.dagster_event.event_specific_data
+        at = (None if evaluation is None else
+              datetime.fromtimestamp(record.event.timestamp, UTC).replace(tzinfo=None))
+        run_id = record.run_id if record else ""
+        if key.name == SUITE_CHECK:
+            found = evaluation.metadata.get("results") if evaluation is not None else None
+            by_name = {r["contract"]: r for r in (found.value if found is not None else [])}
+            for name, severity, _ in suite_contracts(table):
+                r = by_name.get(name)
+                out.append(CheckRun(asset, name, severity, "not evaluated", None, run_id, None)
+                           if r is None else
+                           CheckRun(asset, name, r["severity"],
+                                    "passed" if r["passed"] else "failed",
+                                    r["unexpected_count"], run_id, at))
+            continue
+        severity = "error" if spec.blocking else "warning"
         if evaluation is None:
-            out.append(CheckRun(key.asset_key.to_user_string(), key.name, severity,
-                                "not evaluated", None, record.run_id if record else "",
-                                None))
+            out.append(CheckRun(asset, key.name, severity, "not evaluated", None, run_id, None))
             continue
         unexpected = evaluation.metadata.get("unexpected_count")
         out.append(CheckRun(
-            key.asset_key.to_user_string(), key.name,
+            asset, key.name,
             "error" if evaluation.severity == dg.AssetCheckSeverity.ERROR else "warning",
             "passed" if evaluation.passed else "failed",
-            unexpected.value if unexpected is not None else None, record.run_id,
-            datetime.fromtimestamp(record.event.timestamp, UTC).replace(tzinfo=None)))
+            unexpected.value if unexpected is not None else None, run_id, at))
     return sorted(out, key=lambda c: (c.asset, c.check))
