@@ -57,14 +57,18 @@ node = graph.get(key)
 job = defs.resolve_implicit_global_asset_job_def()
 result = job.execute_in_process(
     asset_selection=[*ledger.keys, key, dg.AssetKey(["published", "warehouse"])])
-checks = {{e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data.passed
-          for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
-          and e.asset_check_evaluation_data.asset_key == key}}
+evaluations = [e.asset_check_evaluation_data for e in result.all_events
+               if e.event_type_value == "ASSET_CHECK_EVALUATION"
+               and e.asset_check_evaluation_data.asset_key == key]
+checks = {{c.check_name: c.passed for c in evaluations}}
+# the suite is one check; its metadata carries every expectation's result
+contracts = {{r["contract"]: r["passed"] for c in evaluations if "results" in c.metadata
+             for r in c.metadata["results"].value}}
 print(json.dumps({{
     "package": pipelines.__file__, "success": result.success, "group": node.group_name,
     "description": node.description,
     "deps": sorted(p.to_user_string() for p in node.parent_keys),
-    "code_version": node.code_version, "checks": checks,
+    "code_version": node.code_version, "checks": checks, "contracts": contracts,
     "published_deps": key in graph.get(dg.AssetKey(["published", "warehouse"])).parent_keys,
 }}))
 """
@@ -91,7 +95,9 @@ def test_a_new_mart_is_its_sql_file_and_its_suite(tmp_path):
     assert found["deps"] == ["staging/ledger_instruments"]
     assert found["description"] == "How many legal instruments of each kind the ledger holds."
     assert found["code_version"]
-    assert found["checks"] == {"kind_unique": True, "instruments_positive": True}
+    assert found["checks"] == {"expectations": True}
+    assert found["contracts"] == {"columns_match_ddl": True, "kind_unique": True,
+                                  "instruments_positive": True}
     assert found["published_deps"]
 
     with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
