@@ -11,8 +11,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.cli import JAPAN, LEDGER, MARTS, SCHEDULE, TRADE, run_assets
 from pipelines.defs.resources import SourceResource, WarehouseResource
+from pipelines.stages import JAPAN, LEDGER, MARTS, SCHEDULE, TRADE, run_assets
 from tests.helpers import table_checksums
 
 MONTH = "2025-10"

@@ -12,10 +12,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.cli import MARTS
 from pipelines.lib.errors import SourceError
 from pipelines.lib.sources.census import reader as census
 from pipelines.lib.sources.snapshot import record_landing
+from pipelines.stages import MARTS
 from tests.assets.conftest import EXPORTS, JAPAN_AUTOS, JAPAN_MONTH_FILES, RELEASE
 from tests.helpers import table_checksums
 

@@ -15,11 +15,11 @@ import duckdb
 import pytest
 import yaml
 
-from pipelines.cli import LEDGER
 from pipelines.lib import incremental
 from pipelines.lib.paths import LEDGER_DIR
 from pipelines.lib.sources.census import reader as census
 from pipelines.lib.sources.snapshot import LANDING_RECORD, record_landing
+from pipelines.stages import LEDGER
 from tests.assets.conftest import JAPAN_AUTOS, JAPAN_MONTH_FILES, MONTH, RELEASE, Case
 from tests.helpers import table_checksums
 

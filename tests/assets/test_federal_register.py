@@ -11,8 +11,8 @@ import duckdb
 import pytest
 from werkzeug import Request, Response
 
-from pipelines.cli import FEDERAL_REGISTER, LEDGER, run_assets
 from pipelines.defs.resources import SourceResource, WarehouseResource
+from pipelines.stages import FEDERAL_REGISTER, LEDGER, run_assets
 from tests.assets.conftest import Case
 
 DOCUMENT = "federal_register/documents/2025-17389.json"      # EO 14345, verified

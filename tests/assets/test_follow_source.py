@@ -8,9 +8,9 @@ import shutil
 import dagster as dg
 import duckdb
 
-from pipelines.cli import LEDGER, SCHEDULE, run_assets
 from pipelines.definitions import defs
 from pipelines.defs.resources import SourceResource, WarehouseResource
+from pipelines.stages import LEDGER, SCHEDULE, run_assets
 from tests.helpers import table_checksums
 
 
@@ -133,22 +133,22 @@ def test_cli_runs_carry_named_jobs_and_tags(built, sample_snapshot):
 def test_a_release_edited_under_its_name_is_loaded_again(case, monkeypatch):
     """Issue 20: an HTS export edited under the same release name was "nothing new or
     revised" (releases were compared by name); the digest of its content decides."""
-    from pipelines.cli import _new
+    from pipelines.runner import partitions_to_load
 
     release = case.releases[-1]
     records = json.loads(case.read(f"hts/{release}.json.gz"))
     line = next(r for r in records if r["htsno"] == "8703.23.01")
     line["general"] = "3.5%"
     monkeypatch.setenv("TARIFF_AUDIT_WAREHOUSE", str(case.warehouse))
-    assert _new([release], [], case.root, live=False)[0] == []
+    assert partitions_to_load([release], [], case.root, live=False)[0] == []
     case.write(f"hts/{release}.json.gz", json.dumps(records).encode())
-    assert _new([release], [], case.root, live=False)[0] == [release]
+    assert partitions_to_load([release], [], case.root, live=False)[0] == [release]
     assert case.run_release(release).success
     with duckdb.connect(str(case.warehouse), read_only=True) as con:
         rates = con.execute("SELECT DISTINCT general_text FROM staging.hts_lines WHERE "
                             "release = ? AND hs8 = '87032301'", [release]).fetchall()
     assert rates == [("3.5%",)]
-    assert _new([release], [], case.root, live=False)[0] == []
+    assert partitions_to_load([release], [], case.root, live=False)[0] == []
 
 
 def test_a_month_gone_from_the_snapshot_is_refused_not_kept_unseen(case):

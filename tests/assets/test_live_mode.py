@@ -14,9 +14,9 @@ import duckdb
 import pytest
 from werkzeug import Request, Response
 
-from pipelines.cli import LEDGER, SCHEDULE, TRADE, run_assets
 from pipelines.defs.resources import SourceResource, WarehouseResource
 from pipelines.lib.paths import project_root
+from pipelines.stages import LEDGER, SCHEDULE, TRADE, run_assets
 
 KEY = "live-test-key-0123456789"
 MONTH = "2025-10"

@@ -4,9 +4,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.cli import JAPAN, MARTS, SCHEDULE, TRADE, run_assets
 from pipelines.definitions import defs
 from pipelines.lib.rules.mirror import load_minerals
+from pipelines.stages import JAPAN, MARTS, SCHEDULE, TRADE, run_assets
 from tests.helpers import table_checksums
 
 

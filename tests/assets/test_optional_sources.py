@@ -14,9 +14,9 @@ import duckdb
 import pytest
 from markupsafe import escape
 
-from pipelines.cli import FEDERAL_REGISTER, JAPAN, TRADE
 from pipelines.defs.resources import SourceResource, WarehouseResource
 from pipelines.lib.sources.snapshot import SOURCES
+from pipelines.stages import FEDERAL_REGISTER, JAPAN, TRADE
 from tests.assets.conftest import _materialize
 from tests.cli_harness import Cli, environment
 from tests.helpers import table_checksums

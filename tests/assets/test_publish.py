@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.cli import PUBLISH, run_assets
 from pipelines.defs.metadata import table_result, warehouse_source
 from pipelines.lib import publish as pub
 from pipelines.lib.sources.snapshot import SYNTHETIC_MARKER, SourceMode
+from pipelines.stages import PUBLISH, run_assets
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = Path(sys.executable).parent / "duckdb"
@@ -303,7 +303,7 @@ def test_the_summary_prints_n_a_for_a_share_that_could_not_be_measured(published
         con.execute("UPDATE marts.deal_conformance_monthly SET rated_value_share = NULL, "
                     "observed_rate = NULL, unrated_value_usd = NULL")
     monkeypatch.setenv("TARIFF_AUDIT_PUBLISHED", str(copy.parent))
-    from pipelines.cli import print_summary
+    from pipelines.summary import print_summary
 
     print_summary()
     out = capsys.readouterr().out

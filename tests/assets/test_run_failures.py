@@ -22,10 +22,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.cli import LEDGER
 from pipelines.defs.resources import SourceResource, WarehouseResource
 from pipelines.lib.paths import project_root
 from pipelines.lib.warehouse.transactions import transaction
+from pipelines.stages import LEDGER
 from tests.assets.conftest import _materialize
 from tests.cli_harness import HANG_GUARD_SECONDS, Cli, environment
 from tests.helpers import table_checksums
@@ -319,31 +319,32 @@ def test_a_load_failing_on_a_new_warehouse_does_not_rebuild_marts_without_their_
 def test_the_marts_are_rebuilt_only_from_tables_that_exist(tmp_path):
     """After a failed load, a warehouse missing a table the marts read is not rebuilt (each
     mart would fail on it); one that has every table is."""
-    from pipelines.cli import _mart_inputs, _missing_mart_inputs
     from pipelines.lib.waiting import Deadline
+    from pipelines.rollback import missing_mart_inputs
+    from pipelines.stages import mart_inputs
 
-    inputs = set(_mart_inputs())
+    inputs = set(mart_inputs())
     assert {"staging.hts_lines", "staging.imports_monthly", "staging.ledger_rules",
             "raw.hts_releases"} <= inputs
     assert not any(t.startswith("marts.") and t != "marts.ledger_discrepancies" for t in inputs)
     path = tmp_path / "warehouse.duckdb"
     deadline = Deadline(5, "TARIFF_AUDIT_WAREHOUSE_WAIT")
-    assert set(_missing_mart_inputs(path, deadline)) == inputs  # no warehouse at all
+    assert set(missing_mart_inputs(path, deadline)) == inputs  # no warehouse at all
     with duckdb.connect(str(path)) as con:
         for table in inputs:  # only their existence counts
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
             con.execute(f"CREATE TABLE {table} (x INTEGER)")
-    assert _missing_mart_inputs(path, deadline) == []
+    assert missing_mart_inputs(path, deadline) == []
     with duckdb.connect(str(path)) as con:
         con.execute("DROP TABLE staging.hts_lines")
-    assert _missing_mart_inputs(path, deadline) == ["staging.hts_lines"]
+    assert missing_mart_inputs(path, deadline) == ["staging.hts_lines"]
     # an optional source's tables (a first run that failed before Japan's stage) are created
     # empty from their DDL rather than missing, when no required table is missing
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE TABLE staging.hts_lines (x INTEGER)")
         con.execute("DROP TABLE staging.fx_monthly")
         con.execute("DROP TABLE staging.japan_trade_monthly")
-    assert _missing_mart_inputs(path, deadline) == []
+    assert missing_mart_inputs(path, deadline) == []
     with duckdb.connect(str(path)) as con:
         assert con.execute("SELECT count(*) FROM staging.fx_monthly").fetchone() == (0,)
         assert len(con.execute("DESCRIBE staging.japan_trade_monthly").fetchall()) > 1

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import duckdb
 
-from pipelines.cli import MARTS
+from pipelines.stages import MARTS
 from tests.assets.conftest import JAPAN_AUTOS
 
 
@@ -66,7 +66,7 @@ def test_a_revision_seen_only_in_a_later_row_is_loaded(case, monkeypatch):
     """Issue 20: the incremental run dated a month by the first row of each answer, so a
     revised LAST_UPDATE (and value) in a later row was never loaded. A month whose answer
     files are not those it was last loaded from is loaded; the load dates it by every row."""
-    from pipelines.cli import _new
+    from pipelines.runner import partitions_to_load
 
     rows = case.answer()
     at = {name: rows[0].index(name) for name in ("I_COMMODITY", "RP", "CON_VAL_MO",
@@ -77,7 +77,7 @@ def test_a_revision_seen_only_in_a_later_row_is_loaded(case, monkeypatch):
     case.write_answer(rows)
     monkeypatch.setenv("TARIFF_AUDIT_WAREHOUSE", str(case.warehouse))
     loaded = ["2025-08-01", "2025-09-01", "2025-10-01", "2025-11-01"]
-    assert _new([], loaded, case.root, live=False)[1] == ["2025-10-01"]
+    assert partitions_to_load([], loaded, case.root, live=False)[1] == ["2025-10-01"]
     assert case.run_month().success
     with duckdb.connect(str(case.warehouse), read_only=True) as con:
         staged = con.execute(
@@ -85,4 +85,4 @@ def test_a_revision_seen_only_in_a_later_row_is_loaded(case, monkeypatch):
             "FROM staging.imports_monthly WHERE period = DATE '2025-10-01' "
             "AND cty_code = '5880'", [revised[at["I_COMMODITY"]], revised[at["RP"]]]).fetchone()
     assert staged == (datetime(2026, 8, 6), int(revised[at["CON_VAL_MO"]]))
-    assert _new([], loaded, case.root, live=False)[1] == []  # loaded: nothing new now
+    assert partitions_to_load([], loaded, case.root, live=False)[1] == []  # loaded: nothing new now

@@ -14,8 +14,8 @@ import dagster as dg
 import pytest
 import yaml
 
-from pipelines.cli import LEDGER, PUBLISH, run_assets
 from pipelines.defs.resources import SourceResource, WarehouseResource
+from pipelines.stages import LEDGER, PUBLISH, run_assets
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,10 +15,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.cli import LEDGER, MARTS, REPORT, SCHEDULE, TRADE, run_assets
 from pipelines.defs.resources import SourceResource, WarehouseResource
 from pipelines.lib.report.render import BANNER, GENERATED_PREFIX
 from pipelines.lib.rules.scorecard import latest_rows, row_titles
+from pipelines.stages import LEDGER, MARTS, REPORT, SCHEDULE, TRADE, run_assets
 from tests.e2e.browser import Page, chromium_path
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -16,7 +16,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines import cli
+from pipelines import runner
 from pipelines.lib.paths import project_root
 from pipelines.lib.sources.snapshot import source_mode
 from pipelines.lib.waiting import Deadline
@@ -52,8 +52,8 @@ def test_a_damaged_warehouse_is_named_with_the_way_out(damaged, monkeypatch):
     assert f"restore the copy taken before the last run (mv {backup} {damaged})" in again
     monkeypatch.setenv("TARIFF_AUDIT_WAREHOUSE", str(damaged))
     with pytest.raises(SystemExit) as refused:  # what make run prints, as its first step
-        cli._start(dg.DagsterInstance.ephemeral(), source_mode("sample"),
-                   Deadline(5, "TARIFF_AUDIT_WAREHOUSE_WAIT"))
+        runner.prepare(dg.DagsterInstance.ephemeral(), source_mode("sample"),
+                       Deadline(5, "TARIFF_AUDIT_WAREHOUSE_WAIT"))
     assert str(refused.value) == f"refused: {again}"
 
 
@@ -129,9 +129,9 @@ def test_a_census_month_no_run_can_load_is_refused_naming_it(tmp_path):
         (tmp_path / "census" / "imports_hs" / month).mkdir(parents=True)
     (tmp_path / "census" / "imports_hs" / "notes").mkdir()  # not a month: not ours to judge
     keys = [f"2025-{m:02d}-01" for m in range(1, 13)]
-    cli.refuse_months_outside(tmp_path, tmp_path, keys + ["2030-01-01"])  # all partitions
+    runner.refuse_months_outside(tmp_path, tmp_path, keys + ["2030-01-01"])  # all partitions
     with pytest.raises(SystemExit) as refused:
-        cli.refuse_months_outside(tmp_path, tmp_path, keys[:6])
+        runner.refuse_months_outside(tmp_path, tmp_path, keys[:6])
     message = str(refused.value)
     assert message.startswith(f"refused: the source {tmp_path} holds Census months no run can "
                               "load, outside 2025-01 .. 2025-06 (today is ")
