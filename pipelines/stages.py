@@ -1,7 +1,11 @@
-"""The stages of ``make run`` and how one runs: each stage is a list of asset keys as
-``schema/table``, what :func:`run_assets` takes. Each stage runs as one Dagster run over a
-partition range (the assets' single-run backfill policy), recorded in the project's Dagster
-instance, so the UI shows these runs too.
+"""The stages of ``make run`` and how one runs.
+
+A stage is the asset selection of a job of ``pipelines/defs/automation.py`` resolved against the
+code location's asset graph: a new asset joins its job's stage (a new mart: the marts' stage)
+with no edit here, and the order of a stage's steps is the graph's. Each stage is a list of
+asset keys as ``schema/table``, what :func:`run_assets` takes. Each stage runs as one Dagster
+run over a partition range (the assets' single-run backfill policy), recorded in the project's
+Dagster instance, so the UI shows these runs too.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from contextlib import contextmanager
 import dagster as dg
 
 from pipelines.definitions import defs
-from pipelines.defs import recovery
+from pipelines.defs import automation, recovery
+from pipelines.defs.japan_stats.automation import japan_stats_job
 from pipelines.defs.resources import SourceResource
 from pipelines.failures import USER_ERRORS
 from pipelines.lib import interrupts
@@ -22,29 +27,29 @@ from pipelines.lib.waiting import Deadline
 
 GRAPH = defs.resolve_asset_graph()
 
-SCHEDULE = ["raw/hts_records", "staging/hts_lines", "staging/hts_chapter99"]
-TRADE = ["raw/census_imports", "staging/imports_monthly", "raw/census_exports",
-         "staging/exports_monthly"]
-LEDGER = ["staging/ledger_instruments", "staging/ledger_rules", "staging/ledger_categories",
-          "staging/ledger_units", "staging/ledger_provisions", "staging/ledger_category_sectors",
-          "staging/ledger_chapter99", "staging/ledger_commitments", "staging/ledger_evidence",
-          "staging/ledger_mineral_groups", "staging/ledger_japan_countries",
-          "staging/ledger_japan_units", "staging/ledger_about"]
-FEDERAL_REGISTER = ["raw/federal_register_documents", "staging/federal_register_documents",
-                    "marts/ledger_discrepancies"]
-JAPAN = ["raw/japan_trade", "staging/japan_trade_monthly", "raw/fx_daily", "staging/fx_monthly"]
-MARTS = ["marts/unrated_value_monthly", "marts/effective_rates_monthly",
-         "marts/japan_line_audit", "marts/deal_conformance_monthly",
-         "marts/provision_timeline", "marts/hts_revision_changes", "marts/data_revisions",
-         "marts/unmodelled_provisions", "marts/statutory_rate_daily", "marts/line_rates",
-         "marts/mirror_trade", "marts/mirror_trade_distribution",
-         "marts/critical_minerals_dependence",
-         "marts/commitment_progress", "marts/investment_tranches", "marts/investment_progress",
-         "marts/implementation_scorecard"]
-REPORT = ["report/audit_report"]
-PUBLISH = ["published/warehouse"]
-PUBLISH_STEP = "published__warehouse"
-REFERENCE = LEDGER + FEDERAL_REGISTER + ["raw/hts_releases"]
+
+def selected(selection: dg.AssetSelection, graph=GRAPH) -> list[str]:
+    """The assets ``selection`` resolves to in the code location, as ``schema/table``."""
+    return sorted(key.to_user_string() for key in selection.resolve(graph))
+
+
+_LEDGER = dg.AssetSelection.kind("yaml")  # the tables of pipelines/ledger/*.yaml
+_REPORT = dg.AssetSelection.groups("report")
+# every mart but those the reference stage builds already (the ledger's discrepancies)
+MARTS_SELECTION = (automation.indicators_job.selection - automation.PUBLISHED - _REPORT
+                   - automation.reference_job.selection)
+
+# the ledger, the Federal Register documents and the HTS release list
+REFERENCE = selected(automation.reference_job.selection)
+LEDGER = selected(_LEDGER)
+FEDERAL_REGISTER = selected(dg.AssetSelection.groups("legal") - _LEDGER)
+SCHEDULE = selected(automation.schedule_job.selection)  # the HTS releases, one partition each
+TRADE = selected(automation.census_job.selection)  # the Census months, one partition each
+JAPAN = selected(japan_stats_job.selection)  # Japan's trade statistics and exchange rates
+MARTS = selected(MARTS_SELECTION)
+PUBLISH = selected(automation.PUBLISHED)  # the published copy: after every mart
+PUBLISH_STEP = "__".join(dg.AssetKey.from_user_string(PUBLISH[0]).path)
+REPORT = selected(_REPORT)  # the audit report, from the warehouse as it is
 
 
 def mart_inputs() -> tuple[str, ...]:
