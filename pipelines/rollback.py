@@ -51,9 +51,14 @@ def after_failure(instance, failed: StageFailed, stage: str, path: Path,
     list_changed(changed)
     if stage == "load" and failed.interrupted is None:
         missing = missing_mart_inputs(path, deadline)
-        if missing:
+        required = [t for t in missing if t not in optional_tables()]
+        if missing and not required:
+            # a first run that failed before an optional source's stage: its tables empty, as
+            # a snapshot without the source leaves them (its marts say what is not measured)
+            create_empty_tables(path, missing, deadline)
+        if required:
             print("-> the marts are not rebuilt: they read tables the warehouse does not have "
-                  f"({table_names(missing, listed=False)})", flush=True)
+                  f"({table_names(required, listed=False)})", flush=True)
         else:
             inputs = [t for t in changed if not t.startswith("marts.")]
             try:
@@ -91,19 +96,22 @@ def after_failure(instance, failed: StageFailed, stage: str, path: Path,
 
 def missing_mart_inputs(path: Path, deadline: Deadline) -> list[str]:
     """The tables the marts read that the warehouse does not have (a load that failed on a
-    warehouse it was building): rebuilding the marts then fails step after step. An optional
-    source's tables are not missing: a first run that failed before that source's stage gets
-    them empty, as a snapshot without the source leaves them, and its marts say what is not
-    measured."""
+    warehouse it was building): rebuilding the marts then fails step after step, unless they
+    are all an optional source's (:func:`optional_tables`)."""
     if not path.exists():
         return list(mart_inputs())
     with connect(path, read_only=True, deadline=deadline) as con:
-        missing = [t for t in mart_inputs() if not table_exists(con, t)]
-    optional = {t for source in snapshot.SOURCES.values() if not source.required
-                for t in source.tables}
-    required = [t for t in missing if t not in optional]
-    if missing and not required:
-        with connect(path, deadline=deadline) as con, transaction(con):
-            for table in missing:
-                ensure_table(con, table.replace(".", "/"))
-    return required
+        return [t for t in mart_inputs() if not table_exists(con, t)]
+
+
+def optional_tables() -> frozenset[str]:
+    """The tables of the optional sources: a snapshot without one leaves them empty."""
+    return frozenset(t for source in snapshot.SOURCES.values() if not source.required
+                     for t in source.tables)
+
+
+def create_empty_tables(path: Path, tables: list[str], deadline: Deadline) -> None:
+    """Create ``tables`` (``schema.table``) empty from their DDL, in one transaction."""
+    with connect(path, deadline=deadline) as con, transaction(con):
+        for table in tables:
+            ensure_table(con, table.replace(".", "/"))

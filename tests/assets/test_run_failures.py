@@ -320,7 +320,7 @@ def test_the_marts_are_rebuilt_only_from_tables_that_exist(tmp_path):
     """After a failed load, a warehouse missing a table the marts read is not rebuilt (each
     mart would fail on it); one that has every table is."""
     from pipelines.lib.waiting import Deadline
-    from pipelines.rollback import missing_mart_inputs
+    from pipelines.rollback import create_empty_tables, missing_mart_inputs, optional_tables
     from pipelines.stages import mart_inputs
 
     inputs = set(mart_inputs())
@@ -330,6 +330,7 @@ def test_the_marts_are_rebuilt_only_from_tables_that_exist(tmp_path):
     path = tmp_path / "warehouse.duckdb"
     deadline = Deadline(5, "TARIFF_AUDIT_WAREHOUSE_WAIT")
     assert set(missing_mart_inputs(path, deadline)) == inputs  # no warehouse at all
+    assert not path.exists()  # asking created nothing
     with duckdb.connect(str(path)) as con:
         for table in inputs:  # only their existence counts
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
@@ -338,12 +339,17 @@ def test_the_marts_are_rebuilt_only_from_tables_that_exist(tmp_path):
     with duckdb.connect(str(path)) as con:
         con.execute("DROP TABLE staging.hts_lines")
     assert missing_mart_inputs(path, deadline) == ["staging.hts_lines"]
-    # an optional source's tables (a first run that failed before Japan's stage) are created
-    # empty from their DDL rather than missing, when no required table is missing
+    # an optional source's tables (a first run that failed before Japan's stage) are missing
+    # until they are created empty from their DDL
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE TABLE staging.hts_lines (x INTEGER)")
         con.execute("DROP TABLE staging.fx_monthly")
         con.execute("DROP TABLE staging.japan_trade_monthly")
+    missing = missing_mart_inputs(path, deadline)
+    assert missing == ["staging.fx_monthly", "staging.japan_trade_monthly"]
+    assert set(missing) <= optional_tables() and "staging.hts_lines" not in optional_tables()
+    assert missing_mart_inputs(path, deadline) == missing  # asking created nothing
+    create_empty_tables(path, missing, deadline)
     assert missing_mart_inputs(path, deadline) == []
     with duckdb.connect(str(path)) as con:
         assert con.execute("SELECT count(*) FROM staging.fx_monthly").fetchone() == (0,)
