@@ -1,4 +1,6 @@
-"""Dagster definitions by domain; ``pipelines.definitions`` binds them."""
+"""Dagster definitions by domain, discovered by ``pipelines.definitions`` (dg's
+``load_from_defs_folder``): every module here is imported and its module-level assets, checks,
+jobs, schedules and sensors (or lists of them) are loaded."""
 
 import warnings
 
