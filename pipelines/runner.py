@@ -18,8 +18,10 @@ from pipelines.defs.resources import SourceResource
 from pipelines.defs.tariff_schedule.partitions import hts_release_partitions
 from pipelines.defs.trade.partitions import monthly_partitions
 from pipelines.failures import StageFailed, root_cause
-from pipelines.lib import incremental, interrupts, settings
+from pipelines.lib import incremental, interrupts, settings, stage_inputs
 from pipelines.lib.paths import warehouse_path
+from pipelines.lib.publish import published_path
+from pipelines.lib.report.render import reports_dir
 from pipelines.lib.sources import snapshot
 from pipelines.lib.waiting import Deadline, WaitBudgetExceeded
 from pipelines.lib.warehouse.backup import BackupRefused, take_backup
@@ -29,6 +31,7 @@ from pipelines.lib.warehouse.source_claim import (
     recorded_source,
     refuse_other_source,
 )
+from pipelines.lib.warehouse.transactions import transaction
 from pipelines.rollback import after_failure
 from pipelines.stages import (
     JAPAN,
@@ -45,6 +48,51 @@ from pipelines.stages import (
 from pipelines.summary import print_summary
 
 MARTS_LABEL = "indicators and the published copy"
+SKIPPED = "skipped, its inputs, code and settings are as when it last succeeded"
+
+
+class _Stages:
+    """Which stages a run with nothing new may skip (:mod:`pipelines.lib.stage_inputs`): only
+    from a snapshot or the sample, never with ``--full``, and each only when its digest is the
+    one recorded when it last succeeded."""
+
+    def __init__(self, instance, mode: snapshot.SourceMode, root: Path, full: bool,
+                 deadline: Deadline):
+        self.instance, self.root, self.deadline = instance, root, deadline
+        self.path = warehouse_path()
+        # a live run fetches: nothing to fingerprint; a full run records what it ran
+        self.recording = not mode.is_live
+        self.skipping = self.recording and not full
+        self.common = stage_inputs.common_digest() if self.recording else ""
+        self.ran: list[str] = []
+
+    def _digests(self) -> dict[str, str]:
+        releases = self.instance.get_dynamic_partitions(hts_release_partitions.name)
+        return stage_inputs.stage_digests(self.root, releases, self.common)
+
+    def _current(self, stage: str) -> str:
+        if stage != "marts":
+            return self._digests()[stage]
+        with connect(self.path, read_only=True, deadline=self.deadline) as con:
+            return stage_inputs.marts_digest(con, self.common, self._digests())
+
+    def unchanged(self, stage: str) -> bool:
+        if not self.skipping or not self.path.exists():
+            return False
+        if stage == "marts" and (self.ran or not published_path().exists()
+                                 or not (reports_dir() / "latest.html").exists()):
+            return False
+        with connect(self.path, read_only=True, deadline=self.deadline) as con:
+            recorded = stage_inputs.recorded(con, stage)
+        return recorded is not None and recorded == self._current(stage)
+
+    def succeeded(self, stage: str) -> None:
+        self.ran.append(stage)
+        if not self.recording:
+            return
+        current = self._current(stage)
+        with connect(self.path, deadline=self.deadline) as con, transaction(con):
+            stage_inputs.record(con, stage, current)
 
 
 def _materialize(instance, selection: list[str], keys: list[str] | None, label: str,
@@ -135,7 +183,7 @@ def run_all(full: bool = False) -> None:
     instance = dg.DagsterInstance.get()
     with watching() as watch:
         try:
-            _update(instance, source, mode, full, watch)
+            unchanged = _update(instance, source, mode, full, watch)
         except interrupts.Interrupted as stop:  # before the first stage
             raise _stopped(stop, "before the run wrote anything: the warehouse is as it was "
                                  "(no table changed)") from None
@@ -143,7 +191,11 @@ def run_all(full: bool = False) -> None:
             if (stop := watch.received()) is not None:
                 raise stop
             print_summary()
-            build_report(instance)
+            if unchanged:
+                print(f"\n-> report: {SKIPPED} (make report rebuilds it)\n"
+                      f"report: {reports_dir() / 'latest.html'}")
+            else:
+                build_report(instance)
         except interrupts.Interrupted as stop:
             raise _stopped(stop, "after the run completed: the warehouse and the published copy "
                                  "are up to date; `make summary` and `make report` print the "
@@ -167,8 +219,9 @@ def refuse_months_outside(shown: Path, root: Path, keys: list[str]) -> None:
 
 
 def _update(instance, source: SourceResource, mode: snapshot.SourceMode, full: bool,
-            watch: interrupts.Watch) -> None:
-    """The stages of :func:`run_all`, and the rollback of a failed or interrupted one."""
+            watch: interrupts.Watch) -> bool:
+    """The stages of :func:`run_all`, and the rollback of a failed or interrupted one. Returns
+    whether the marts, the published copy and the report were skipped (nothing changed)."""
     deadline = Deadline(settings.env_seconds(recovery.WAIT_SETTING), recovery.WAIT_SETTING)
     try:
         prepare(instance, mode, deadline)
@@ -193,7 +246,12 @@ def _update(instance, source: SourceResource, mode: snapshot.SourceMode, full: b
     try:
         try:
             # one Dagster run per stage: a run's own bookkeeping costs about a second
-            _materialize(instance, REFERENCE, None, label, deadline, watch)
+            stages = _Stages(instance, mode, root, full, deadline)
+            if stages.unchanged("reference"):
+                print(f"-> {label}: {SKIPPED}")
+            else:
+                _materialize(instance, REFERENCE, None, label, deadline, watch)
+                stages.succeeded("reference")
             stage, label = "load", "working out what is new or revised"
             releases = instance.get_dynamic_partitions(hts_release_partitions.name)
             months = [k for k in partitions
@@ -205,15 +263,27 @@ def _update(instance, source: SourceResource, mode: snapshot.SourceMode, full: b
                                            (TRADE, months, "Census trade")):
                 if keys:
                     _materialize(instance, selection, keys, label, deadline, watch)
+                    stages.ran.append(label)
                 else:
                     print(f"-> {label}: nothing new or revised (make run-full reloads "
                           "everything)")
             label = "Japan's trade statistics and exchange rates"
-            _materialize(instance, JAPAN, None, label, deadline, watch)
+            if stages.unchanged("japan"):
+                print(f"-> {label}: {SKIPPED}")
+            else:
+                _materialize(instance, JAPAN, None, label, deadline, watch)
+                stages.succeeded("japan")
             stage = "marts"
+            if stages.unchanged("marts"):
+                print(f"-> {MARTS_LABEL}: {SKIPPED}")
+                unchanged = True
+            else:
+                unchanged = False
             try:
-                _materialize(instance, MARTS + PUBLISH, None, MARTS_LABEL, deadline, watch,
-                             completes=True)
+                if not unchanged:
+                    _materialize(instance, MARTS + PUBLISH, None, MARTS_LABEL, deadline, watch,
+                                 completes=True)
+                    stages.succeeded("marts")
             except StageFailed as failed:  # the copy waits for every mart: it alone failed,
                 if failed.interrupted is not None:
                     raise
@@ -246,6 +316,7 @@ def _update(instance, source: SourceResource, mode: snapshot.SourceMode, full: b
     with watch.deferred():
         if backup is not None:
             backup.unlink(missing_ok=True)
+    return unchanged
 
 
 def partitions_to_load(releases: list[str], months: list[str], root, live: bool,

@@ -22,11 +22,11 @@ HANG_GUARD_SECONDS = 900
 class Cli:
     """One ``python -m pipelines.cli run`` with its output in a file."""
 
-    def __init__(self, env: dict, log: Path):
+    def __init__(self, env: dict, log: Path, *args: str):
         self.log = log
         self.handle = log.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "run"], cwd=project_root(), env=env,
+            [sys.executable, "-m", "pipelines.cli", "run", *args], cwd=project_root(), env=env,
             stdout=self.handle, stderr=subprocess.STDOUT)
 
     def output(self) -> str:
