@@ -52,10 +52,15 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+# The settings that shape what a stage computes. Not the paths (the warehouse is the data
+# directory's; the files a stage reads are digested by content), the limits, the waits, the
+# live URLs or the keys: a warehouse moved or a budget raised runs nothing again.
+RESULT_SETTINGS = {"countries", "hts_since"}
+
+
 def settings_digest() -> str:
-    """The settings that shape what a stage computes (never the API keys)."""
-    return _digest(settings.get().model_dump(
-        mode="json", exclude={"census_api_key", "estat_app_id"}))
+    """The digest of :data:`RESULT_SETTINGS`."""
+    return _digest(settings.get().model_dump(mode="json", include=RESULT_SETTINGS))
 
 
 def files_digest(root: Path, *patterns: str) -> str:
@@ -76,7 +81,11 @@ def recorded(con: duckdb.DuckDBPyConnection, stage: str) -> str | None:
 
 
 def record(con: duckdb.DuckDBPyConnection, stage: str, digest: str) -> None:
-    incremental.record(con, f"stage/{stage}", {incremental.WHOLE: digest}, [incremental.WHOLE])
+    """Note ``digest`` for ``stage``; the row is left as it is when it holds it already (a
+    stage that ran on the same inputs changes no table)."""
+    if recorded(con, stage) != digest:
+        incremental.record(con, f"stage/{stage}", {incremental.WHOLE: digest},
+                           [incremental.WHOLE])
 
 
 def loads_digest(con: duckdb.DuckDBPyConnection) -> str:
