@@ -79,6 +79,7 @@ def test_a_new_mart_is_its_sql_file_and_its_suite(tmp_path):
     for folder in ("pipelines", "sql", "expectations"):
         shutil.copytree(ROOT / folder, project / folder,
                         ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", project)  # dg finds the definitions from [tool.dg]
     (project / "sql" / "marts" / f"{NAME}.sql").write_text(SQL, encoding="utf-8")
     (project / "expectations" / f"marts.{NAME}.json").write_text(json.dumps(SUITE, indent=2),
                                                                encoding="utf-8")
